@@ -1,0 +1,1 @@
+"""Collectors, daily aggregates, charts, CSV export and metrics."""

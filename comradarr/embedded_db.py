@@ -1,0 +1,80 @@
+"""The embedded PostgreSQL cluster used when DATABASE_URL is unset.
+
+The `pgserver` package ships PostgreSQL binaries in a wheel. The cluster lives
+in ``<data dir>/postgres``, listens only on a Unix socket, and is stopped when
+the last process holding it exits (pgserver counts the handles per process).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "comradarr"
+SUPERUSER = "postgres"
+
+_lock = threading.Lock()
+_servers: dict[Path, EmbeddedDatabase] = {}
+
+
+@dataclass
+class EmbeddedDatabase:
+    """A running embedded cluster and how to reach it."""
+
+    cluster_dir: Path
+    socket_dir: str
+    port: int
+    server: object
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        """A DATABASE_URL for child processes (socket path percent-encoded)."""
+        from urllib.parse import quote
+
+        host = quote(self.socket_dir, safe="")
+        return f"postgresql://{SUPERUSER}@{host}:{self.port}/{database}"
+
+    def stop(self) -> None:
+        """Release this process's handle; the last handle stops the server."""
+        with _lock:
+            _servers.pop(self.cluster_dir, None)
+        self.server.cleanup()
+
+
+def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
+    """Start (or join) the cluster in ``cluster_dir`` and ensure ``database`` exists."""
+    cluster_dir = Path(cluster_dir).resolve()
+    with _lock:
+        existing = _servers.get(cluster_dir)
+        if existing is not None:
+            return existing
+        import pgserver
+
+        cluster_dir.mkdir(parents=True, exist_ok=True)
+        logger.info("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
+        server = pgserver.get_server(cluster_dir, cleanup_mode="stop")
+        info = server.get_postmaster_info()
+        embedded = EmbeddedDatabase(
+            cluster_dir=cluster_dir,
+            socket_dir=str(info.socket_dir),
+            port=int(info.port or 5432),
+            server=server,
+        )
+        _ensure_database(embedded.socket_dir, embedded.port, database)
+        _servers[cluster_dir] = embedded
+        return embedded
+
+
+def _ensure_database(socket_dir: str, port: int, database: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        host=socket_dir, port=port, user=SUPERUSER, dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

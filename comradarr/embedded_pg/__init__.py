@@ -1,0 +1,1 @@
+"""Database backend that starts the embedded PostgreSQL on first connection."""

@@ -1,0 +1,53 @@
+"""Domain events: the one place the engine announces what happened.
+
+Notifications and analytics connect receivers to these signals; receivers do
+side effects only (send, count), never engine logic. Emit with ``emit(...)``
+so every event also leaves a structured log line.
+
+Every event is sent with keyword arguments only; each signal's docstring
+lists them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.dispatch import Signal
+
+logger = logging.getLogger("comradarr.events")
+
+#: connector, previous (str), current (str), message (str)
+connector_health_changed = Signal()
+#: connector, run (SyncRun)
+sync_completed = Signal()
+#: connector, run (SyncRun), error (str)
+sync_failed = Signal()
+#: connector, run (SweepRun)
+sweep_started = Signal()
+#: connector, run (SweepRun)
+sweep_completed = Signal()
+#: connector, entry_id, command_name, item_count
+search_dispatched = Signal()
+#: connector, history (SearchHistory), outcome (str)
+search_completed = Signal()
+#: connector, history (SearchHistory), items (list of titles)
+items_grabbed = Signal()
+#: connector, registry_ids (list[int])
+items_exhausted = Signal()
+#: connector (or None for all), reason (str)
+connector_paused = Signal()
+#: connector (or None for all)
+connector_resumed = Signal()
+
+
+def emit(signal: Signal, **kwargs) -> None:
+    """Send a domain event; a failing receiver is logged and never breaks the engine."""
+    name = next((k for k, v in globals().items() if v is signal), "event")
+    logger.info("event %s", name, extra={"event": name})
+    for receiver, result in signal.send_robust(sender=None, **kwargs):
+        if isinstance(result, Exception):
+            logger.error(
+                "event receiver failed",
+                extra={"event": name, "receiver": getattr(receiver, "__qualname__", str(receiver))},
+                exc_info=result,
+            )

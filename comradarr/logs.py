@@ -1,0 +1,121 @@
+"""Structured logging: JSON lines (default) or a console format for people.
+
+Every record carries the correlation id of the request or task that produced
+it, and secrets are masked by RedactingFilter before any handler sees them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+TRACE = 5
+logging.addLevelName(TRACE, "TRACE")
+
+correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "correlation_id", default=None
+)
+
+# Attributes every LogRecord has; anything else was passed through `extra=`.
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+_SECRET_PATTERNS = [
+    # apikey=... in URLs, X-Api-Key: ... in dumped headers, "apiKey": "..." in JSON
+    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)\s+)([^\s\"',}]+)"),
+    re.compile(r"(?i)(password[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
+    re.compile(r"(?i)(token[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
+]
+
+
+def redact(text: str) -> str:
+    """Mask the values of anything that looks like a credential."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    return text
+
+
+class CorrelationFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id.get()
+        return True
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites the rendered message with credentials masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "module": record.module,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": getattr(record, "correlation_id", None),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and key not in payload and not key.startswith("_"):
+                payload[key] = value
+        if record.exc_info:
+            payload["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(payload, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s")
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's API name
+        return redact(super().formatException(ei))
+
+
+def level_number(name: str) -> int:
+    return TRACE if name.lower() == "trace" else logging.getLevelName(name.upper())
+
+
+def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "correlation": {"()": CorrelationFilter},
+            "redact": {"()": RedactingFilter},
+        },
+        "formatters": {
+            "json": {"()": JsonFormatter},
+            "console": {"()": ConsoleFormatter},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": fmt,
+                "filters": ["correlation", "redact"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level_number(level)},
+        "loggers": {
+            # Django logs every 4xx as a warning; keep them at info noise level.
+            "django.request": {"level": "ERROR"},
+            "django.db.backends": {"level": "INFO"},
+            "urllib3": {"level": "WARNING"},
+        },
+    }
+
+
+def set_level(name: str) -> None:
+    """Change the root level at run time (from the settings page)."""
+    logging.getLogger().setLevel(level_number(name))

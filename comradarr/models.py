@@ -1,0 +1,1 @@
+"""Models of the project app: application settings and accounts."""

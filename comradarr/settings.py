@@ -1,0 +1,173 @@
+"""Django settings for Comradarr, read from the environment.
+
+Every variable is parsed by comradarr.config, which raises ImproperlyConfigured
+naming the variable; manage.py turns that into one line on stderr.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from comradarr import config, secret_key
+from comradarr.logs import build_logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(config.read_str("COMRADARR_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+DEBUG = config.read_bool("DEBUG", False)
+SECRET_KEY = config.read_secret("SECRET_KEY") or secret_key.load_or_create(DATA_DIR)
+
+HOST = config.read_str("HOST", "0.0.0.0")  # noqa: S104 - a container listens on every interface
+PORT = config.read_int("PORT", 3000, minimum=1, maximum=65535)
+BASE_URL = config.read_base_url()
+
+ALLOWED_HOSTS = config.read_list("ALLOWED_HOSTS") or ["*"]
+CSRF_TRUSTED_ORIGINS = config.read_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_q",
+    "comradarr",
+    "connectors",
+    "content",
+    "searchstate",
+    "queueing",
+    "notifications",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "comradarr.middleware.CorrelationIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "comradarr.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "comradarr.urls"
+WSGI_APPLICATION = "comradarr.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "comradarr.context_processors.app",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, or the embedded cluster in the data directory.
+DATABASES = {
+    "default": config.read_database_url()
+    or {
+        "ENGINE": "comradarr.embedded_pg",
+        "NAME": "comradarr",
+        "USER": "postgres",
+        "EMBEDDED_DIR": DATA_DIR / "postgres",
+    }
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Accounts: one user, Argon2id first.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+ADMIN_USER = config.read_str("ADMIN_USER", "admin")
+ADMIN_PASS = config.read_secret("ADMIN_PASS")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = config.read_int("SESSION_DAYS", 7, minimum=1, maximum=365) * 86400
+SESSION_COOKIE_PATH = BASE_URL
+CSRF_COOKIE_PATH = BASE_URL
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login lockout: attempts within the window lock the username and the address.
+LOCKOUT_ATTEMPTS = config.read_int("LOCKOUT_ATTEMPTS", 5, minimum=1)
+LOCKOUT_WINDOW_SECONDS = config.read_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1) * 60
+LOCKOUT_DURATION_SECONDS = config.read_int("LOCKOUT_DURATION_MINUTES", 15, minimum=1) * 60
+# X-Forwarded-For is believed only when the direct peer is one of these (IPs or CIDRs).
+TRUSTED_PROXIES = config.read_list("TRUSTED_PROXIES")
+
+# Security headers (SecurityHeadersMiddleware sets HSTS in production only).
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
+
+# Time: stored in UTC, shown in TZ.
+TIME_ZONE = config.read_str("TZ", "UTC")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"TZ={TIME_ZONE!r} is not a known time zone") from None
+USE_TZ = True
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+
+# Static files: served by whitenoise straight from the app folders.
+STATIC_URL = BASE_URL + "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Logging: JSON lines to stdout, or LOG_FORMAT=console for people.
+LOG_LEVEL = config.read_choice(
+    "LOG_LEVEL", "info", ["trace", "debug", "info", "warning", "error", "critical"]
+)
+LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
+LOGGING_CONFIG = None
+LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT)
+
+# Background work: django-q2 on the database broker.
+Q_CLUSTER = {
+    "name": "comradarr",
+    "orm": "default",
+    "workers": config.read_int("WORKERS", 2, minimum=1, maximum=32),
+    # A task is killed after `timeout` seconds; `retry` must be larger or a
+    # still-running task would be handed to a second worker.
+    "timeout": 600,
+    "retry": 720,
+    # A task that keeps failing is not retried forever.
+    "max_attempts": 3,
+    # Polling jobs (dispatch, health) missed while stopped are pointless to replay.
+    "catch_up": False,
+    # Keep only recent successes; failures stay for the UI.
+    "save_limit": 500,
+    "ack_failures": True,
+    "poll": 1,
+    "label": "Background tasks",
+}
+
+COMRADARR_VERSION = __import__("comradarr").__version__

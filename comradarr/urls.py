@@ -1,0 +1,20 @@
+"""URL configuration.
+
+Every route is mounted under BASE_URL, so behind a reverse proxy at
+/comradarr/ the proxy passes paths through unchanged (as the *arr apps'
+URL base works) and reverse() produces prefixed URLs.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from comradarr import views
+
+app_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("", include("comradarr.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

@@ -1,0 +1,1 @@
+"""The content mirror (series, seasons, episodes, movies) and library sync."""

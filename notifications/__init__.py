@@ -1,0 +1,1 @@
+"""Notification channels, event routing, digests and quiet hours."""

@@ -1,0 +1,1 @@
+"""The request queue, throttle profiles, sweeps, dispatch and schedules."""

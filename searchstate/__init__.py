@@ -1,0 +1,1 @@
+"""Search state per item, discovery of gaps and upgrades, acquisitions."""
