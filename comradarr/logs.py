@@ -78,7 +78,7 @@ class ConsoleFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s")
 
-    def formatException(self, ei) -> str:  # noqa: N802 - logging's API name
+    def formatException(self, ei) -> str:
         return redact(super().formatException(ei))
 
 

@@ -1,1 +1,66 @@
-"""Models of this app."""
+"""The *arr instances Comradarr talks to."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from comradarr.crypto import mask
+from comradarr.fields import EncryptedTextField
+from comradarr.models import TimestampedModel
+
+
+class Connector(TimestampedModel):
+    """One Sonarr, Radarr or Whisparr instance, with its API key encrypted at rest."""
+
+    class Kind(models.TextChoices):
+        SONARR = "sonarr", "Sonarr"
+        RADARR = "radarr", "Radarr"
+        WHISPARR = "whisparr", "Whisparr"
+
+    class Health(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        HEALTHY = "healthy", "Healthy"
+        DEGRADED = "degraded", "Degraded"
+        UNHEALTHY = "unhealthy", "Unhealthy"
+        OFFLINE = "offline", "Offline"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    url = models.URLField(
+        max_length=500, help_text="Base URL, e.g. http://sonarr:8989 or http://host/sonarr"
+    )
+    api_key = EncryptedTextField()
+    enabled = models.BooleanField(default=True)
+    verify_ssl = models.BooleanField(
+        default=True, help_text="Turn off only for self-signed certificates you trust."
+    )
+    timeout_seconds = models.PositiveIntegerField(default=30)
+
+    # Detected from GET /api/v3/system/status.
+    app_name = models.CharField(max_length=50, blank=True)
+    app_version = models.CharField(max_length=50, blank=True)
+    instance_name = models.CharField(max_length=200, blank=True)
+
+    health_status = models.CharField(max_length=20, choices=Health.choices, default=Health.UNKNOWN)
+    health_message = models.TextField(blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    last_health_check_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_api_key(self) -> str:
+        return mask(self.api_key)
+
+    @property
+    def is_usable(self) -> bool:
+        """Sweeps and dispatch skip connectors that are disabled or known bad."""
+        return self.enabled and self.health_status not in (
+            self.Health.UNHEALTHY,
+            self.Health.OFFLINE,
+        )

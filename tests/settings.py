@@ -20,7 +20,7 @@ os.environ.setdefault("LOG_FORMAT", "console")
 os.environ.setdefault("LOG_LEVEL", "warning")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hkdf-0123456789")
 
-from comradarr.settings import *  # noqa: E402, F403
+from comradarr.settings import *  # noqa: F403
 
 # Argon2 at full cost makes every login test slow; the hasher choice is tested on its own.
 PASSWORD_HASHERS = [

@@ -12,9 +12,7 @@ from comradarr import embedded_db
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict:
-        embedded = embedded_db.start(
-            self.settings_dict["EMBEDDED_DIR"], embedded_db.DATABASE_NAME
-        )
+        embedded = embedded_db.start(self.settings_dict["EMBEDDED_DIR"], embedded_db.DATABASE_NAME)
         self.settings_dict["HOST"] = embedded.socket_dir
         self.settings_dict["PORT"] = embedded.port
         return super().get_connection_params()
