@@ -58,9 +58,38 @@ class Connector(TimestampedModel):
         return mask(self.api_key)
 
     @property
+    def kind_label(self) -> str:
+        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+
+    @property
     def is_usable(self) -> bool:
         """Sweeps and dispatch skip connectors that are disabled or known bad."""
         return self.enabled and self.health_status not in (
             self.Health.UNHEALTHY,
             self.Health.OFFLINE,
         )
+
+
+class ConnectorHealthCheck(models.Model):
+    """One health check of a connector: what it answered, how fast, and what it said.
+
+    ``messages`` is a list of ``{"level", "source", "message"}`` dicts: the app's
+    own /health items, or the one error that stopped the check.
+    """
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="health_checks")
+    checked_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Connector.Health.choices)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    app_version = models.CharField(max_length=50, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [
+            # The detail page and pruning read "latest checks of a connector".
+            models.Index(fields=["connector", "-checked_at"], name="connector_health_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
