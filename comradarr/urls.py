@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from comradarr import views
+from comradarr import health, views
 
 app_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("health", health.health, name="health"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
