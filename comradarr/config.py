@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def _raw(name: str, environ_: Mapping[str, str] | None) -> str | None:
@@ -24,7 +25,9 @@ def _raw(name: str, environ_: Mapping[str, str] | None) -> str | None:
     return None if value is None else value.strip()
 
 
-def read_str(name: str, default: str | None = None, *, env: Mapping[str, str] | None = None):
+def read_str(
+    name: str, default: str | None = None, *, env: Mapping[str, str] | None = None
+) -> str | None:
     value = _raw(name, env)
     return default if value in (None, "") else value
 
@@ -53,7 +56,7 @@ def read_int(
 
 def read_bool(name: str, default: bool, *, env: Mapping[str, str] | None = None) -> bool:
     value = _raw(name, env)
-    if value is None:
+    if value in (None, ""):
         return default
     lowered = value.lower()
     if lowered in _TRUE:
@@ -82,7 +85,9 @@ def read_list(name: str, *, env: Mapping[str, str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def read_secret(name: str, default: str | None = None, *, env: Mapping[str, str] | None = None):
+def read_secret(
+    name: str, default: str | None = None, *, env: Mapping[str, str] | None = None
+) -> str | None:
     """Read NAME, or the contents of the file named by NAME_FILE."""
     value = _raw(name, env)
     file_path = _raw(f"{name}_FILE", env)
@@ -90,11 +95,17 @@ def read_secret(name: str, default: str | None = None, *, env: Mapping[str, str]
         raise ImproperlyConfigured(f"{name} and {name}_FILE are both set: keep one")
     if file_path:
         try:
-            return Path(file_path).read_text(encoding="utf-8").strip()
+            secret = Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ImproperlyConfigured(
                 f"{name}_FILE={file_path!r} cannot be read: {exc.strerror}"
             ) from None
+        except UnicodeDecodeError:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} is not UTF-8 text") from None
+        # An empty secret file is a mistake (a mount gone wrong), not "unset".
+        if not secret:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} is empty")
+        return secret
     return value or default
 
 
@@ -106,8 +117,14 @@ def read_base_url(name: str = "BASE_URL", *, env: Mapping[str, str] | None = Non
     return "/" + value.strip("/") + "/" if value.strip("/") else "/"
 
 
-def read_database_url(name: str = "DATABASE_URL", *, env: Mapping[str, str] | None = None):
-    """Parse a PostgreSQL URL into a Django DATABASES entry, or None when unset."""
+def read_database_url(
+    name: str = "DATABASE_URL", *, env: Mapping[str, str] | None = None
+) -> dict | None:
+    """Parse a PostgreSQL URL into a Django DATABASES entry, or None when unset.
+
+    A Unix socket directory may be given percent-encoded in the host part, as
+    libpq accepts it: postgresql://user@%2Frun%2Fpostgresql:5432/comradarr.
+    """
     value = _raw(name, env)
     if not value:
         return None
@@ -123,6 +140,9 @@ def read_database_url(name: str = "DATABASE_URL", *, env: Mapping[str, str] | No
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no database (postgresql://user@host/NAME)")
     config["ENGINE"] = "django.db.backends.postgresql"
+    # django-environ leaves a percent-encoded socket directory encoded.
+    if isinstance(config.get("HOST"), str):
+        config["HOST"] = unquote(config["HOST"])
     password = read_secret("DATABASE_PASSWORD", env=env)
     if password:
         config["PASSWORD"] = password

@@ -7,6 +7,7 @@ wrong key or a tampered token raises DecryptionError, never returns garbage.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -23,7 +24,9 @@ class DecryptionError(Exception):
     """A stored secret cannot be decrypted: SECRET_KEY changed or the value was altered."""
 
 
+@functools.lru_cache(maxsize=8)
 def derive_key(secret_key: str) -> bytes:
+    """The 256-bit AES key for ``secret_key`` (cached: HKDF runs once per key)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
         secret_key.encode("utf-8")
     )

@@ -7,6 +7,8 @@ the last process holding it exits (pgserver counts the handles per process).
 
 from __future__ import annotations
 
+import atexit
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -42,6 +44,15 @@ class EmbeddedDatabase:
         with _lock:
             _servers.pop(self.cluster_dir, None)
         self.server.cleanup()
+        # pgserver also registered this cleanup for interpreter exit. Left in
+        # place, it would run after a later start() in this process and, being
+        # the last handle, stop nothing (its postmaster is gone) while removing
+        # the newer handle's entry, so the restarted server would outlive us.
+        atexit.unregister(self.server._cleanup)
+
+    def postmaster_pid(self) -> int | None:
+        """The server's process id while it runs (for supervision and tests)."""
+        return self.server.get_pid()
 
 
 def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
@@ -54,6 +65,7 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         import pgserver
 
         cluster_dir.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(cluster_dir)
         logger.info("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
         server = pgserver.get_server(cluster_dir, cleanup_mode="stop")
         info = server.get_postmaster_info()
@@ -66,6 +78,32 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         _ensure_database(embedded.socket_dir, embedded.port, database)
         _servers[cluster_dir] = embedded
         return embedded
+
+
+def _forget_dead_handles(cluster_dir: Path) -> None:
+    """Drop handles of processes that died without releasing them.
+
+    pgserver stops the server when the last process holding a handle releases
+    it, and keeps the holders' pids in a file in the cluster. A process killed
+    with SIGKILL (or an OOM kill) never removes its pid, and from then on no
+    clean shutdown would ever stop the server again.
+    """
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import process_is_running
+
+    handles = cluster_dir / ".handle_pids.json"
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and process_is_running(pid)]
+        if alive != pids:
+            logger.info(
+                "embedded PostgreSQL: forgetting handles of exited processes",
+                extra={"stale_pids": sorted(set(pids) - set(alive))},
+            )
+            handles.write_text(json.dumps(alive))
 
 
 def _ensure_database(socket_dir: str, port: int, database: str) -> None:

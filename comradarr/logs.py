@@ -23,12 +23,27 @@ correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
+# An optional quote, possibly backslash-escaped (a JSON document inside a JSON log line).
+_QUOTE = r"\\?[\"']?"
+_VALUE = r"([^\s&\"',;}\\]+)"
+
+
+def _key_value(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i)({key}{_QUOTE}\s*[:=]\s*{_QUOTE}){_VALUE}")
+
+
 _SECRET_PATTERNS = [
     # apikey=... in URLs, X-Api-Key: ... in dumped headers, "apiKey": "..." in JSON
-    re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
-    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)\s+)([^\s\"',}]+)"),
-    re.compile(r"(?i)(password[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
-    re.compile(r"(?i)(token[\"']?\s*[:=]\s*[\"']?)([^\s&\"',}]+)"),
+    _key_value(r"api[_-]?key"),
+    # Authorization: Bearer xyz (the scheme stays readable, the credential does not)
+    re.compile(
+        rf"(?i)(authorization{_QUOTE}\s*[:=]\s*{_QUOTE}(?:(?:bearer|basic|token)\s+)?){_VALUE}"
+    ),
+    _key_value(r"passw(?:or)?d"),
+    _key_value(r"token"),
+    _key_value(r"secret(?:[_-]?key)?"),
+    # user:password@host in URLs (DATABASE_URL, an *arr URL with basic auth)
+    re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^\s:/@\"']*:)([^\s/@\"']+)(?=@)"),
 ]
 
 
@@ -40,8 +55,11 @@ def redact(text: str) -> str:
 
 
 class CorrelationFilter(logging.Filter):
+    """Stamps the current request's or task's id, unless the caller passed one."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.correlation_id = correlation_id.get()
+        if getattr(record, "correlation_id", None) is None:
+            record.correlation_id = correlation_id.get()
         return True
 
 
@@ -70,16 +88,18 @@ class JsonFormatter(logging.Formatter):
             if key not in _STANDARD_ATTRS and key not in payload and not key.startswith("_"):
                 payload[key] = value
         if record.exc_info:
-            payload["exception"] = redact(self.formatException(record.exc_info))
-        return json.dumps(payload, default=str)
+            payload["exception"] = self.formatException(record.exc_info)
+        # Redact the whole line: extra fields and tracebacks can carry
+        # credentials just as the message can.
+        return redact(json.dumps(payload, default=str))
 
 
 class ConsoleFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s")
 
-    def formatException(self, ei) -> str:
-        return redact(super().formatException(ei))
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def level_number(name: str) -> int:
@@ -112,6 +132,8 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
             "django.request": {"level": "ERROR"},
             "django.db.backends": {"level": "INFO"},
             "urllib3": {"level": "WARNING"},
+            # pgserver narrates every pg_ctl call at info level.
+            "pgserver": {"level": "WARNING"},
         },
     }
 

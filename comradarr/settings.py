@@ -138,7 +138,8 @@ USE_I18N = False
 # Static files: served by whitenoise straight from the app folders.
 STATIC_URL = BASE_URL + "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# Beside the code, not in the data volume: the Docker image collects at build time.
+STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -168,6 +169,17 @@ Q_CLUSTER = {
     "ack_failures": True,
     "poll": 1,
     "label": "Background tasks",
+    # Cluster heartbeats (django_q Stat) go to a cache every process can read,
+    # so /health in a web worker sees the cluster running in another process.
+    "cache": "django_q",
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # `serve` runs createcachetable; the test runner creates it on its own.
+    "django_q": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "comradarr_cache",
+    },
 }
 
 COMRADARR_VERSION = __import__("comradarr").__version__
