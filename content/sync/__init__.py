@@ -1,0 +1,1 @@
+"""Library sync: full reconciliation and incremental sync of the content mirror."""
