@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ComradarrConfig(AppConfig):
     name = "comradarr"
     verbose_name = "Comradarr"
+
+    def ready(self) -> None:
+        # django-q workers re-read the application settings (log level) before each task.
+        from comradarr.accounts import runtime
+
+        runtime.connect_task_hook()

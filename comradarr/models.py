@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 
 class TimestampedModel(models.Model):
@@ -13,3 +15,106 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def _default_log_level() -> str:
+    # The environment's LOG_LEVEL seeds the row once; afterwards the settings page wins.
+    return settings.LOG_LEVEL
+
+
+class AppSettings(TimestampedModel):
+    """Application settings changed from the UI: one row (pk=1), read through load().
+
+    Processes cache the row for a short time (comradarr.accounts.runtime), so a
+    change reaches every gunicorn and django-q worker within seconds.
+    """
+
+    SINGLETON_PK = 1
+
+    class AuthMode(models.TextChoices):
+        FULL = "full", "Full: sign-in required"
+        LOCAL_BYPASS = "local_bypass", "Local network bypass"
+        DISABLED = "disabled", "Disabled: no sign-in"
+
+    class LogLevel(models.TextChoices):
+        TRACE = "trace", "Trace"
+        DEBUG = "debug", "Debug"
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+        CRITICAL = "critical", "Critical"
+
+    auth_mode = models.CharField(max_length=20, choices=AuthMode.choices, default=AuthMode.FULL)
+    log_level = models.CharField(
+        max_length=10, choices=LogLevel.choices, default=_default_log_level
+    )
+
+    class Meta:
+        verbose_name = "application settings"
+        verbose_name_plural = "application settings"
+        constraints = [
+            # A second row would make "the" settings ambiguous.
+            models.CheckConstraint(condition=models.Q(pk=1), name="appsettings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(auth_mode__in=["full", "local_bypass", "disabled"]),
+                name="appsettings_auth_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Application settings"
+
+    @classmethod
+    def load(cls) -> AppSettings:
+        """The settings row, created with defaults on first use."""
+        row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return row
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in, counted towards locking the username and the address."""
+
+    username = models.CharField(max_length=150, help_text="As typed, case-folded.")
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    attempted_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-attempted_at"]
+        indexes = [
+            # lockout.record_failure: failures of one username since a moment.
+            models.Index(fields=["username", "attempted_at"], name="failedlogin_user_time"),
+            # lockout.record_failure: failures from one address since a moment.
+            models.Index(fields=["client_ip", "attempted_at"], name="failedlogin_ip_time"),
+            # lockout.record_failure prunes rows older than the window.
+            models.Index(fields=["attempted_at"], name="failedlogin_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_ip or 'unknown'} at {self.attempted_at}"
+
+
+class LoginLockout(models.Model):
+    """A username or a client address that may not sign in until locked_until."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", "Username"
+        ADDRESS = "address", "Client address"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key = models.CharField(max_length=150, help_text="The case-folded username or the address.")
+    locked_until = models.DateTimeField()
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-locked_until"]
+        constraints = [
+            # One lock per username / address; also the index of lockout.active_lock.
+            models.UniqueConstraint(fields=["scope", "key"], name="loginlockout_scope_key"),
+        ]
+        indexes = [
+            # lockout.record_failure prunes locks that ended long ago.
+            models.Index(fields=["locked_until"], name="loginlockout_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key} until {self.locked_until}"

@@ -1,7 +1,11 @@
-from django.contrib.auth import views as auth_views
+"""Sign-in, sign-out and the general settings page."""
+
 from django.urls import path
 
+from comradarr.accounts import views
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("settings/", views.settings_view, name="settings"),
 ]

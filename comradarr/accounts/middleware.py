@@ -1,0 +1,94 @@
+"""Authentication modes: who may see pages without signing in.
+
+- full: every page needs a signed-in user, except the open paths below.
+- local_bypass: clients on the local network (RFC 1918, loopback, IPv6
+  unique-local and link-local, as decided by client_ip, so a forged
+  X-Forwarded-For from an untrusted peer changes nothing) act as the admin.
+- disabled: everyone acts as the admin (the layout shows a warning banner).
+
+Open paths never touch the database here, so /health can report a database
+outage instead of failing in this middleware.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from comradarr.accounts import runtime
+from comradarr.accounts.client_ip import client_ip, is_local
+from comradarr.models import AppSettings
+
+# Paths below BASE_URL that are reachable without signing in. Webhooks carry
+# their own secret; /health is for load balancers and container health checks.
+OPEN_PATHS = ("health",)
+OPEN_PREFIXES = ("health/", "webhooks/")
+
+
+def is_open_path(path: str) -> bool:
+    if path.startswith(settings.STATIC_URL) or path == reverse("login"):
+        return True
+    if not path.startswith(settings.BASE_URL):
+        return False
+    relative = path[len(settings.BASE_URL) :]
+    return relative in OPEN_PATHS or relative.startswith(OPEN_PREFIXES)
+
+
+def admin_user():
+    """The single account (ADMIN_USER), or None before ensure_admin created it."""
+    return (
+        get_user_model()
+        .objects.filter(username=settings.ADMIN_USER, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def bypasses_login(mode: str, ip: str) -> bool:
+    if mode == AppSettings.AuthMode.DISABLED:
+        return True
+    return mode == AppSettings.AuthMode.LOCAL_BYPASS and is_local(ip)
+
+
+class AuthModeMiddleware:
+    """Runs after AuthenticationMiddleware: attaches the admin or sends to the login page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_open_path(request.path_info):
+            return self.get_response(request)
+
+        mode = runtime.current().auth_mode
+        request.auth_mode = mode
+        if not request.user.is_authenticated and bypasses_login(mode, client_ip(request)):
+            user = admin_user()
+            if user is not None:
+                # Attached for this request only: no session is created, so
+                # leaving the local network (or turning auth on) takes effect
+                # on the very next request.
+                request.user = user
+
+                async def auser(user=user):
+                    return user
+
+                request.auser = auser
+
+        if not request.user.is_authenticated:
+            return self._to_login(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _to_login(request: HttpRequest) -> HttpResponse:
+        login_url = reverse("login")
+        if request.headers.get("HX-Request") == "true":
+            # A redirect would swap the login page into a fragment: ask htmx
+            # to load it as a full page instead.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_url
+            return response
+        return redirect_to_login(request.get_full_path(), login_url)

@@ -1,0 +1,75 @@
+"""Sign-in and application-settings services used by the views and the admin."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+
+from comradarr.accounts import lockout, runtime
+from comradarr.models import AppSettings
+
+logger = logging.getLogger(__name__)
+
+BAD_CREDENTIALS = "Wrong username or password."
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """Either the user to sign in, or the message to show."""
+
+    user: AbstractBaseUser | None
+    error: str = ""
+    locked: bool = False
+
+
+def login_check(*, request: HttpRequest, username: str, password: str, ip: str) -> LoginOutcome:
+    """Check credentials under the lockout rules; does not start the session.
+
+    A locked username or address is refused before the password is checked,
+    so a lock cannot be used to test guesses, and refused attempts do not
+    extend the lock.
+    """
+    lock = lockout.active_lock(username=username, ip=ip)
+    if lock is not None:
+        logger.info("sign-in refused: locked", extra={"client_ip": ip})
+        return LoginOutcome(user=None, error=lock.message, locked=True)
+
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        # The username is left out: people type passwords into that box too.
+        logger.warning("sign-in failed", extra={"client_ip": ip})
+        lock = lockout.record_failure(username=username, ip=ip)
+        if lock is not None:
+            return LoginOutcome(user=None, error=lock.message, locked=True)
+        return LoginOutcome(user=None, error=BAD_CREDENTIALS)
+
+    lockout.clear_failures(username=username)
+    logger.info("sign-in succeeded", extra={"username": user.get_username(), "client_ip": ip})
+    return LoginOutcome(user=user)
+
+
+def app_settings_update(*, auth_mode: str, log_level: str) -> AppSettings:
+    """Save the general settings and apply them in this process at once.
+
+    Other processes pick the change up within runtime.REFRESH_SECONDS.
+    """
+    row = AppSettings.load()
+    changed = {
+        name: (getattr(row, name), value)
+        for name, value in (("auth_mode", auth_mode), ("log_level", log_level))
+        if getattr(row, name) != value
+    }
+    row.auth_mode, row.log_level = auth_mode, log_level
+    row.full_clean()
+    row.save()
+    runtime.apply(row)
+    if changed:
+        logger.warning(
+            "application settings changed",
+            extra={"changes": {k: {"from": a, "to": b} for k, (a, b) in changed.items()}},
+        )
+    return row

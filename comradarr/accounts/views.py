@@ -1,0 +1,91 @@
+"""Sign-in, sign-out and the general settings page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from comradarr.accounts import services
+from comradarr.accounts.client_ip import client_ip
+from comradarr.accounts.forms import AppSettingsForm, LoginForm
+from comradarr.accounts.middleware import admin_user, bypasses_login
+from comradarr.models import AppSettings
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after signing in: `next` when it stays on this site, else the dashboard."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+
+    form = LoginForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        outcome = services.login_check(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            ip=client_ip(request),
+        )
+        if outcome.user is not None:
+            login(request, outcome.user)
+            return redirect(_next_url(request))
+        error = outcome.error
+        # 429 tells scripts and password managers to stop; the page still explains.
+        status = 429 if outcome.locked else 200
+    context = {
+        "form": form,
+        "error": error,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "page_title": "Sign in",
+    }
+    return render(request, "accounts/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    # Where sign-in is bypassed for this client, the login page would only be a detour.
+    if bypasses_login(getattr(request, "auth_mode", ""), client_ip(request)):
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    row = AppSettings.load()
+    admin = admin_user()
+    form = AppSettingsForm(
+        request.POST or None,
+        instance=row,
+        admin_has_password=admin is not None and admin.has_usable_password(),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.app_settings_update(
+            auth_mode=form.cleaned_data["auth_mode"], log_level=form.cleaned_data["log_level"]
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("settings")
+    return render(request, "settings/general.html", {"form": form, "page_title": "Settings"})
