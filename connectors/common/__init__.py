@@ -1,0 +1,1 @@
+"""HTTP mechanics and domain values shared by every *arr app package."""

@@ -1,0 +1,60 @@
+"""Radarr's version-gated features (NOTES.md sections 4, 7 and 8)."""
+
+from __future__ import annotations
+
+from connectors.common.capabilities import (
+    SHAPE_MOVIES,
+    Capabilities,
+    Version,
+    at_least,
+    version_text,
+)
+
+HISTORY_SINCE = (4,)
+MOVIE_STATISTICS = (5, 3)
+WANTED_ENDPOINTS = (5, 6)
+LAST_SEARCH_TIME = (5, 10, 3)
+SORT_KEY_ALLOW_LIST = (5, 10, 4)
+NEWEST_KNOWN_MAJOR = 6
+
+
+def rules(version: Version) -> Capabilities:
+    shown = version_text(version)
+    warnings: list[str] = []
+    supported = at_least(version, (3,))
+    if not supported:
+        warnings.append(
+            f"Radarr {shown} is not supported: Comradarr needs Radarr 3 or newer (API v3)."
+        )
+    elif version[0] > NEWEST_KNOWN_MAJOR:
+        warnings.append(
+            f"Radarr {shown} is newer than the versions Comradarr was tested with; "
+            "it should keep working through the v3 API."
+        )
+    elif not at_least(version, LAST_SEARCH_TIME):
+        missing = []
+        if not at_least(version, WANTED_ENDPOINTS):
+            missing.append("ask Radarr for missing and cutoff-unmet movies directly")
+        missing.append("see when each movie was last searched")
+        warnings.append(
+            f"Radarr {shown} is old: 5.10.3 or newer lets Comradarr {' and '.join(missing)}."
+            + (
+                " Until then the whole library is read and filtered by Comradarr."
+                if not at_least(version, WANTED_ENDPOINTS)
+                else ""
+            )
+        )
+    return Capabilities(
+        kind="radarr",
+        shape=SHAPE_MOVIES,
+        version=version,
+        supported=supported,
+        wanted_endpoints=at_least(version, WANTED_ENDPOINTS),
+        last_search_time=at_least(version, LAST_SEARCH_TIME),
+        include_episode_file=False,
+        history_since=at_least(version, HISTORY_SINCE),
+        warnings=tuple(warnings),
+        sort_key_allow_list=at_least(version, SORT_KEY_ALLOW_LIST),
+        movie_statistics=at_least(version, MOVIE_STATISTICS),
+        instance_name=at_least(version, (4,)),
+    )
