@@ -132,6 +132,9 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
             "django.request": {"level": "ERROR"},
             "django.db.backends": {"level": "INFO"},
             "urllib3": {"level": "WARNING"},
+            # django-q2 adds its own handler (and its own format) to a logger that
+            # has none; this one makes its lines JSON like the rest.
+            "django-q": {"handlers": ["stdout"], "propagate": False},
             # pgserver narrates every pg_ctl call at info level.
             "pgserver": {"level": "WARNING"},
         },

@@ -1,0 +1,35 @@
+"""Gunicorn settings that `manage.py serve` loads with ``--config python:...``.
+
+Only logging lives here (it cannot be given on the command line): gunicorn's
+own messages and, when asked for, its access log go through Comradarr's
+logging configuration, so they are JSON lines with secrets redacted like
+every other line. Bind address, workers and timeouts come from `serve`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comradarr.settings")
+
+from django.conf import settings
+
+# serve sets this for --access-log; without it the access logger stays quiet.
+ACCESS_LOG_ENV = "COMRADARR_ACCESS_LOG"
+
+# The response's X-Request-ID ties an access line to the request's own log lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
+logconfig_dict = copy.deepcopy(settings.LOGGING)
+logconfig_dict["loggers"].update(
+    {
+        # No handlers of their own: records propagate to the root handler.
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {
+            "level": "INFO" if os.environ.get(ACCESS_LOG_ENV) == "1" else "WARNING",
+            "handlers": [],
+            "propagate": True,
+        },
+    }
+)

@@ -1,0 +1,198 @@
+"""`manage.py serve`: the whole application as one process tree.
+
+1. With no DATABASE_URL, start the embedded PostgreSQL in the data directory
+   and hand its URL to the children (so they join it instead of starting
+   their own).
+2. Apply migrations, create the heartbeat cache table, create the admin user
+   (`ensure_admin`) and reconcile schedules (`setup_schedules`, when present).
+3. Run gunicorn and, unless --no-worker, the django-q2 cluster.
+4. On SIGTERM/SIGINT stop the children gracefully (bounded), stop the
+   embedded database, exit 0. If a child dies on its own, stop the rest and
+   exit 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+from comradarr import embedded_db, serving
+
+logger = logging.getLogger(__name__)
+
+EMBEDDED_ENGINE = "comradarr.embedded_pg"
+READY_TIMEOUT_SECONDS = 60
+
+
+class StopDuringStartup(Exception):
+    """SIGTERM/SIGINT arrived before the children were running."""
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise CommandError(f"--port {value!r} is not a whole number") from None
+    if not 1 <= number <= 65535:
+        raise CommandError(f"--port {number} is outside 1-65535")
+    return number
+
+
+def _count(minimum: int, maximum: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise CommandError(f"{value!r} is not a whole number") from None
+        if not minimum <= number <= maximum:
+            raise CommandError(f"{number} is outside {minimum}-{maximum}")
+        return number
+
+    return parse
+
+
+class Command(BaseCommand):
+    help = "Migrate, create the admin user, then run the web server and the task workers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=None, help="address to listen on (default: HOST)")
+        parser.add_argument(
+            "--port", type=_port, default=None, help="port to listen on (default: PORT)"
+        )
+        parser.add_argument(
+            "--workers",
+            type=_count(1, 32),
+            default=None,
+            help="django-q2 worker processes (default: WORKERS, 2)",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="serve the web app only; run `manage.py qcluster` elsewhere",
+        )
+        parser.add_argument(
+            "--web-workers", type=_count(1, 64), default=2, help="gunicorn worker processes"
+        )
+        parser.add_argument(
+            "--threads", type=_count(1, 64), default=4, help="threads per gunicorn worker"
+        )
+        parser.add_argument(
+            "--access-log", action="store_true", help="log every HTTP request (info level)"
+        )
+        parser.add_argument(
+            "--stop-timeout",
+            type=_count(1, 3600),
+            default=30,
+            help="seconds the children get to stop before they are killed",
+        )
+
+    def handle(self, *args, **options) -> None:
+        # Under Docker stdout is a pipe: without this the banner shows up late.
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(line_buffering=True)
+        host = options["host"] if options["host"] is not None else settings.HOST
+        port = options["port"] or settings.PORT
+        workers = options["workers"] or settings.Q_CLUSTER["workers"]
+        supervisor = serving.Supervisor(stop_timeout=options["stop_timeout"])
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            if not supervisor.children:
+                raise StopDuringStartup(signal.Signals(signum).name)
+            supervisor.request_stop(signum)
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        embedded: embedded_db.EmbeddedDatabase | None = None
+        failure: serving.ChildExit | None = None
+        try:
+            child_env = dict(os.environ)
+            child_env["WORKERS"] = str(workers)
+            child_env["PYTHONUNBUFFERED"] = "1"
+            if options["access_log"]:
+                child_env["COMRADARR_ACCESS_LOG"] = "1"
+            database = settings.DATABASES["default"]
+            if database["ENGINE"] == EMBEDDED_ENGINE:
+                self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
+                embedded = embedded_db.start(database["EMBEDDED_DIR"])
+                child_env["DATABASE_URL"] = embedded.url()
+            self._prepare_database(verbosity=options["verbosity"])
+
+            cwd = settings.BASE_DIR
+            supervisor.start(
+                "gunicorn",
+                serving.gunicorn_argv(
+                    host=host,
+                    port=port,
+                    web_workers=options["web_workers"],
+                    threads=options["threads"],
+                ),
+                env=child_env,
+                cwd=cwd,
+            )
+            if not options["no_worker"]:
+                supervisor.start(
+                    "django-q2 cluster",
+                    serving.qcluster_argv(manage_py=cwd / "manage.py"),
+                    env=child_env,
+                    cwd=cwd,
+                )
+            self._announce(supervisor, host, port)
+            failure = supervisor.watch()
+        except StopDuringStartup as stop:
+            self.stdout.write(f"Received {stop} during start-up: stopping.")
+        finally:
+            # From here a signal only hurries the shutdown (a second one kills
+            # the children); it must not interrupt stopping the database.
+            for sig in previous:
+                signal.signal(sig, lambda signum, frame: supervisor.request_stop(signum))
+            supervisor.stop_all()
+            connections.close_all()
+            if embedded is not None:
+                self.stdout.write("Stopping the embedded PostgreSQL.")
+                embedded.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if failure is not None:
+            self.stderr.write(f"comradarr: {failure.describe()}; stopped everything.")
+            sys.exit(1)
+        self.stdout.write("Comradarr stopped.")
+
+    def _prepare_database(self, *, verbosity: int) -> None:
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        # django-q2 keeps its cluster heartbeats there (see CACHES in settings).
+        call_command("createcachetable", verbosity=verbosity)
+        commands = get_commands()
+        if "ensure_admin" in commands:
+            call_command("ensure_admin")
+        if "setup_schedules" in commands:
+            call_command("setup_schedules")
+        # whitenoise warns about a missing STATIC_ROOT in every worker; the
+        # Docker image fills it at build time, a checkout serves from the finders.
+        with contextlib.suppress(OSError):
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        # The children open their own connections; keep none idle here.
+        connections.close_all()
+
+    def _announce(self, supervisor: serving.Supervisor, host: str, port: int) -> None:
+        gunicorn = supervisor.children[0]
+        listening = serving.wait_until_listening(
+            host,
+            port,
+            timeout=READY_TIMEOUT_SECONDS,
+            still_alive=lambda: gunicorn.running() and not supervisor.stop_requested,
+        )
+        if not listening:
+            return  # watch() reports a dead child; a stop request needs no banner
+        urls = serving.display_urls(host, port, settings.BASE_URL)
+        shown = urls[0] if len(urls) == 1 else f"{urls[1]} (listening on {urls[0]})"
+        self.stdout.write(self.style.SUCCESS(f"Comradarr is running: open {shown}"))
+        self.stdout.write("Stop it with Ctrl-C (or SIGTERM).")

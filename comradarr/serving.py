@@ -1,0 +1,221 @@
+"""Process supervision for `manage.py serve`: gunicorn and the task cluster.
+
+The children run in their own process groups, so a Ctrl-C in the terminal
+reaches only `serve`, which then asks each child to stop with SIGTERM (a
+graceful stop for both gunicorn and django-q2) and waits a bounded time
+before killing what is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_ALL_INTERFACES = {"0.0.0.0", "::", ""}  # noqa: S104 - compared, not bound
+
+
+@dataclass
+class Child:
+    """One supervised process."""
+
+    name: str
+    process: subprocess.Popen
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+
+@dataclass
+class ChildExit:
+    """A child that ended while it should have been running."""
+
+    name: str
+    returncode: int
+
+    def describe(self) -> str:
+        if self.returncode < 0:
+            try:
+                how = f"was killed by {signal.Signals(-self.returncode).name}"
+            except ValueError:
+                how = f"was killed by signal {-self.returncode}"
+        else:
+            how = f"exited with code {self.returncode}"
+        return f"{self.name} {how} unexpectedly"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if `serve` itself is killed (Linux)."""
+    libc_name = ctypes.util.find_library("c")
+    if sys.platform.startswith("linux") and libc_name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Supervisor:
+    """Starts children, watches them, and stops them all together."""
+
+    stop_timeout: float = 30.0
+    poll_interval: float = 0.5
+    children: list[Child] = field(default_factory=list)
+    _stop_requested: threading.Event = field(default_factory=threading.Event)
+    _signals_received: int = 0
+
+    def start(self, name: str, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path) -> Child:
+        process = subprocess.Popen(
+            list(argv),
+            env=dict(env),
+            cwd=cwd,
+            process_group=0,  # Ctrl-C in the terminal reaches serve only
+            preexec_fn=_die_with_parent,  # safe: serve starts no threads
+        )
+        child = Child(name=name, process=process)
+        self.children.append(child)
+        logger.info("started %s", name, extra={"pid": process.pid})
+        return child
+
+    def request_stop(self, signum: int) -> None:
+        """Called from a signal handler: first signal stops gently, a second forcefully."""
+        self._signals_received += 1
+        if self._signals_received > 1:
+            logger.warning("second stop signal: killing the remaining processes")
+            self._kill_all()
+        self._stop_requested.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    def watch(self) -> ChildExit | None:
+        """Block until a stop is requested (None) or a child ends on its own."""
+        while not self._stop_requested.wait(self.poll_interval):
+            for child in self.children:
+                returncode = child.process.poll()
+                if returncode is not None:
+                    return ChildExit(child.name, returncode)
+        return None
+
+    def stop_all(self) -> None:
+        """SIGTERM every running child, wait up to stop_timeout, then SIGKILL."""
+        for child in self.children:
+            if child.running():
+                logger.info("stopping %s", child.name, extra={"pid": child.pid})
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout
+        for child in self.children:
+            remaining = max(0.0, deadline - time.monotonic())
+            try:
+                child.process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                logger.warning(
+                    "%s did not stop within %ss: killing it", child.name, self.stop_timeout
+                )
+        self._kill_all()
+
+    def _kill_all(self) -> None:
+        for child in self.children:
+            # The whole group: gunicorn's workers and django-q2's worker
+            # processes must not outlive their parent.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(timeout=5)
+
+
+def gunicorn_argv(
+    *, host: str, port: int, web_workers: int, threads: int, python: str = sys.executable
+) -> list[str]:
+    """The gunicorn command line serving comradarr.wsgi."""
+    return [
+        python,
+        "-m",
+        "gunicorn",
+        "comradarr.wsgi:application",
+        "--config",
+        "python:comradarr.gunicorn_conf",
+        "--bind",
+        bind_address(host, port),
+        "--workers",
+        str(web_workers),
+        # Threads let slow htmx polls and the occasional "test connection"
+        # call share a worker without blocking every other page.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        # A worker silent this long is stuck: no page may take a minute.
+        "--timeout",
+        "60",
+        # On SIGTERM, requests in flight get this long to finish.
+        "--graceful-timeout",
+        "20",
+        "--keep-alive",
+        "5",
+        # Recycle workers now and then so a slow leak cannot grow forever.
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
+    ]
+
+
+def qcluster_argv(*, manage_py: Path, python: str = sys.executable) -> list[str]:
+    """The django-q2 cluster command line (its worker count comes from WORKERS)."""
+    return [python, str(manage_py), "qcluster"]
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def display_urls(host: str, port: int, base_url: str) -> list[str]:
+    """URLs to print: the bound one, plus localhost when bound to every interface."""
+    shown = f"[{host}]" if ":" in host else host
+    urls = [f"http://{shown}:{port}{base_url}"]
+    if host in _ALL_INTERFACES:
+        urls.append(f"http://localhost:{port}{base_url}")
+    return urls
+
+
+def probe_address(host: str) -> str:
+    """Where to connect to reach a server bound to ``host`` from this machine."""
+    if host in {"0.0.0.0", ""}:  # noqa: S104 - compared, not bound
+        return "127.0.0.1"
+    if host == "::":
+        return "::1"
+    return host
+
+
+def wait_until_listening(
+    host: str, port: int, *, timeout: float, still_alive: Callable[[], bool]
+) -> bool:
+    """True once something accepts connections on host:port; False on timeout or death."""
+    address = probe_address(host)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and still_alive():
+        try:
+            with socket.create_connection((address, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
