@@ -3,8 +3,25 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from comradarr.dashboard import dashboard_summary
+
+
+def _url_or_none(name: str) -> str | None:
+    """A link only to pages that exist (the connectors pages may not yet)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {"page_title": "Dashboard"})
+    context = {
+        "page_title": "Dashboard",
+        "summary": dashboard_summary(),
+        "add_connector_url": _url_or_none("connectors:add"),
+        "connectors_url": _url_or_none("connectors:list"),
+    }
+    return render(request, "dashboard.html", context)

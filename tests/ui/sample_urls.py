@@ -1,0 +1,44 @@
+"""A URL configuration with a known set of pages, for the shell's tests.
+
+The real one grows as other issues add pages; these tests need some sidebar
+pages to exist (connectors, settings) and others not to (content, queue...).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from comradarr import views
+
+
+@login_required
+def sample_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return render(request, "base.html", {"page_title": "Sample page"})
+
+
+@login_required
+def messages_page(request: HttpRequest) -> HttpResponse:
+    messages.success(request, "Connector saved.")
+    messages.error(request, "Sonarr <b>refused</b> the API key.")
+    return render(request, "base.html", {"page_title": "Messages"})
+
+
+connector_patterns = (
+    [
+        path("", sample_page, name="list"),
+        path("add/", sample_page, name="add"),
+        path("<int:pk>/", sample_page, name="detail"),
+    ],
+    "connectors",
+)
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("", include("comradarr.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("connectors/", include(connector_patterns)),
+    path("settings/", sample_page, name="settings"),
+    path("messages/", messages_page, name="sample-messages"),
+]
