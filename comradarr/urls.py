@@ -16,6 +16,7 @@ app_patterns = [
     path("health", health.health, name="health"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("connectors/", include("connectors.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

@@ -1,0 +1,202 @@
+"""manage.py connectors: add, list, test, enable, disable and remove connectors.
+
+The interface scripts rely on: exit status 0 on success; otherwise a non-zero
+status and one line on stderr saying why (no traceback, no usage dump). The API
+key is never printed, not even in --json output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from comradarr.crypto import DecryptionError
+from connectors import health, services
+from connectors.models import Connector
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class OneLineParser(CommandParser):
+    """Argument errors as one stderr line (argparse prints the whole usage by default)."""
+
+    def error(self, message: str):
+        if self.called_from_command_line:
+            sys.stderr.write(f"{self.prog}: error: {message}\n")
+            sys.exit(2)
+        raise CommandError(f"{self.prog}: {message}")
+
+
+def _connector_json(connector: Connector) -> dict[str, Any]:
+    return {
+        "name": connector.name,
+        "kind": connector.kind,
+        "url": connector.url,
+        "enabled": connector.enabled,
+        "verify_ssl": connector.verify_ssl,
+        "timeout_seconds": connector.timeout_seconds,
+        "app_name": connector.app_name or None,
+        "app_version": connector.app_version or None,
+        "instance_name": connector.instance_name or None,
+        "health_status": connector.health_status,
+        "health_message": connector.health_message or None,
+        "last_contact_at": (
+            connector.last_contact_at.isoformat() if connector.last_contact_at else None
+        ),
+        "consecutive_failures": connector.consecutive_failures,
+        "api_key": connector.masked_api_key,
+    }
+
+
+class Command(BaseCommand):
+    help = "Manage the Sonarr, Radarr and Whisparr connectors."
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = OneLineParser
+        return parser
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(
+            dest="action",
+            metavar="{add,list,test,enable,disable,remove}",
+            parser_class=OneLineParser,
+        )
+        sub.required = True
+
+        add = sub.add_parser("add", help="Test a connection, then save the connector.")
+        add.add_argument("--kind", required=True, choices=Connector.Kind.values)
+        add.add_argument("--name", required=True)
+        add.add_argument("--url", required=True, help="e.g. http://sonarr:8989")
+        add.add_argument("--api-key", required=True, dest="api_key")
+        add.add_argument(
+            "--no-verify-ssl",
+            action="store_false",
+            dest="verify_ssl",
+            help="Accept self-signed certificates.",
+        )
+        add.add_argument("--timeout", type=int, default=30, help="Seconds per request (1-300).")
+        add.add_argument(
+            "--disabled",
+            action="store_true",
+            help="Save switched off, without testing the connection.",
+        )
+
+        listing = sub.add_parser("list", help="Show every connector.")
+        listing.add_argument("--json", action="store_true", help="Machine-readable output.")
+
+        for name, text in (
+            ("test", "Check a connector now and record the result."),
+            ("enable", "Switch a connector on."),
+            ("disable", "Switch a connector off."),
+        ):
+            sub.add_parser(name, help=text).add_argument("name")
+
+        remove = sub.add_parser(
+            "remove", help="Delete a connector with its mirror and search state."
+        )
+        remove.add_argument("name")
+        remove.add_argument("--yes", action="store_true", help="Confirm the deletion.")
+
+    def handle(self, *args, action: str, **options) -> None:
+        try:
+            getattr(self, f"handle_{action}")(**options)
+        except services.ConnectorError as err:
+            raise CommandError(_one_line(err.one_line())) from None
+        except DecryptionError as err:
+            raise CommandError(_one_line(str(err))) from None
+        except CommandError as err:
+            raise CommandError(_one_line(str(err))) from None
+
+    # -- subcommands ----------------------------------------------------------------------
+
+    def _get(self, name: str) -> Connector:
+        connector = Connector.objects.filter(name__iexact=name.strip()).first()
+        if connector is None:
+            raise CommandError(f"No connector named {name!r} (see `manage.py connectors list`).")
+        return connector
+
+    def handle_add(self, **options) -> None:
+        connector = services.connector_create(
+            kind=options["kind"],
+            name=options["name"],
+            url=options["url"],
+            api_key=options["api_key"],
+            verify_ssl=options["verify_ssl"],
+            timeout_seconds=options["timeout"],
+            enabled=not options["disabled"],
+        )
+        if connector.enabled:
+            self.stdout.write(
+                f"Added {connector.name}: {connector.app_name} {connector.app_version} "
+                f"at {connector.url} ({connector.health_status})."
+            )
+        else:
+            self.stdout.write(
+                f"Added {connector.name} at {connector.url}, disabled (connection not tested)."
+            )
+
+    def handle_list(self, **options) -> None:
+        connectors = list(Connector.objects.order_by("name"))
+        if options["json"]:
+            self.stdout.write(json.dumps([_connector_json(c) for c in connectors], indent=2))
+            return
+        if not connectors:
+            self.stdout.write("No connectors. Add one with `manage.py connectors add`.")
+            return
+        rows = [("NAME", "KIND", "URL", "ENABLED", "HEALTH", "VERSION", "LAST CONTACT")]
+        for c in connectors:
+            rows.append(
+                (
+                    c.name,
+                    c.kind,
+                    c.url,
+                    "yes" if c.enabled else "no",
+                    c.health_status,
+                    c.app_version or "-",
+                    c.last_contact_at.strftime("%Y-%m-%d %H:%M UTC") if c.last_contact_at else "-",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+    def handle_test(self, **options) -> None:
+        connector = self._get(options["name"])
+        result = health.check_connector(
+            connector, timeout=min(connector.timeout_seconds, health.INTERACTIVE_TIMEOUT_SECONDS)
+        )
+        if not result.ok:
+            raise CommandError(f"{connector.name}: {result.status}: {result.error}")
+        self.stdout.write(
+            f"{connector.name}: {result.status}: {result.app_name} {result.version}"
+            + (f" ({result.instance_name})" if result.instance_name else "")
+            + (f", {result.latency_ms} ms" if result.latency_ms is not None else "")
+        )
+        for message in result.messages:
+            self.stdout.write(f"  {message['level']}: {message['message']}")
+
+    def handle_enable(self, **options) -> None:
+        connector = self._get(options["name"])
+        services.connector_set_enabled(connector=connector, enabled=True)
+        self.stdout.write(f"Enabled {connector.name}.")
+
+    def handle_disable(self, **options) -> None:
+        connector = self._get(options["name"])
+        services.connector_set_enabled(connector=connector, enabled=False)
+        self.stdout.write(f"Disabled {connector.name}.")
+
+    def handle_remove(self, **options) -> None:
+        connector = self._get(options["name"])
+        if not options["yes"]:
+            raise CommandError(
+                f"Removing {connector.name} deletes its mirror and search state: "
+                "add --yes to confirm."
+            )
+        services.connector_delete(connector=connector)
+        self.stdout.write(f"Removed {connector.name}.")

@@ -1,0 +1,399 @@
+"""Connector management: validate, test, create, update, delete.
+
+The web pages, the admin-free CLI (``manage.py connectors``) and later the API
+all go through these functions, so the rules (URL normalisation, unique names,
+"test before saving an enabled connector", kind must match the app) live in one
+place. The *arr app is called before any transaction opens, and nothing is
+written unless every check passed: a connector is never saved half-way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import IntegrityError, router, transaction
+from django.db.models.deletion import Collector
+
+from connectors import health
+from connectors.models import Connector
+
+NAME_MAX = Connector._meta.get_field("name").max_length
+URL_MAX = Connector._meta.get_field("url").max_length
+API_KEY_MAX = 200
+TIMEOUT_MIN, TIMEOUT_MAX = 1, 300
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+# Letters and digits of any script, spaces and a little punctuation: names are typed on
+# the command line (`connectors test NAME`) and shown everywhere.
+_NAME = re.compile(r"^[\w][\w .()'+-]*$")
+
+
+class ConnectorError(Exception):
+    """Input or a connection test was refused; ``errors`` maps field names to messages.
+
+    The key ``"__all__"`` holds messages that belong to no single field.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = []
+        for name, messages in self.errors.items():
+            label = "" if name == "__all__" else f"{FIELD_LABELS.get(name, name)}: "
+            parts.extend(label + m for m in messages)
+        return " ".join(parts)
+
+
+FIELD_LABELS = {
+    "kind": "Kind",
+    "name": "Name",
+    "url": "URL",
+    "api_key": "API key",
+    "timeout_seconds": "Timeout",
+    "verify_ssl": "Verify SSL",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Field rules (the form and the command share them)
+
+
+def normalize_url(raw: str) -> str:
+    """The URL as stored: http(s), host, optional port and base path, no trailing slash.
+
+    Raises ValueError with a message for the user.
+    """
+    url = (raw or "").strip()
+    if not url:
+        raise ValueError("Enter the URL of the app, e.g. http://sonarr:8989.")
+    if len(url) > URL_MAX:
+        raise ValueError(f"The URL is too long (at most {URL_MAX} characters).")
+    if any(ch.isspace() for ch in url):
+        raise ValueError("The URL cannot contain spaces.")
+    scheme_match = _SCHEME.match(url)
+    if not scheme_match:
+        raise ValueError(
+            "Start the URL with http:// or https://, e.g. http://sonarr:8989 (no scheme given)."
+        )
+    scheme = scheme_match.group(1).lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"{scheme}:// is not supported: use http:// or https://.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError("The port in the URL is not a number between 1 and 65535.") from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("Remove the user name and password from the URL; use the API key.")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ValueError("Remove the ?query or #fragment part: give the base URL only.")
+    host = parts.hostname or ""
+    if not host:
+        raise ValueError("The URL has no host name, e.g. http://sonarr:8989.")
+    if not _valid_host(host):
+        raise ValueError(f"{host!r} is not a valid host name or IP address.")
+    if port == 0:
+        raise ValueError("The port in the URL is not a number between 1 and 65535.")
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    if len(host) > 253:
+        return False
+    return all(_HOST_LABEL.match(label) for label in host.rstrip(".").split("."))
+
+
+def clean_name(raw: str, *, exclude_pk: int | None = None) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise ValueError("Give the connector a name, e.g. Sonarr 4K.")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"The name is too long (at most {NAME_MAX} characters).")
+    if not _NAME.match(name):
+        raise ValueError("Use letters, digits, spaces and . ( ) ' + - _ only in the name.")
+    clash = Connector.objects.filter(name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValueError(f"A connector named {name!r} already exists: choose another name.")
+    return name
+
+
+def clean_api_key(raw: str) -> str:
+    key = (raw or "").strip()
+    if not key:
+        raise ValueError("Enter the API key (Settings > General > Security in the app).")
+    if len(key) > API_KEY_MAX:
+        raise ValueError(f"The API key is too long (at most {API_KEY_MAX} characters).")
+    if not key.isprintable() or any(ch.isspace() for ch in key):
+        raise ValueError("The API key cannot contain spaces or control characters.")
+    return key
+
+
+def clean_kind(raw: str) -> str:
+    if raw not in Connector.Kind.values:
+        choices = ", ".join(Connector.Kind.values)
+        raise ValueError(f"Choose the kind of app: {choices}.")
+    return raw
+
+
+def clean_timeout(raw: int | float | str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError("The timeout is a whole number of seconds.") from None
+    if not TIMEOUT_MIN <= value <= TIMEOUT_MAX:
+        raise ValueError(f"The timeout must be between {TIMEOUT_MIN} and {TIMEOUT_MAX} seconds.")
+    return value
+
+
+@dataclass(frozen=True)
+class ConnectorInput:
+    kind: str
+    name: str
+    url: str
+    api_key: str
+    verify_ssl: bool
+    timeout_seconds: int
+
+
+def _validate(
+    *,
+    kind: str,
+    name: str,
+    url: str,
+    api_key: str,
+    verify_ssl: bool,
+    timeout_seconds: int | float | str,
+    exclude_pk: int | None = None,
+) -> ConnectorInput:
+    errors: dict[str, list[str]] = {}
+    values: dict = {"verify_ssl": bool(verify_ssl)}
+    rules = {
+        "kind": (clean_kind, kind),
+        "name": (lambda v: clean_name(v, exclude_pk=exclude_pk), name),
+        "url": (normalize_url, url),
+        "api_key": (clean_api_key, api_key),
+        "timeout_seconds": (clean_timeout, timeout_seconds),
+    }
+    for field_name, (rule, raw) in rules.items():
+        try:
+            values[field_name] = rule(raw)
+        except ValueError as err:
+            errors[field_name] = [str(err)]
+    if errors:
+        raise ConnectorError(errors)
+    return ConnectorInput(**values)
+
+
+# ---------------------------------------------------------------------------------------
+# Testing a connection
+
+
+def connector_test(
+    *,
+    kind: str,
+    url: str,
+    api_key: str,
+    verify_ssl: bool = True,
+    timeout_seconds: float = health.INTERACTIVE_TIMEOUT_SECONDS,
+) -> health.ProbeResult:
+    """Call the app with a short timeout and report what it is; saves nothing.
+
+    The inputs must already be valid (see ``connector_validate_connection``).
+    """
+    timeout = min(float(timeout_seconds), health.INTERACTIVE_TIMEOUT_SECONDS)
+    return health.probe(
+        kind=kind,
+        url=url,
+        api_key=api_key,
+        verify_ssl=verify_ssl,
+        timeout=timeout,
+        interactive=True,
+    )
+
+
+def connector_validate_connection(*, kind: str, url: str, api_key: str) -> tuple[str, str, str]:
+    """Validate only the fields a connection test needs; returns them cleaned."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    for field_name, rule, raw in (
+        ("kind", clean_kind, kind),
+        ("url", normalize_url, url),
+        ("api_key", clean_api_key, api_key),
+    ):
+        try:
+            cleaned[field_name] = rule(raw)
+        except ValueError as err:
+            errors[field_name] = [str(err)]
+    if errors:
+        raise ConnectorError(errors)
+    return cleaned["kind"], cleaned["url"], cleaned["api_key"]
+
+
+def _refusal(result: health.ProbeResult) -> ConnectorError:
+    return ConnectorError({result.error_field or "__all__": [result.error]})
+
+
+# ---------------------------------------------------------------------------------------
+# Create, update, enable, delete
+
+
+def connector_create(
+    *,
+    kind: str,
+    name: str,
+    url: str,
+    api_key: str,
+    verify_ssl: bool = True,
+    timeout_seconds: int | float | str = 30,
+    enabled: bool = True,
+) -> Connector:
+    """Validate, test (when enabled) and save a new connector.
+
+    A disabled connector is saved without calling the app: that is how a user
+    keeps a connector whose app is down or not set up yet.
+    """
+    data = _validate(
+        kind=kind,
+        name=name,
+        url=url,
+        api_key=api_key,
+        verify_ssl=verify_ssl,
+        timeout_seconds=timeout_seconds,
+    )
+    result = None
+    if enabled:
+        result = connector_test(
+            kind=data.kind,
+            url=data.url,
+            api_key=data.api_key,
+            verify_ssl=data.verify_ssl,
+            timeout_seconds=data.timeout_seconds,
+        )
+        if not result.ok:
+            raise _refusal(result)
+    connector = Connector(
+        kind=data.kind,
+        name=data.name,
+        url=data.url,
+        api_key=data.api_key,
+        verify_ssl=data.verify_ssl,
+        timeout_seconds=data.timeout_seconds,
+        enabled=enabled,
+    )
+    try:
+        with transaction.atomic():
+            connector.save()
+            if result is not None:
+                health.record_result(connector, result, emit_event=False)
+    except IntegrityError:
+        # Another request took the name between the check and the insert.
+        raise ConnectorError(
+            {"name": [f"A connector named {data.name!r} already exists: choose another name."]}
+        ) from None
+    return connector
+
+
+_CONNECTION_FIELDS = ("kind", "url", "api_key", "verify_ssl")
+
+
+def connector_update(
+    *,
+    connector: Connector,
+    kind: str,
+    name: str,
+    url: str,
+    api_key: str | None,
+    verify_ssl: bool,
+    timeout_seconds: int | float | str,
+    enabled: bool,
+) -> Connector:
+    """Change a connector; an empty ``api_key`` keeps the stored one.
+
+    The app is tested again when the connector ends up enabled and something
+    that changes the connection (kind, URL, key, SSL check) changed, or it was
+    disabled before.
+    """
+    data = _validate(
+        kind=kind,
+        name=name,
+        url=url,
+        api_key=api_key if (api_key or "").strip() else connector.api_key,
+        verify_ssl=verify_ssl,
+        timeout_seconds=timeout_seconds,
+        exclude_pk=connector.pk,
+    )
+    connection_changed = any(getattr(data, f) != getattr(connector, f) for f in _CONNECTION_FIELDS)
+    result = None
+    if enabled and (connection_changed or not connector.enabled):
+        result = connector_test(
+            kind=data.kind,
+            url=data.url,
+            api_key=data.api_key,
+            verify_ssl=data.verify_ssl,
+            timeout_seconds=data.timeout_seconds,
+        )
+        if not result.ok:
+            raise _refusal(result)
+    for field_name in ("kind", "name", "url", "api_key", "verify_ssl", "timeout_seconds"):
+        setattr(connector, field_name, getattr(data, field_name))
+    connector.enabled = enabled
+    if connection_changed:
+        # What was detected belongs to the old address; the next check fills it in again.
+        connector.app_name = connector.app_version = connector.instance_name = ""
+        connector.health_status = Connector.Health.UNKNOWN
+        connector.health_message = ""
+        connector.consecutive_failures = 0
+    try:
+        with transaction.atomic():
+            connector.save()
+            if result is not None:
+                health.record_result(connector, result)
+    except IntegrityError:
+        raise ConnectorError(
+            {"name": [f"A connector named {data.name!r} already exists: choose another name."]}
+        ) from None
+    return connector
+
+
+def connector_set_enabled(*, connector: Connector, enabled: bool) -> Connector:
+    """Switch a connector on or off; the next health check tells whether it works."""
+    Connector.objects.filter(pk=connector.pk).update(enabled=enabled)
+    connector.enabled = enabled
+    return connector
+
+
+def connector_delete_summary(*, connector: Connector) -> list[tuple[str, int]]:
+    """What deleting the connector removes with it: (model verbose name plural, count)."""
+    collector = Collector(using=router.db_for_write(Connector), origin=connector)
+    collector.collect([connector])
+    counts: Counter[str] = Counter()
+    for model, instances in collector.data.items():
+        if model is not Connector:
+            counts[str(model._meta.verbose_name_plural)] += len(instances)
+    for qs in collector.fast_deletes:
+        counts[str(qs.model._meta.verbose_name_plural)] += qs.count()
+    return sorted((label, n) for label, n in counts.items() if n)
+
+
+def connector_delete(*, connector: Connector) -> None:
+    """Delete the connector with its mirror, search state and history (cascade)."""
+    with transaction.atomic():
+        connector.delete()
