@@ -18,12 +18,12 @@ class ConnectorForm(forms.Form):
 
     kind = forms.ChoiceField(choices=Connector.Kind.choices, widget=forms.RadioSelect)
     name = forms.CharField(
-        max_length=services.NAME_MAX + 50,  # the rule's own message is clearer than Django's
+        max_length=1000,  # a sanity cap; the rule's own message names the real limit
         widget=forms.TextInput(attrs={"placeholder": "e.g. Sonarr 4K", "autocomplete": "off"}),
     )
     url = forms.CharField(
         label="URL",
-        max_length=services.URL_MAX + 50,
+        max_length=4000,
         help_text="Including the URL base if the app has one, e.g. http://host/sonarr.",
         widget=forms.TextInput(
             attrs={"placeholder": "http://sonarr:8989", "inputmode": "url", "spellcheck": "false"}
@@ -33,6 +33,7 @@ class ConnectorForm(forms.Form):
         label="API key",
         required=False,
         strip=True,
+        max_length=1000,
         help_text="Settings > General > Security in the app.",
         widget=forms.PasswordInput(
             render_value=False, attrs={"autocomplete": "new-password", "spellcheck": "false"}
