@@ -29,7 +29,8 @@ OPEN_PREFIXES = ("health/", "webhooks/")
 
 
 def is_open_path(path: str) -> bool:
-    if path.startswith(settings.STATIC_URL) or path == reverse("login"):
+    # The admin's login page only redirects to ours (comradarr/admin.py), passing `next` on.
+    if path.startswith(settings.STATIC_URL) or path in (reverse("login"), reverse("admin:login")):
         return True
     if not path.startswith(settings.BASE_URL):
         return False

@@ -20,6 +20,8 @@ from comradarr import logs
 from comradarr.models import AppSettings
 
 REFRESH_SECONDS = 30.0
+# A monotonic clock: wall-clock jumps (NTP, DST) must not freeze or flush the cache.
+_clock = time.monotonic
 
 _lock = threading.Lock()
 _cached: AppSettings | None = None
@@ -31,7 +33,7 @@ def current() -> AppSettings:
     """The settings row, at most REFRESH_SECONDS old; applies a changed log level."""
     global _cached, _loaded_at
     row = _cached
-    if row is not None and time.monotonic() - _loaded_at < REFRESH_SECONDS:
+    if row is not None and _clock() - _loaded_at < REFRESH_SECONDS:
         return row
     row = AppSettings.load()
     apply(row)
@@ -42,7 +44,7 @@ def apply(row: AppSettings) -> None:
     """Make this process follow `row` now (cache it and set its log level)."""
     global _cached, _loaded_at, _applied_level
     with _lock:
-        _cached, _loaded_at = row, time.monotonic()
+        _cached, _loaded_at = row, _clock()
         if row.log_level != _applied_level:
             logs.set_level(row.log_level)
             _applied_level = row.log_level

@@ -39,7 +39,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
 
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     error, status = "", 200
     if request.method == "POST" and form.is_valid():
         outcome = services.login_check(
@@ -78,7 +78,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     row = AppSettings.load()
     admin = admin_user()
     form = AppSettingsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=row,
         admin_has_password=admin is not None and admin.has_usable_password(),
     )

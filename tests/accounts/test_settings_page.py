@@ -1,0 +1,165 @@
+"""The general settings page and the run-time log level."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_q.signals import pre_execute
+
+from comradarr import logs
+from comradarr.accounts import runtime
+from comradarr.models import AppSettings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def post(client, **data):
+    return client.post(reverse("settings"), data)
+
+
+def test_settings_url():
+    assert reverse("settings") == "/settings/"
+
+
+def test_page_shows_modes_with_explanations(signed_in):
+    response = signed_in.get(reverse("settings"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for value in ("full", "local_bypass", "disabled"):
+        assert f'value="{value}"' in body
+    assert "TRUSTED_PROXIES" in body  # local bypass explains the proxy pitfall
+    assert "anyone who can reach Comradarr" in body
+    assert 'value="full" checked' in body
+
+
+def test_save_changes_the_row(signed_in):
+    response = post(signed_in, auth_mode="local_bypass", log_level="error")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("settings")
+    row = AppSettings.load()
+    assert (row.auth_mode, row.log_level) == ("local_bypass", "error")
+    page = signed_in.get(reverse("settings"))
+    assert "Settings saved." in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "bad_field"),
+    [
+        ({"auth_mode": "none", "log_level": "debug"}, "auth_mode"),
+        ({"auth_mode": "FULL", "log_level": "debug"}, "auth_mode"),
+        ({"auth_mode": "", "log_level": "debug"}, "auth_mode"),
+        ({"log_level": "debug"}, "auth_mode"),
+        ({"auth_mode": "disabled", "log_level": "verbose"}, "log_level"),
+        ({"auth_mode": "disabled", "log_level": "10"}, "log_level"),
+        ({"auth_mode": "disabled"}, "log_level"),
+        ({"auth_mode": "disabled", "log_level": "<script>x</script>"}, "log_level"),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_lost(signed_in, data, bad_field, root_level):
+    before = root_level()
+    response = post(signed_in, **data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == [bad_field]
+    # The database row is untouched ...
+    row = AppSettings.objects.get()
+    assert (row.auth_mode, row.log_level) == ("full", "warning")
+    assert root_level() == before
+    # ... and the valid value typed in the other field is still on the page.
+    body = response.content.decode()
+    if bad_field == "log_level":
+        assert 'value="disabled" checked' in body
+    else:
+        assert '<option value="debug" selected>' in body
+    assert "<script>x</script>" not in body
+
+
+def test_settings_post_without_csrf_token_is_rejected(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post(reverse("settings"), {"auth_mode": "disabled", "log_level": "info"})
+    assert response.status_code == 403
+    assert AppSettings.load().auth_mode == "full"
+
+
+def test_settings_page_requires_login(client, admin_user):
+    response = post(client, auth_mode="disabled", log_level="info")
+    assert response.status_code == 302
+    assert AppSettings.load().auth_mode == "full"
+
+
+def test_cannot_turn_auth_on_when_admin_has_no_password(signed_in, admin_user):
+    AppSettings.objects.update_or_create(pk=1, defaults={"auth_mode": "disabled"})
+    admin_user.set_unusable_password()
+    admin_user.save()
+    runtime.invalidate()
+    response = post(signed_in, auth_mode="full", log_level="info")
+    assert response.status_code == 200
+    assert "ensure_admin --reset-password" in response.content.decode()
+    assert AppSettings.objects.get().auth_mode == "disabled"
+
+
+def test_log_level_applies_at_once_in_this_process(signed_in, root_level):
+    assert root_level() == logging.WARNING
+    post(signed_in, auth_mode="full", log_level="debug")
+    assert root_level() == logging.DEBUG
+    post(signed_in, auth_mode="full", log_level="trace")
+    assert root_level() == logs.TRACE
+
+
+def test_other_processes_follow_within_the_refresh_interval(signed_in, root_level, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(runtime, "_clock", lambda: now[0])
+    runtime.current()
+    assert root_level() == logging.WARNING
+    # Another process saves a new level: this one still has the row cached ...
+    AppSettings.objects.filter(pk=1).update(log_level="error", auth_mode="disabled")
+    now[0] += runtime.REFRESH_SECONDS - 1
+    signed_in.get(reverse("settings"))
+    assert root_level() == logging.WARNING
+    # ... and picks it up on the first request after the interval.
+    now[0] += 2
+    response = signed_in.get(reverse("settings"))
+    assert root_level() == logging.ERROR
+    assert response.context["auth_warning"]
+
+
+def test_queue_workers_follow_before_each_task(db, root_level, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(runtime, "_clock", lambda: now[0])
+    runtime.current()
+    AppSettings.objects.filter(pk=1).update(log_level="critical")
+    now[0] += runtime.REFRESH_SECONDS + 1
+    # What django-q's worker sends before running a task.
+    pre_execute.send(sender="django_q", func=print, task={"id": "t1"})
+    assert root_level() == logging.CRITICAL
+
+
+def test_the_settings_row_is_a_singleton(db):
+    from django.db import IntegrityError, transaction
+
+    assert AppSettings.load().pk == AppSettings.load().pk == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppSettings.objects.create(pk=2)
+
+
+def test_log_level_default_comes_from_the_environment(db, settings):
+    settings.LOG_LEVEL = "error"
+    assert AppSettings.load().log_level == "error"
+
+
+def test_admin_edit_applies_the_log_level(signed_in, root_level):
+    url = reverse("admin:comradarr_appsettings_change", args=[AppSettings.load().pk])
+    response = signed_in.post(url, {"auth_mode": "full", "log_level": "info"})
+    assert response.status_code == 302
+    assert AppSettings.objects.get().log_level == "info"
+    assert root_level() == logging.INFO
