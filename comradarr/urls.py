@@ -16,6 +16,8 @@ app_patterns = [
     path("health", health.health, name="health"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("content/", include("content.urls")),
+    path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
 ]
 

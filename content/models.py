@@ -335,6 +335,8 @@ class SyncState(TimestampedModel):
     # Scheduled syncs are skipped until then after a failure (exponential backoff).
     retry_after = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Debounces the incremental sync that Download webhooks ask for.
+    webhook_sync_requested_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync state of {self.connector}"

@@ -1,0 +1,164 @@
+"""The two library shapes: series -> seasons -> episodes, and flat movie lists.
+
+Both full and incremental sync go through here; they differ only in which
+series get their episodes fetched (all, or the stale ones) and in whether
+history is consulted. Every delete happens after the listing it relies on
+was received and parsed in full.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.common.errors import ArrError, AuthenticationError
+from connectors.common.types import SeriesData
+from content.models import Series
+from content.sync import reconcile, upsert
+from content.sync.common import (
+    MOVIE_BATCH,
+    EpisodeWriter,
+    Progress,
+    SyncStats,
+    prefetch_episodes,
+)
+
+logger = logging.getLogger(__name__)
+
+# History events after which a series' episodes (or a movie) must be re-read:
+# a file arrived, was replaced or went away. Grabs change nothing in the mirror.
+FILE_EVENTS = frozenset(
+    {
+        "downloadFolderImported",
+        "seriesFolderImported",
+        "episodeFileDeleted",
+        "episodeFileRenamed",
+        "movieFolderImported",
+        "movieFileDeleted",
+        "movieFileRenamed",
+    }
+)
+
+
+def write_series_list(*, connector_id: int, series_list: list[SeriesData], stats: SyncStats):
+    """Upsert series and seasons; returns {series arr id: series pk}."""
+    now = timezone.now()
+    with transaction.atomic():
+        stats.count(upsert.upsert_series(connector_id=connector_id, rows=series_list, now=now))
+        ids = dict(Series.objects.filter(connector_id=connector_id).values_list("arr_id", "pk"))
+        seasons = [(ids[s.arr_id], season) for s in series_list for season in s.seasons]
+        upsert.upsert_seasons(rows=seasons)
+        reconcile.delete_vanished_seasons(
+            series_ids=[ids[s.arr_id] for s in series_list],
+            seen=[(series_id, season.season_number) for series_id, season in seasons],
+        )
+    return ids
+
+
+def sync_episodes_of(
+    *,
+    connector_id: int,
+    client,
+    series_ids: dict[int, int],
+    arr_ids: list[int],
+    stats: SyncStats,
+    progress: Progress,
+) -> None:
+    """Fetch and write the episodes of the given series, streaming series by series."""
+    writer = EpisodeWriter(connector_id=connector_id, stats=stats)
+    total = len(arr_ids)
+    progress(0, total, "series")
+    for done, (arr_id, episodes) in enumerate(prefetch_episodes(client, arr_ids), start=1):
+        if episodes is None:
+            stats.notes.append(f"series {arr_id} vanished during the sync")
+        else:
+            writer.add(series_ids[arr_id], episodes)
+            stats.series_fetched += 1
+        progress(done, total, "series")
+    writer.flush()
+
+
+def finish_series_list(*, connector_id: int, series_list: list[SeriesData], stats: SyncStats):
+    """Delete series gone from the (complete) listing, with their episodes."""
+    stats.removed += reconcile.delete_vanished_series(
+        connector_id=connector_id, seen_arr_ids=[s.arr_id for s in series_list]
+    )
+
+
+def sync_series_library(
+    *,
+    connector_id: int,
+    client,
+    full: bool,
+    history_since: datetime | None,
+    stats: SyncStats,
+    progress: Progress,
+) -> None:
+    series_list = client.series()
+    series_ids = write_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
+    if full:
+        arr_ids = [s.arr_id for s in series_list]
+    else:
+        if history_since is not None:
+            changed = _series_with_file_events(client, history_since, stats)
+            reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
+        listed = {s.arr_id for s in series_list}
+        stale = Series.objects.filter(connector_id=connector_id).stale()
+        arr_ids = sorted(a for a in stale.values_list("arr_id", flat=True) if a in listed)
+    sync_episodes_of(
+        connector_id=connector_id,
+        client=client,
+        series_ids=series_ids,
+        arr_ids=arr_ids,
+        stats=stats,
+        progress=progress,
+    )
+    finish_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
+
+
+def _series_with_file_events(client, since: datetime, stats: SyncStats) -> set[int]:
+    """Series in which a file was imported, replaced or deleted since ``since``.
+
+    History only adds series to re-read; when it cannot be read the sync goes
+    on with the statistics alone (and says so), since nothing is deleted on
+    the strength of it.
+    """
+    try:
+        records = client.history_since(since)
+    except ArrError as exc:
+        if isinstance(exc, AuthenticationError):
+            raise
+        stats.notes.append(f"history not read: {exc}")
+        return set()
+    return {
+        record.series_arr_id
+        for record in records
+        if record.event_type in FILE_EVENTS and record.series_arr_id is not None
+    }
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def sync_movie_library(*, connector_id: int, client, stats: SyncStats, progress: Progress) -> None:
+    """Radarr's movie list is one call: upsert it in pages, then drop what vanished.
+
+    Full and incremental are the same here: the upsert writes only rows that
+    changed, so an unchanged library costs the fetch and one statement a page.
+    """
+    movies = client.movies()
+    pages = list(_batches(movies, MOVIE_BATCH))
+    progress(0, len(pages), "pages")
+    for done, page in enumerate(pages, start=1):
+        stats.count(upsert.upsert_movies(connector_id=connector_id, rows=page, now=timezone.now()))
+        stats.items_seen += len(page)
+        progress(done, len(pages), "pages")
+    stats.removed += reconcile.delete_vanished_movies(
+        connector_id=connector_id, seen_arr_ids=[m.arr_id for m in movies]
+    )

@@ -1,0 +1,260 @@
+"""Running a sync of one connector (or all): the ledger, locking, failures and events.
+
+``connector_sync`` is the one entry point the task, the command and the
+webhook follow-up use. It never raises for a failure of the *arr app or of
+the sync itself: the failure is recorded on the SyncRun and the SyncState,
+so one connector failing never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from comradarr import events
+from connectors.common.errors import ArrError
+from connectors.models import Connector
+from content.models import SyncRun, SyncState
+from content.sync.common import Progress, SyncStats, no_progress
+from content.sync.full import full_sync
+from content.sync.incremental import incremental_sync
+
+logger = logging.getLogger(__name__)
+
+# Consecutive failed syncs after which the connector is marked unhealthy.
+FAILURE_THRESHOLD = getattr(settings, "COMRADARR_SYNC_FAILURE_THRESHOLD", 3)
+# Scheduled syncs back off after a failure: 1, 2, 4 ... minutes, at most 1 hour.
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+# /history/since asks from a little before the last successful run started,
+# so a clock difference between us and the *arr app loses nothing.
+HISTORY_OVERLAP = timedelta(minutes=5)
+# Namespace of the per-connector advisory lock (two syncs of one connector never overlap).
+_LOCK_NAMESPACE = 0x5C0D
+
+
+def _default_client_for(connector):
+    from connectors.registry import client_for
+
+    return client_for(connector)
+
+
+ClientFactory = Callable[[Connector], object]
+
+
+def backoff_for(failures: int) -> timedelta:
+    """Wait before the next scheduled attempt after ``failures`` consecutive failures."""
+    if failures <= 0:
+        return timedelta(0)
+    return min(BACKOFF_BASE * (2 ** (failures - 1)), BACKOFF_CAP)
+
+
+def sync_state_for(connector: Connector) -> SyncState:
+    state, _ = SyncState.objects.get_or_create(connector=connector)
+    return state
+
+
+def _try_lock(connector_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, connector_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(connector_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, connector_id])
+
+
+def _set_health(connector: Connector, current: str, message: str) -> None:
+    previous = connector.health_status
+    if previous == current:
+        return
+    changed = Connector.objects.filter(pk=connector.pk, health_status=previous).update(
+        health_status=current, health_message=message
+    )
+    if changed:
+        connector.health_status, connector.health_message = current, message
+        events.emit(
+            events.connector_health_changed,
+            connector=connector,
+            previous=previous,
+            current=current,
+            message=message,
+        )
+
+
+def connector_sync(
+    *,
+    connector: Connector,
+    kind: str = SyncRun.Kind.INCREMENTAL,
+    trigger: str = SyncRun.Trigger.SCHEDULE,
+    progress: Progress = no_progress,
+    client_factory: ClientFactory | None = None,
+) -> SyncRun | None:
+    """Sync one connector and record the run; returns None when skipped by backoff.
+
+    An incremental sync of a connector that never completed a full sync runs
+    as a full one.
+    """
+    state = sync_state_for(connector)
+    now = timezone.now()
+    if trigger == SyncRun.Trigger.SCHEDULE and state.retry_after and state.retry_after > now:
+        logger.info(
+            "sync skipped: backing off after failures",
+            extra={"connector": connector.name, "retry_after": state.retry_after.isoformat()},
+        )
+        return None
+    if kind == SyncRun.Kind.INCREMENTAL and state.last_full_sync_at is None:
+        kind = SyncRun.Kind.FULL
+
+    if not _try_lock(connector.pk):
+        return SyncRun.objects.create(
+            connector=connector,
+            trigger=trigger,
+            kind=kind,
+            status=SyncRun.Status.SKIPPED,
+            started_at=now,
+            finished_at=now,
+            error="Another sync of this connector is running.",
+        )
+    try:
+        return _run_locked(
+            connector=connector,
+            state=state,
+            kind=kind,
+            trigger=trigger,
+            progress=progress,
+            client_factory=client_factory or _default_client_for,
+            started=now,
+        )
+    finally:
+        _unlock(connector.pk)
+
+
+def _run_locked(
+    *,
+    connector: Connector,
+    state: SyncState,
+    kind: str,
+    trigger: str,
+    progress: Progress,
+    client_factory: ClientFactory,
+    started: datetime,
+) -> SyncRun:
+    run = SyncRun.objects.create(
+        connector=connector, trigger=trigger, kind=kind, started_at=started
+    )
+    SyncState.objects.filter(pk=state.pk).update(last_attempt_at=started)
+    client = None
+    try:
+        client = client_factory(connector)
+        if kind == SyncRun.Kind.FULL:
+            stats = full_sync(connector=connector, client=client, progress=progress)
+        else:
+            since = state.history_since - HISTORY_OVERLAP if state.history_since else None
+            stats = incremental_sync(
+                connector=connector, client=client, history_since=since, progress=progress
+            )
+    except Exception as exc:
+        # ArrError carries a user-facing sentence; anything else is our bug or
+        # the database, logged with its traceback. Either way the mirror keeps
+        # its previous state for whatever was not written.
+        if isinstance(exc, ArrError):
+            error = str(exc)
+            logger.warning("sync failed", extra={"connector": connector.name, "error": error})
+        else:
+            error = f"Unexpected error: {exc.__class__.__name__}: {exc}"
+            logger.exception("sync crashed", extra={"connector": connector.name})
+        return _record_failure(connector, state, run, client, error)
+    return _record_success(connector, state, run, client, stats)
+
+
+def _http_requests(client) -> int:
+    http = getattr(client, "http", None)
+    return int(getattr(http, "request_count", 0) or 0)
+
+
+def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
+    finished = timezone.now()
+    run.status = SyncRun.Status.SUCCEEDED
+    run.finished_at = finished
+    run.added, run.updated, run.removed = stats.added, stats.updated, stats.removed
+    run.items_seen, run.series_fetched = stats.items_seen, stats.series_fetched
+    run.http_requests = _http_requests(client)
+    run.error = "; ".join(stats.notes)[:2000]
+    run.save()
+    watermark = {
+        "last_full_sync_at" if run.kind == SyncRun.Kind.FULL else "last_incremental_sync_at": (
+            finished
+        )
+    }
+    SyncState.objects.filter(pk=state.pk).update(
+        last_success_at=finished,
+        history_since=run.started_at,
+        consecutive_failures=0,
+        retry_after=None,
+        last_error="",
+        **watermark,
+    )
+    if connector.health_status in (Connector.Health.UNHEALTHY, Connector.Health.UNKNOWN):
+        _set_health(connector, Connector.Health.HEALTHY, "Library sync succeeded.")
+    events.emit(events.sync_completed, connector=connector, run=run)
+    return run
+
+
+def _record_failure(connector, state, run, client, error: str) -> SyncRun:
+    finished = timezone.now()
+    run.status = SyncRun.Status.FAILED
+    run.finished_at = finished
+    run.http_requests = _http_requests(client)
+    run.error = error[:2000]
+    run.save()
+    SyncState.objects.filter(pk=state.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1, last_error=run.error
+    )
+    state.refresh_from_db(fields=["consecutive_failures"])
+    failures = state.consecutive_failures
+    SyncState.objects.filter(pk=state.pk).update(retry_after=finished + backoff_for(failures))
+    if failures >= FAILURE_THRESHOLD:
+        _set_health(
+            connector,
+            Connector.Health.UNHEALTHY,
+            f"Library sync failed {failures} times in a row: {run.error}",
+        )
+    events.emit(events.sync_failed, connector=connector, run=run, error=run.error)
+    return run
+
+
+def sync_all(
+    *,
+    kind: str = SyncRun.Kind.INCREMENTAL,
+    trigger: str = SyncRun.Trigger.SCHEDULE,
+    names: list[str] | None = None,
+    progress_for: Callable[[Connector], Progress] | None = None,
+    client_factory: ClientFactory | None = None,
+) -> list[tuple[Connector, SyncRun | None]]:
+    """Sync every enabled connector (or the named ones), one after another."""
+    # Named connectors are synced even when disabled (an explicit request).
+    connectors = (
+        Connector.objects.filter(name__in=names)
+        if names
+        else Connector.objects.filter(enabled=True)
+    )
+    results = []
+    for connector in connectors:
+        progress = progress_for(connector) if progress_for else no_progress
+        run = connector_sync(
+            connector=connector,
+            kind=kind,
+            trigger=trigger,
+            progress=progress,
+            client_factory=client_factory,
+        )
+        results.append((connector, run))
+    return results

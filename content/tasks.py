@@ -1,0 +1,29 @@
+"""Background tasks of the content app (django-q2).
+
+Thin by design: load the connector by id, return quietly if it is gone or
+disabled, call the sync service. Running one twice is harmless: the upsert is
+idempotent and a second concurrent run is skipped by the per-connector lock.
+"""
+
+from __future__ import annotations
+
+from connectors.models import Connector
+from content.models import SyncRun
+from content.sync.runner import connector_sync, sync_all
+
+
+def sync_connector(connector_id: int, kind: str = "incremental", trigger: str = "schedule"):
+    """Sync one connector; returns the run's status, or None when nothing ran."""
+    connector = Connector.objects.filter(pk=connector_id, enabled=True).first()
+    if connector is None:
+        return None
+    if kind not in SyncRun.Kind.values or trigger not in SyncRun.Trigger.values:
+        raise ValueError(f"unknown sync kind {kind!r} or trigger {trigger!r}")
+    run = connector_sync(connector=connector, kind=kind, trigger=trigger)
+    return run.status if run else None
+
+
+def sync_all_connectors(kind: str = "incremental") -> dict[str, str | None]:
+    """The scheduled sync of every enabled connector (one failing never stops the others)."""
+    results = sync_all(kind=kind, trigger=SyncRun.Trigger.SCHEDULE)
+    return {connector.name: (run.status if run else None) for connector, run in results}
