@@ -43,6 +43,7 @@ class EmbeddedDatabase:
         """Release this process's handle; the last handle stops the server."""
         with _lock:
             _servers.pop(self.cluster_dir, None)
+        _forget_dead_handles(self.cluster_dir)
         self.server.cleanup()
         # pgserver also registered this cleanup for interpreter exit. Left in
         # place, it would run after a later start() in this process and, being
