@@ -12,6 +12,8 @@ outage instead of failing in this middleware.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
@@ -88,8 +90,11 @@ class AuthModeMiddleware:
         login_url = reverse("login")
         if request.headers.get("HX-Request") == "true":
             # A redirect would swap the login page into a fragment: ask htmx
-            # to load it as a full page instead.
+            # to load it as a full page, coming back to the page the user was on.
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = current.path + (f"?{current.query}" if current.query else "")
+            target = redirect_to_login(back, login_url)["Location"] if back else login_url
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = login_url
+            response["HX-Redirect"] = target
             return response
         return redirect_to_login(request.get_full_path(), login_url)

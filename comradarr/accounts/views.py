@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comradarr.accounts import services
-from comradarr.accounts.client_ip import client_ip
+from comradarr.accounts.client_ip import client_ip, is_local
 from comradarr.accounts.forms import AppSettingsForm, LoginForm
 from comradarr.accounts.middleware import admin_user, bypasses_login
 from comradarr.models import AppSettings
@@ -88,4 +88,12 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Settings saved.")
         return redirect("settings")
-    return render(request, "settings/general.html", {"form": form, "page_title": "Settings"})
+    ip = client_ip(request)
+    context = {
+        "form": form,
+        "page_title": "Settings",
+        # Helps choosing "local network bypass": does this browser count as local?
+        "client_address": ip or "unknown",
+        "client_is_local": is_local(ip),
+    }
+    return render(request, "settings/general.html", context)

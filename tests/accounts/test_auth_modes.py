@@ -203,3 +203,12 @@ def test_admin_works_when_signed_in(client, admin_user):
 def test_admin_reachable_in_disabled_mode(client, admin_user, set_auth_mode):
     set_auth_mode("disabled")
     assert Client(REMOTE_ADDR="203.0.113.5").get(reverse("admin:index")).status_code == 200
+
+
+def test_htmx_redirect_comes_back_to_the_current_page(client, admin_user):
+    response = client.get(
+        reverse("settings"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/settings/?tab=2",
+    )
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=/settings/%3Ftab%3D2"

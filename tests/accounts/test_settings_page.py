@@ -163,3 +163,11 @@ def test_admin_edit_applies_the_log_level(signed_in, root_level):
     assert response.status_code == 302
     assert AppSettings.objects.get().log_level == "info"
     assert root_level() == logging.INFO
+
+
+@pytest.mark.parametrize(
+    ("ip", "text"), [("192.168.1.9", "counts"), ("203.0.113.9", "does not count")]
+)
+def test_page_says_whether_this_browser_is_local(signed_in, ip, text):
+    body = signed_in.get(reverse("settings"), REMOTE_ADDR=ip).content.decode()
+    assert f'<span class="mono">{ip}</span>, which {text} as the local network' in body
