@@ -173,7 +173,8 @@ class HttpClient:
         self.sleep: Callable[[float], None] = time.sleep
         self.random: random.Random = random.Random()
         self.session = session or self._new_session()
-        self.where = f"{self.app_label} at {self.scrub(display_url(self.base_url))}"
+        self.display_base = display_url(self.base_url)  # without user:password@
+        self.where = f"{self.app_label} at {self.scrub(self.display_base)}"
 
     @staticmethod
     def _new_session() -> requests.Session:
@@ -287,8 +288,12 @@ class HttpClient:
         self, method: str, path: str, *, params: Params = None, json_body: Any = None
     ) -> Any:
         """Send one logical request (with its retries); return the parsed JSON (None if empty)."""
+        if not path.startswith("/"):
+            path = "/" + path
         url = self.url_for(path)
         query = encode_params(params)
+        if any(key.lower() == "apikey" for key, _ in query):
+            raise ValueError("the API key travels in the X-Api-Key header only, never in a URL")
         retry_statuses = RETRY_STATUSES if method == "GET" else POST_RETRY_STATUSES
         attempt = 0
         while True:
@@ -350,7 +355,7 @@ class HttpClient:
             logger.debug(
                 "%s %s%s",
                 method,
-                self.scrub(url),
+                self.scrub(self.display_base + path),
                 (" params=" + self.scrub(repr(query))) if query else "",
             )
         if json_body is not None and logger.isEnabledFor(TRACE):
