@@ -1,1 +1,161 @@
-"""Models of this app."""
+"""The request queue (planned search commands) and the sweep ledger."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from comradarr.models import TimestampedModel
+from connectors.models import Connector
+from searchstate.models import SearchRegistry
+from searchstate.states import SearchType
+
+
+class RequestQueue(TimestampedModel):
+    """One planned search command: what to POST, which registry rows it covers, when.
+
+    Entries are consumed by the dispatcher (claimed with SELECT .. FOR UPDATE
+    SKIP LOCKED on the due index). An entry is live while queued or in flight;
+    when it finishes, the dispatcher releases its items (:meth:`release`), so
+    the link table's unique registry column means an item is in at most one
+    live entry.
+    """
+
+    class Command(models.TextChoices):
+        SERIES_SEARCH = "SeriesSearch", "Series search"
+        SEASON_SEARCH = "SeasonSearch", "Season search (pack)"
+        EPISODE_SEARCH = "EpisodeSearch", "Episode search"
+        MOVIES_SEARCH = "MoviesSearch", "Movies search"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DISPATCHED = "dispatched", "Dispatched (in flight)"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="queue")
+    command = models.CharField(max_length=20, choices=Command.choices)
+    #: The full JSON body to POST to /api/v3/command, "name" included.
+    payload = models.JSONField()
+    search_type = models.CharField(max_length=10, choices=SearchType.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    priority = models.IntegerField(help_text="The highest priority of its items.")
+    scheduled_at = models.DateTimeField(help_text="Not dispatched before this time.")
+    reason = models.CharField(max_length=200, blank=True, help_text="Why the planner chose it.")
+    item_count = models.PositiveIntegerField(default=0)
+    estimated_queries = models.PositiveIntegerField(default=1)
+    #: Season-pack entries: the season they search (for pack tracking at completion).
+    series_arr_id = models.IntegerField(null=True, blank=True)
+    season_number = models.IntegerField(null=True, blank=True)
+    sweep = models.ForeignKey(
+        "SweepRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="queue_entries"
+    )
+    command_arr_id = models.IntegerField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    items = models.ManyToManyField(
+        SearchRegistry, through="RequestQueueItem", related_name="queue_entries"
+    )
+
+    class Meta:
+        verbose_name = "queue entry"
+        verbose_name_plural = "request queue"
+        indexes = [
+            # Dispatch: the best due entry, filter(status=QUEUED, scheduled_at__lte=now)
+            # .order_by("scheduled_at", "-priority"); partial, so it holds only queued rows.
+            models.Index(
+                "scheduled_at",
+                models.F("priority").desc(),
+                name="queueing_rq_due_idx",
+                condition=Q(status="queued"),
+            ),
+            # Per-connector queue pages and the dispatcher's connector filter.
+            models.Index(fields=["connector", "status"], name="queueing_rq_conn_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command} x{self.item_count} on {self.connector_id} (p{self.priority})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.DISPATCHED)
+
+    def release(self, *, status: str) -> None:
+        """Finish the entry and free its items for future plans (dispatcher and manual removal)."""
+        RequestQueueItem.objects.filter(entry=self).delete()
+        RequestQueue.objects.filter(pk=self.pk).update(status=status)
+        self.status = status
+
+
+class RequestQueueItem(models.Model):
+    """A registry row covered by a live queue entry."""
+
+    id = models.BigAutoField(primary_key=True)
+    entry = models.ForeignKey(RequestQueue, on_delete=models.CASCADE, related_name="links")
+    registry = models.ForeignKey(
+        SearchRegistry, on_delete=models.CASCADE, related_name="queue_links"
+    )
+
+    class Meta:
+        constraints = [
+            # The guarantee: an item is never in two live entries (links exist only while live).
+            models.UniqueConstraint(fields=["registry"], name="queueing_rqi_registry_uniq"),
+        ]
+        indexes = [
+            # Items of one entry (dispatch, dry-run printing): filter(entry=e).
+            models.Index(fields=["entry"], name="queueing_rqi_entry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} -> {self.registry_id}"
+
+
+class SweepRun(models.Model):
+    """One sweep of one connector: the ledger the UI and analytics read."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        API = "api", "API"
+
+    class Kind(models.TextChoices):
+        GAPS = "gaps", "Gaps"
+        UPGRADES = "upgrades", "Upgrades"
+        BOTH = "both", "Gaps and upgrades"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="sweep_runs")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOTH)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    item_limit = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    resolved = models.PositiveIntegerField(default=0, help_text="Acquisitions recorded first.")
+    found = models.PositiveIntegerField(default=0, help_text="Candidates looked at.")
+    selected = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0, help_text="Items put into queue entries.")
+    entries = models.PositiveIntegerField(default=0, help_text="Queue entries created.")
+    skipped = models.JSONField(default=dict, blank=True, help_text="Counts by reason code.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # Connector page and analytics: the last sweeps of one connector.
+            models.Index(fields=["connector", "-started_at"], name="queueing_sweep_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} sweep of {self.connector_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -52,7 +52,8 @@ class IllegalTransition(Exception):
 
 #: event -> (states it may start from, state it leads to)
 TRANSITIONS: dict[Event, tuple[frozenset[S], S]] = {
-    Event.ENQUEUE: (frozenset({S.PENDING, S.COOLDOWN}), S.QUEUED),
+    # A failed item whose cooldown has run out is planned again like a cooled-down one.
+    Event.ENQUEUE: (frozenset({S.PENDING, S.COOLDOWN, S.FAILED}), S.QUEUED),
     Event.DISPATCH: (frozenset({S.QUEUED}), S.SEARCHING),
     Event.COMPLETE: (frozenset({S.SEARCHING}), S.COOLDOWN),
     Event.EXHAUST: (frozenset({S.SEARCHING}), S.EXHAUSTED),

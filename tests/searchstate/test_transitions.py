@@ -13,6 +13,7 @@ from searchstate.transitions import (
 LEGAL = [
     (S.PENDING, Event.ENQUEUE, S.QUEUED),
     (S.COOLDOWN, Event.ENQUEUE, S.QUEUED),
+    (S.FAILED, Event.ENQUEUE, S.QUEUED),
     (S.QUEUED, Event.DISPATCH, S.SEARCHING),
     (S.SEARCHING, Event.COMPLETE, S.COOLDOWN),
     (S.SEARCHING, Event.EXHAUST, S.EXHAUSTED),

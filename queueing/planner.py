@@ -1,0 +1,283 @@
+"""The planner: candidates in, search commands out (batcher + prioritizer).
+
+Pure over its inputs (candidates from discovery, season facts, settings), so a
+plan can be printed (dry run), tested case by case and only then written.
+
+Batching:
+
+* episodes missing from a season that qualifies (searchstate.seasonpack)
+  -> one SeasonSearch covering them all; a series whose every aired season
+  qualifies -> one SeriesSearch;
+* other missing episodes and all upgrades -> EpisodeSearch with at most
+  ``batch_size`` ids. A series' episodes are kept together (full batches per
+  series first); the remainders of several series are then merged, best
+  first, so a library of scattered single gaps does not cost one command each;
+* movies -> MoviesSearch with at most ``batch_size`` ids, best first.
+
+Prioritizing: an entry's priority is the highest of its items'; entries are
+returned in dispatch order (priority, then the order of their best item).
+The item limit then keeps the best entries whole (an episode or movie batch
+is trimmed to fit; a pack is never split), and counts the rest as budget used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from searchstate.coverage import CommandSpec, estimated_queries
+from searchstate.discovery import MOVIE, Candidate
+from searchstate.seasonpack import (
+    Decision,
+    PackReason,
+    PackSettings,
+    Plan,
+    decide,
+    whole_series,
+)
+from searchstate.seasons import SeriesSeasons
+from searchstate.states import SearchType
+
+
+@dataclass
+class PlannedEntry:
+    command: str
+    search_type: str
+    items: list[Candidate]
+    reason: str
+    series_arr_id: int | None = None
+    season_number: int | None = None
+    seasons: int = 1
+
+    @property
+    def priority(self) -> int:
+        return max(c.priority for c in self.items)
+
+    @property
+    def spec(self) -> CommandSpec:
+        if self.command in ("SeriesSearch", "SeasonSearch"):
+            return CommandSpec(
+                self.command, series_id=self.series_arr_id, season_number=self.season_number
+            )
+        return CommandSpec(self.command, ids=tuple(c.arr_id for c in self.items))
+
+    @property
+    def payload(self) -> dict:
+        return self.spec.body()
+
+    @property
+    def estimated_queries(self) -> int:
+        return estimated_queries(self.spec, seasons=self.seasons)
+
+    def sort_key(self) -> tuple:
+        best = self.items[0]
+        return (-self.priority, best.series_id or 0, best.season_number or 0, best.arr_id)
+
+
+@dataclass
+class SearchPlan:
+    entries: list[PlannedEntry] = field(default_factory=list)
+    #: Items left out because the sweep's item limit was reached.
+    over_limit: int = 0
+    #: Season decisions taken, for dry-run output and "why".
+    decisions: dict[tuple[int, int], Decision] = field(default_factory=dict)
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(e.items) for e in self.entries)
+
+
+def _batches(items: Sequence[Candidate], size: int) -> list[list[Candidate]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _by_priority(items: Iterable[Candidate]) -> list[Candidate]:
+    return sorted(items, key=lambda c: (-c.priority, c.season_number or 0, c.arr_id))
+
+
+def batch_episodes(
+    candidates: Iterable[Candidate], *, batch_size: int, search_type: str, reason: str
+) -> list[PlannedEntry]:
+    """EpisodeSearch entries: full batches per series, then remainders merged best first."""
+    per_series: dict[int, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        per_series[c.series_id].append(c)
+    entries: list[PlannedEntry] = []
+    remainders: list[list[Candidate]] = []
+    for items in per_series.values():
+        for batch in _batches(_by_priority(items), batch_size):
+            if len(batch) == batch_size:
+                entries.append(PlannedEntry("EpisodeSearch", search_type, batch, reason))
+            else:
+                remainders.append(batch)
+    remainders.sort(key=lambda b: -max(c.priority for c in b))
+    merged: list[list[Candidate]] = []
+    for batch in remainders:
+        # First fit: the best batch that still has room (keeps series together).
+        target = next((m for m in merged if len(m) + len(batch) <= batch_size), None)
+        if target is None:
+            merged.append(list(batch))
+        else:
+            target.extend(batch)
+    entries.extend(
+        PlannedEntry("EpisodeSearch", search_type, _by_priority(m), reason) for m in merged
+    )
+    return entries
+
+
+def batch_movies(
+    candidates: Iterable[Candidate], *, batch_size: int, search_type: str
+) -> list[PlannedEntry]:
+    reason = "missing movies" if search_type == SearchType.GAP else "cutoff not met"
+    return [
+        PlannedEntry("MoviesSearch", search_type, batch, reason)
+        for batch in _batches(_by_priority(candidates), batch_size)
+    ]
+
+
+def plan_gaps_for_series(
+    gaps: Sequence[Candidate],
+    seasons: SeriesSeasons,
+    *,
+    pack: PackSettings,
+    series_search: bool,
+    batch_size: int,
+    now: datetime,
+) -> tuple[list[PlannedEntry], dict[tuple[int, int], Decision]]:
+    """Season packs, series searches and episode batches for missing episodes."""
+    by_season: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
+    for c in gaps:
+        by_season[(c.series_id, c.season_number)].append(c)
+    decisions: dict[tuple[int, int], Decision] = {}
+    for key in by_season:
+        facts = seasons.facts.get(key)
+        if facts is None:  # the series vanished between discovery and planning
+            continue
+        decisions[key] = decide(facts, seasons.history.get(key), settings=pack, now=now)
+
+    entries: list[PlannedEntry] = []
+    loose: dict[str, list[Candidate]] = defaultdict(list)
+    series_ids = sorted({key[0] for key in by_season})
+    for series_id in series_ids:
+        keys = sorted(k for k in by_season if k[0] == series_id)
+        per_season = {k[1]: decisions[k] for k in keys if k in decisions}
+        aired = seasons.aired_seasons.get(series_id, set())
+        if series_search and whole_series(per_season, aired_seasons=aired):
+            items = [c for k in keys for c in by_season[k]]
+            entries.append(
+                PlannedEntry(
+                    "SeriesSearch",
+                    SearchType.GAP,
+                    _by_priority(items),
+                    f"whole series missing: {len(aired - {0})} aired seasons qualify for packs",
+                    series_arr_id=items[0].series_arr_id,
+                    seasons=len(aired),
+                )
+            )
+            continue
+        for key in keys:
+            decision = decisions.get(key)
+            if decision is None:
+                continue
+            items = by_season[key]
+            if decision.plan == Plan.PACK:
+                facts = seasons.facts[key]
+                entries.append(
+                    PlannedEntry(
+                        "SeasonSearch",
+                        SearchType.GAP,
+                        _by_priority(items),
+                        f"season pack: {len(items)} of {facts.episode_count} missing, "
+                        f"fully aired ({decision.reason.value})",
+                        series_arr_id=items[0].series_arr_id,
+                        season_number=key[1],
+                    )
+                )
+            else:
+                loose[decision.reason.value].extend(items)
+    for reason, items in loose.items():
+        entries.extend(
+            batch_episodes(
+                items,
+                batch_size=batch_size,
+                search_type=SearchType.GAP,
+                reason=f"missing episodes ({_pack_reason_text(reason)})",
+            )
+        )
+    return entries, decisions
+
+
+_PACK_REASON_TEXT = {
+    PackReason.PACKS_OFF: "season packs off",
+    PackReason.SPECIALS: "specials",
+    PackReason.STILL_AIRING: "season still airing",
+    PackReason.DOWNLOADING: "part of the season is downloading",
+    PackReason.PACK_COOLDOWN: "pack search in cooldown",
+    PackReason.PACK_FAILED: "last pack search failed",
+    PackReason.PACK_FOUND_NOTHING: "pack search found nothing",
+    PackReason.BELOW_THRESHOLD: "too few missing for a pack",
+}
+
+
+def _pack_reason_text(reason: str) -> str:
+    return _PACK_REASON_TEXT.get(PackReason(reason), reason)
+
+
+def apply_limit(entries: list[PlannedEntry], limit: int | None) -> tuple[list[PlannedEntry], int]:
+    """Keep the best entries within ``limit`` items; return them and the items left out."""
+    ordered = sorted(entries, key=PlannedEntry.sort_key)
+    if limit is None:
+        return ordered, 0
+    kept: list[PlannedEntry] = []
+    room = limit
+    left_out = 0
+    for entry in ordered:
+        if len(entry.items) <= room:
+            kept.append(entry)
+            room -= len(entry.items)
+        elif room > 0 and entry.command in ("EpisodeSearch", "MoviesSearch"):
+            kept.append(
+                PlannedEntry(entry.command, entry.search_type, entry.items[:room], entry.reason)
+            )
+            left_out += len(entry.items) - room
+            room = 0
+        else:
+            left_out += len(entry.items)
+    return kept, left_out
+
+
+def build_plan(
+    *,
+    gaps: Sequence[Candidate],
+    upgrades: Sequence[Candidate],
+    seasons: SeriesSeasons | None,
+    pack: PackSettings,
+    series_search: bool,
+    batch_size: int,
+    item_limit: int | None,
+    now: datetime,
+) -> SearchPlan:
+    entries: list[PlannedEntry] = []
+    decisions: dict[tuple[int, int], Decision] = {}
+    movies = bool(gaps and gaps[0].kind == MOVIE) or bool(upgrades and upgrades[0].kind == MOVIE)
+    if movies:
+        entries += batch_movies(gaps, batch_size=batch_size, search_type=SearchType.GAP)
+        entries += batch_movies(upgrades, batch_size=batch_size, search_type=SearchType.UPGRADE)
+    else:
+        if gaps:
+            gap_entries, decisions = plan_gaps_for_series(
+                gaps,
+                seasons or SeriesSeasons({}, {}, {}),
+                pack=pack,
+                series_search=series_search,
+                batch_size=batch_size,
+                now=now,
+            )
+            entries += gap_entries
+        entries += batch_episodes(
+            upgrades, batch_size=batch_size, search_type=SearchType.UPGRADE, reason="cutoff not met"
+        )
+    kept, left_out = apply_limit(entries, item_limit)
+    return SearchPlan(entries=kept, over_limit=left_out, decisions=decisions)

@@ -1,0 +1,269 @@
+"""Writes to search state: bulk enqueue, state transitions, manual actions, pruning.
+
+Every change of state is a conditional UPDATE whose ``state__in`` comes from
+the transition table (searchstate.transitions), so two workers can never both
+move a row, and an illegal move changes nothing (and raises when the caller
+asked for one specific row). Counters use F() expressions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from connectors.models import Connector
+from content.models import Episode, Movie, Series
+from searchstate.discovery import MOVIE, Candidate
+from searchstate.models import Exclusion, SearchRegistry, SearchSettings
+from searchstate.states import SearchState
+from searchstate.transitions import Event, IllegalTransition, next_state, sources_for
+
+UPSERT_BATCH = 5000
+
+_ENQUEUE_SQL = """
+INSERT INTO searchstate_searchregistry
+    (created_at, updated_at, connector_id, search_type, {fk}, state, attempts,
+     search_count, failure_category, priority, priority_breakdown)
+SELECT %(now)s, %(now)s, %(connector)s, %(search_type)s, u.item_id, 'queued', 0, 0, '',
+       u.priority, u.breakdown::jsonb
+FROM unnest(%(ids)s::bigint[], %(priorities)s::integer[], %(breakdowns)s::text[])
+     AS u(item_id, priority, breakdown)
+JOIN {table} i ON i.id = u.item_id AND i.connector_id = %(connector)s
+ON CONFLICT ({fk}, search_type) DO UPDATE
+    SET state = 'queued', priority = EXCLUDED.priority,
+        priority_breakdown = EXCLUDED.priority_breakdown, updated_at = EXCLUDED.updated_at
+    WHERE searchstate_searchregistry.state = ANY(%(sources)s)
+RETURNING id, {fk}
+"""
+
+
+def registry_enqueue(
+    *,
+    connector: Connector,
+    candidates: Sequence[Candidate],
+    force: bool = False,
+    now: datetime | None = None,
+) -> dict[tuple[str, int], int]:
+    """Create or move to queued the registry rows of ``candidates``, in bulk.
+
+    Returns {(search_type, item pk): registry id} for the rows that were
+    queued. A candidate missing from the answer was not: its item vanished
+    upstream since discovery, or another writer moved its row meanwhile.
+    """
+    now = now or timezone.now()
+    sources = sorted(sources_for(Event.SEARCH_NOW if force else Event.ENQUEUE))
+    queued: dict[tuple[str, int], int] = {}
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for c in candidates:
+        groups.setdefault((c.kind, c.search_type), []).append(c)
+    with connection.cursor() as cursor:
+        for (kind, search_type), items in groups.items():
+            fk, table = (
+                ("movie_id", "content_movie")
+                if kind == MOVIE
+                else (
+                    "episode_id",
+                    "content_episode",
+                )
+            )
+            sql = _ENQUEUE_SQL.format(fk=fk, table=table)
+            for start in range(0, len(items), UPSERT_BATCH):
+                batch = items[start : start + UPSERT_BATCH]
+                cursor.execute(
+                    sql,
+                    {
+                        "now": now,
+                        "connector": connector.pk,
+                        "search_type": search_type,
+                        "ids": [c.item_id for c in batch],
+                        "priorities": [c.priority for c in batch],
+                        "breakdowns": [json.dumps(c.score.parts) for c in batch],
+                        "sources": sources,
+                    },
+                )
+                for registry_id, item_id in cursor.fetchall():
+                    queued[(search_type, item_id)] = registry_id
+    return queued
+
+
+# --- transitions over many rows ------------------------------------------------------------
+
+
+def registry_apply(rows: QuerySet[SearchRegistry], event: Event | str, **updates) -> int:
+    """Apply ``event`` to every row of ``rows`` allowed to take it; return how many moved."""
+    target = next_state(next(iter(sources_for(event))), event)
+    return (
+        rows.filter(state__in=sources_for(event))
+        .order_by()
+        .update(state=target, updated_at=timezone.now(), **updates)
+    )
+
+
+def registry_apply_one(row: SearchRegistry, event: Event | str, **updates) -> SearchRegistry:
+    """Apply ``event`` to one row; raises IllegalTransition when its state does not allow it."""
+    moved = registry_apply(SearchRegistry.objects.filter(pk=row.pk), event, **updates)
+    if moved != 1:
+        current = SearchRegistry.objects.filter(pk=row.pk).values_list("state", flat=True).first()
+        raise IllegalTransition(current or "deleted", str(event))
+    row.refresh_from_db()
+    return row
+
+
+def registry_dispatched(rows: QuerySet[SearchRegistry], *, now: datetime | None = None) -> int:
+    """queued -> searching; counts the search and remembers when it started."""
+    now = now or timezone.now()
+    return registry_apply(
+        rows,
+        Event.DISPATCH,
+        search_count=F("search_count") + 1,
+        last_searched_at=now,
+        first_searched_at=Coalesce(F("first_searched_at"), now),
+    )
+
+
+def cooldown_delay(
+    *, attempts: int, settings: SearchSettings, aired_at: datetime | None, now: datetime
+) -> timedelta:
+    """Cooldown after a search: exponential in attempts, shorter for freshly aired items."""
+    if aired_at is not None and now - aired_at < timedelta(hours=settings.fresh_window_hours):
+        return timedelta(hours=settings.fresh_cooldown_hours)
+    hours = settings.cooldown_hours * settings.backoff_multiplier ** max(0, attempts - 1)
+    return timedelta(hours=min(hours, settings.cooldown_cap_hours))
+
+
+def registry_completed(
+    rows: QuerySet[SearchRegistry],
+    *,
+    found_nothing: bool,
+    settings: SearchSettings,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """searching -> cooldown (or exhausted at max attempts when nothing was found).
+
+    Coverage accounting: pass every row the command covered (see
+    searchstate.coverage), so a pack search puts all its episodes in cooldown.
+    """
+    now = now or timezone.now()
+    moved = {"cooldown": 0, "exhausted": 0}
+    if found_nothing:
+        exhausted = rows.filter(attempts__gte=settings.max_attempts - 1)
+        moved["exhausted"] = registry_apply(
+            exhausted,
+            Event.EXHAUST,
+            attempts=F("attempts") + 1,
+            failure_category="no_results",
+            next_eligible_at=None,
+        )
+    for row in rows.filter(state=SearchState.SEARCHING).select_related("episode", "movie"):
+        attempts = row.attempts + (1 if found_nothing else 0)
+        aired = row.episode.air_date_utc if row.episode_id else None
+        delay = cooldown_delay(attempts=attempts, settings=settings, aired_at=aired, now=now)
+        moved["cooldown"] += registry_apply(
+            SearchRegistry.objects.filter(pk=row.pk),
+            Event.COMPLETE,
+            attempts=F("attempts") + (1 if found_nothing else 0),
+            failure_category="no_results" if found_nothing else "",
+            next_eligible_at=now + delay,
+        )
+    return moved
+
+
+# --- manual actions ------------------------------------------------------------------------
+
+
+def _rows_for(items: Iterable[Episode | Movie]) -> QuerySet[SearchRegistry]:
+    episodes = [i.pk for i in items if isinstance(i, Episode)]
+    movies = [i.pk for i in items if isinstance(i, Movie)]
+    return SearchRegistry.objects.filter(Q(episode_id__in=episodes) | Q(movie_id__in=movies))
+
+
+def registry_reset(*, items: Iterable[Episode | Movie]) -> int:
+    """Forget attempts and cooldown: the next sweep evaluates the items afresh."""
+    return registry_apply(
+        _rows_for(list(items)),
+        Event.RESET,
+        attempts=0,
+        next_eligible_at=None,
+        failure_category="",
+    )
+
+
+def registry_mark_exhausted(
+    *, connector: Connector, items: Iterable[Episode | Movie], now: datetime | None = None
+) -> int:
+    """Stop searching the items (their registry rows are created if need be)."""
+    items = list(items)
+    now = now or timezone.now()
+    with transaction.atomic():
+        for item in items:
+            search_type = "upgrade" if item.has_file else "gap"
+            lookup = {"movie": item} if isinstance(item, Movie) else {"episode": item}
+            SearchRegistry.objects.get_or_create(
+                connector=connector, search_type=search_type, **lookup
+            )
+        return registry_apply(_rows_for(items), Event.MARK_EXHAUSTED, next_eligible_at=None)
+
+
+def item_set_priority(*, target: Series | Episode | Movie, priority: int | None) -> None:
+    """Set (or clear with None) the user's priority override; episodes inherit their series'."""
+    if priority is not None and not -100 <= priority <= 100:
+        raise ValueError("priority must be between -100 and 100")
+    type(target).objects.filter(pk=target.pk).update(priority_override=priority)
+    target.priority_override = priority
+
+
+def item_exclude(*, target: Series | Episode | Movie, note: str = "") -> Exclusion:
+    field = {Series: "series", Episode: "episode", Movie: "movie"}[type(target)]
+    exclusion, _ = Exclusion.objects.get_or_create(
+        connector_id=target.connector_id, **{field: target}, defaults={"note": note}
+    )
+    return exclusion
+
+
+def item_include(*, target: Series | Episode | Movie) -> int:
+    field = {Series: "series", Episode: "episode", Movie: "movie"}[type(target)]
+    deleted, _ = Exclusion.objects.filter(**{field: target}).delete()
+    return deleted
+
+
+# --- pruning -------------------------------------------------------------------------------
+
+
+def prune_exhausted(*, older_than_days: int | None = None, now: datetime | None = None) -> int:
+    """Delete exhausted rows untouched for the retention period (per connector by default).
+
+    The item becomes a fresh candidate again: a year later, a release may exist.
+    """
+    now = now or timezone.now()
+    total = 0
+    for connector in Connector.objects.all():
+        days = older_than_days
+        if days is None:
+            days = SearchSettings.for_connector(connector).exhausted_retention_days
+        deleted, _ = SearchRegistry.objects.filter(
+            connector=connector,
+            state=SearchState.EXHAUSTED,
+            updated_at__lt=now - timedelta(days=days),
+        ).delete()
+        total += deleted
+    return total
+
+
+def prune_orphans() -> int:
+    """Delete rows whose item is gone or belongs to another connector.
+
+    Cascades normally remove them; this catches rows left by raw SQL deletes
+    or a connector's items being re-homed.
+    """
+    deleted, _ = SearchRegistry.objects.filter(
+        Q(episode__isnull=True, movie__isnull=True)
+        | (Q(episode__isnull=False) & ~Q(episode__connector=F("connector")))
+        | (Q(movie__isnull=False) & ~Q(movie__connector=F("connector")))
+    ).delete()
+    return deleted
