@@ -11,6 +11,15 @@ from connectors.models import Connector
 # How many connectors the dashboard lists; the Connectors page has the rest.
 RECENT_CONNECTORS = 10
 
+# Cards read best-first; "not checked yet" last.
+HEALTH_ORDER = (
+    Connector.Health.HEALTHY,
+    Connector.Health.DEGRADED,
+    Connector.Health.UNHEALTHY,
+    Connector.Health.OFFLINE,
+    Connector.Health.UNKNOWN,
+)
+
 
 @dataclass(frozen=True)
 class HealthCount:
@@ -51,8 +60,8 @@ def dashboard_summary(*, limit: int = RECENT_CONNECTORS) -> DashboardSummary:
         aggregates[f"health_{status}"] = Count("pk", filter=Q(health_status=status))
     counts = Connector.objects.aggregate(**aggregates)
     health = [
-        HealthCount(status=value, label=label, count=counts[f"health_{value}"])
-        for value, label in Connector.Health.choices
+        HealthCount(status=status.value, label=status.label, count=counts[f"health_{status}"])
+        for status in HEALTH_ORDER
     ]
     connectors = []
     if counts["total"]:

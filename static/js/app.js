@@ -37,7 +37,14 @@
 
   function toggleTheme() {
     var next = currentTheme() === "dark" ? "light" : "dark";
+    /* Switch every colour at once rather than letting hover transitions lag behind. */
+    root.classList.add("no-transitions");
     root.setAttribute("data-theme", next);
+    window.requestAnimationFrame(function () {
+      window.requestAnimationFrame(function () {
+        root.classList.remove("no-transitions");
+      });
+    });
     store(THEME_KEY, next);
     labelThemeButtons();
   }
