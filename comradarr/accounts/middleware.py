@@ -15,14 +15,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from comradarr.accounts import runtime
-from comradarr.accounts.client_ip import client_ip, is_local
-from comradarr.models import AppSettings
+from comradarr.accounts.client_ip import client_ip
+from comradarr.accounts.modes import admin_user, bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
 # their own secret; /health is for load balancers and container health checks.
@@ -38,22 +37,6 @@ def is_open_path(path: str) -> bool:
         return False
     relative = path[len(settings.BASE_URL) :]
     return relative in OPEN_PATHS or relative.startswith(OPEN_PREFIXES)
-
-
-def admin_user():
-    """The single account (ADMIN_USER), or None before ensure_admin created it."""
-    return (
-        get_user_model()
-        .objects.filter(username=settings.ADMIN_USER, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-
-
-def bypasses_login(mode: str, ip: str) -> bool:
-    if mode == AppSettings.AuthMode.DISABLED:
-        return True
-    return mode == AppSettings.AuthMode.LOCAL_BYPASS and is_local(ip)
 
 
 class AuthModeMiddleware:

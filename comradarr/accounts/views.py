@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comradarr.accounts import services
 from comradarr.accounts.client_ip import client_ip, is_local
 from comradarr.accounts.forms import AppSettingsForm, LoginForm
-from comradarr.accounts.middleware import admin_user, bypasses_login
+from comradarr.accounts.modes import admin_user, bypasses_login
 from comradarr.models import AppSettings
 
 
