@@ -164,7 +164,7 @@ def test_add_refuses_bad_input_next_to_its_field(web, rsps, field, value, messag
     assert not Connector.objects.exists()
     assert len(rsps.calls) == 0  # nothing was even tried
     # The message sits in that field's error slot.
-    slot = page.split(f'id="error-{field}"', 1)[1].split("</div>", 1)[0]
+    slot = page.split(f'id="error-{field}"', 1)[1].split("</ul>", 1)[0]
     assert message.lower() in slot.lower(), slot
     assert "<script>alert(1)</script>" not in page
     assert "<script>" not in page.split("<main", 1)[1]
@@ -200,7 +200,7 @@ def test_add_refuses_a_failing_connection(web, rsps, setup, field, message):
     assert not Connector.objects.exists()
     assert not ConnectorHealthCheck.objects.exists()
     assert "Not saved: the connection test failed" in page
-    slot = page.split(f'id="error-{field}"', 1)[1].split("</div>", 1)[0]
+    slot = page.split(f'id="error-{field}"', 1)[1].split("</ul>", 1)[0]
     assert message in slot
     assert KEY not in page
 
@@ -237,7 +237,7 @@ def test_test_button_failure_puts_the_message_next_to_the_field(web, rsps):
     response = web.post(reverse("connectors:add"), form_data(action="test"), HTTP_HX_REQUEST="true")
     page = html(response)
     assert "Connection failed" in page
-    slot = page.split('id="error-api_key" hx-swap-oob="true"', 1)[1].split("</div>", 1)[0]
+    slot = page.split('id="error-api_key" hx-swap-oob="true"', 1)[1].split("</ul>", 1)[0]
     assert "API key" in slot
     assert not Connector.objects.exists()
 
