@@ -7,6 +7,6 @@ class ComradarrConfig(AppConfig):
 
     def ready(self) -> None:
         # django-q workers re-read the application settings (log level) before each task.
-        from comradarr.accounts import runtime
+        from comradarr.accounts import checks, runtime  # noqa: F401 - checks register on import
 
         runtime.connect_task_hook()

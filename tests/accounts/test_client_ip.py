@@ -124,3 +124,14 @@ def test_is_local(address, local):
 
 def test_parse_address_rejects_overlong_input():
     assert parse_address("1" * 100) is None
+
+
+def test_system_check_reports_bad_trusted_proxies(settings):
+    from comradarr.accounts.checks import check_trusted_proxies
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "172.18.0.0/16"]
+    assert check_trusted_proxies() == []
+    settings.TRUSTED_PROXIES = ["10.0.0.0/33"]
+    errors = check_trusted_proxies()
+    assert [e.id for e in errors] == ["comradarr.accounts.E001"]
+    assert "TRUSTED_PROXIES" in errors[0].msg
