@@ -1,0 +1,162 @@
+"""`manage.py serve` end to end: embedded database, web, workers, clean stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.foundation.conftest import REPO, clean_env, free_port, manage_py
+from tests.foundation.test_docker import healthcheck_command
+
+pytestmark = pytest.mark.slow
+
+START_TIMEOUT = 90
+STOP_TIMEOUT = 30
+
+
+def _get_health(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _wait_for(predicate, timeout: float, process: subprocess.Popen, what: str):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"serve exited with {process.returncode} while waiting for {what}")
+        try:
+            result = predicate()
+            if result:
+                return result
+        except (OSError, ValueError) as exc:
+            last_error = exc
+        time.sleep(0.5)
+    pytest.fail(f"timed out waiting for {what} (last error: {last_error})")
+
+
+def _postmaster_pid(data_dir: Path) -> int:
+    return int((data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[0])
+
+
+def _gone(pids: list[int], timeout: float = 10) -> list[int]:
+    """The pids still running (zombies count as gone) after up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        still = []
+        for pid in alive:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    still.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        alive = still
+        if alive:
+            time.sleep(0.2)
+    return alive
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("serve-data")
+
+
+def _serve(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
+    log = open(data_dir / f"serve-{port}.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [*manage_py(), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+        env=clean_env(
+            COMRADARR_DATA_DIR=str(data_dir),
+            ADMIN_PASS="correct-horse-battery-staple",
+            LOG_FORMAT="json",
+            WORKERS="1",
+        ),
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _log(data_dir: Path, port: int) -> str:
+    return (data_dir / f"serve-{port}.log").read_text()
+
+
+def test_serve_starts_answers_health_and_stops_cleanly_on_sigterm(data_dir):
+    port = free_port()
+    serve = _serve(data_dir, port, "--web-workers", "1")
+    try:
+        _wait_for(lambda: _get_health(port)[0] == 200, START_TIMEOUT, serve, "/health 200")
+        # The cluster reports its heartbeat shortly after the web server is up.
+        status, body = _wait_for(
+            lambda: (r := _get_health(port))[1]["cluster"]["status"] == "ok" and r,
+            30,
+            serve,
+            "the django-q2 cluster",
+        )
+        assert status == 200
+        assert body["status"] == "ok"
+        assert body["database"]["status"] == "ok"
+        assert body["cluster"]["clusters"][0]["workers"] == 1
+
+        # The Dockerfile's HEALTHCHECK command passes against it.
+        subprocess.run(
+            healthcheck_command(),
+            env={**os.environ, "PORT": str(port), "BASE_URL": "/"},
+            check=True,
+            timeout=15,
+        )
+        # Generated secret key, private.
+        key_file = data_dir / "secret_key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+        postgres_pid = _postmaster_pid(data_dir)
+        children = [p.pid for p in psutil.Process(serve.pid).children(recursive=True)]
+        assert len(children) >= 4  # gunicorn master + worker, qcluster + its processes
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=STOP_TIMEOUT) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    output = _log(data_dir, port)
+    assert "Comradarr is running: open http://127.0.0.1:" in output
+    assert "Comradarr stopped." in output
+    assert _gone([postgres_pid]) == [], "the embedded PostgreSQL outlived serve"
+    assert _gone(children) == [], "a child process outlived serve"
+    assert not (data_dir / "postgres" / "postmaster.pid").exists()
+
+
+def test_serve_exits_nonzero_when_a_child_dies(data_dir):
+    """Runs on the data directory of the test above: the data is kept across runs."""
+    port = free_port()
+    serve = _serve(data_dir, port, "--web-workers", "1", "--no-worker")
+    try:
+        _, body = _wait_for(
+            lambda: (r := _get_health(port))[0] == 200 and r, START_TIMEOUT, serve, "/health"
+        )
+        assert body["cluster"]["status"] == "missing"  # --no-worker: degraded, still 200
+        assert body["status"] == "degraded"
+        postgres_pid = _postmaster_pid(data_dir)
+        (gunicorn,) = psutil.Process(serve.pid).children()
+        gunicorn.kill()
+        assert serve.wait(timeout=STOP_TIMEOUT) == 1
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    output = _log(data_dir, port)
+    assert "No migrations to apply." in output  # second start on the same data
+    assert "comradarr: gunicorn was killed by SIGKILL unexpectedly; stopped everything." in output
+    assert _gone([postgres_pid]) == []

@@ -1,0 +1,177 @@
+"""The pieces of `serve`: command lines, URLs, and the process supervisor."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from comradarr import serving
+
+REPO = Path(__file__).resolve().parents[2]
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - a string under test, nothing is bound
+
+
+def _python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+@pytest.fixture
+def supervisor():
+    supervisor = serving.Supervisor(stop_timeout=5, poll_interval=0.05)
+    yield supervisor
+    supervisor._kill_all()
+
+
+def _start(supervisor, name, code):
+    return supervisor.start(name, _python(code), env={"PATH": "/usr/bin:/bin"}, cwd=REPO)
+
+
+class TestUrls:
+    def test_all_interfaces_also_shows_localhost(self):
+        assert serving.display_urls(ALL_INTERFACES, 3000, "/") == [
+            "http://0.0.0.0:3000/",
+            "http://localhost:3000/",
+        ]
+
+    def test_specific_host_and_base_url(self):
+        assert serving.display_urls("192.168.1.5", 8080, "/comradarr/") == [
+            "http://192.168.1.5:8080/comradarr/"
+        ]
+
+    def test_ipv6(self):
+        assert serving.display_urls("::", 3000, "/") == [
+            "http://[::]:3000/",
+            "http://localhost:3000/",
+        ]
+        assert serving.bind_address("::1", 3000) == "[::1]:3000"
+        assert serving.bind_address("127.0.0.1", 3000) == "127.0.0.1:3000"
+
+    def test_probe_address(self):
+        assert serving.probe_address(ALL_INTERFACES) == "127.0.0.1"
+        assert serving.probe_address("::") == "::1"
+        assert serving.probe_address("10.0.0.2") == "10.0.0.2"
+
+
+class TestCommandLines:
+    def test_gunicorn(self):
+        argv = serving.gunicorn_argv(host=ALL_INTERFACES, port=3000, web_workers=3, threads=4)
+        joined = " ".join(argv)
+        assert argv[:4] == [sys.executable, "-m", "gunicorn", "comradarr.wsgi:application"]
+        assert "--bind 0.0.0.0:3000" in joined
+        assert "--workers 3" in joined
+        assert "--config python:comradarr.gunicorn_conf" in joined
+        assert "--graceful-timeout 20" in joined
+
+    def test_qcluster(self):
+        assert serving.qcluster_argv(manage_py=REPO / "manage.py") == [
+            sys.executable,
+            str(REPO / "manage.py"),
+            "qcluster",
+        ]
+
+    def test_gunicorn_config_routes_its_logs_through_ours(self, monkeypatch):
+        import importlib
+
+        import comradarr.gunicorn_conf as conf
+
+        monkeypatch.delenv("COMRADARR_ACCESS_LOG", raising=False)
+        conf = importlib.reload(conf)
+        assert conf.logconfig_dict["loggers"]["gunicorn.access"]["level"] == "WARNING"
+        assert conf.logconfig_dict["loggers"]["gunicorn.error"]["propagate"] is True
+        assert conf.logconfig_dict["root"]["handlers"] == ["stdout"]
+        assert "request_id=%({x-request-id}o)s" in conf.access_log_format
+        monkeypatch.setenv("COMRADARR_ACCESS_LOG", "1")
+        conf = importlib.reload(conf)
+        assert conf.logconfig_dict["loggers"]["gunicorn.access"]["level"] == "INFO"
+
+
+class TestSupervisor:
+    def test_stop_request_returns_none_and_children_stop_on_sigterm(self, supervisor):
+        child = _start(supervisor, "sleeper", "import time; time.sleep(60)")
+        supervisor.request_stop(signal.SIGTERM)
+        assert supervisor.watch() is None
+        supervisor.stop_all()
+        assert child.process.returncode == -signal.SIGTERM
+
+    def test_child_dying_is_reported(self, supervisor):
+        _start(supervisor, "sleeper", "import time; time.sleep(60)")
+        _start(supervisor, "crasher", "import sys, time; time.sleep(0.3); sys.exit(3)")
+        started = time.monotonic()
+        failure = supervisor.watch()
+        assert time.monotonic() - started < 5
+        assert failure == serving.ChildExit("crasher", 3)
+        assert failure.describe() == "crasher exited with code 3 unexpectedly"
+        supervisor.stop_all()
+        assert all(not child.running() for child in supervisor.children)
+
+    def test_killed_child_is_described_by_signal(self):
+        assert (
+            serving.ChildExit("gunicorn", -9).describe()
+            == "gunicorn was killed by SIGKILL unexpectedly"
+        )
+
+    def test_graceful_child_gets_time_to_finish(self, supervisor, tmp_path):
+        done = tmp_path / "done"
+        code = (
+            "import signal, sys, time, pathlib\n"
+            "def finish(*_):\n"
+            "    time.sleep(0.5)\n"
+            f"    pathlib.Path({str(done)!r}).write_text('finished')\n"
+            "    sys.exit(0)\n"
+            "signal.signal(signal.SIGTERM, finish)\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(60)\n"
+        )
+        child = _start(supervisor, "worker", code)
+        time.sleep(0.5)  # let it install its handler
+        supervisor.stop_all()
+        assert child.process.returncode == 0
+        assert done.read_text() == "finished"
+
+    def test_child_ignoring_sigterm_is_killed_after_the_timeout(self, supervisor):
+        supervisor.stop_timeout = 1
+        code = (
+            "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
+        )
+        child = _start(supervisor, "stubborn", code)
+        time.sleep(0.5)
+        started = time.monotonic()
+        supervisor.stop_all()
+        assert 0.9 < time.monotonic() - started < 8
+        assert child.process.returncode == -signal.SIGKILL
+
+    def test_second_signal_kills_at_once(self, supervisor):
+        code = (
+            "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
+        )
+        child = _start(supervisor, "stubborn", code)
+        supervisor.request_stop(signal.SIGINT)
+        supervisor.request_stop(signal.SIGINT)
+        assert child.process.poll() == -signal.SIGKILL
+
+    def test_children_are_in_their_own_process_group(self, supervisor):
+        import os
+
+        child = _start(supervisor, "sleeper", "import time; time.sleep(60)")
+        assert os.getpgid(child.pid) == child.pid != os.getpgid(0)
+
+
+class TestOptions:
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--port", "abc"], "--port 'abc' is not a whole number"),
+            (["--port", "70000"], "--port 70000 is outside 1-65535"),
+            (["--workers", "0"], "0 is outside 1-32"),
+            (["--workers", "many"], "'many' is not a whole number"),
+        ],
+    )
+    def test_bad_options(self, args, message):
+        with pytest.raises(CommandError, match=message):
+            call_command("serve", *args)
