@@ -344,7 +344,7 @@ class Renderer:
 
     def movie_ratings(self, m: Movie) -> dict[str, Any]:
         value = round(5 + (m.id % 50) / 10, 1)
-        if self.p.kind == "radarr":
+        if self.p.shape == "movies":  # Radarr and Eros rate per source
             return {
                 "imdb": {"votes": 1000 + m.id, "value": value, "type": "user"},
                 "tmdb": {"votes": 500 + m.id, "value": value, "type": "user"},

@@ -12,8 +12,8 @@ which the server calls on every request and tests call through ``advance``.
 from __future__ import annotations
 
 import heapq
-import random
 import itertools
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field

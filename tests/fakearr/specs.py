@@ -33,14 +33,23 @@ def overlay_for(profile: AppProfile) -> dict[str, dict[str, Any]]:
     overlay: dict[str, dict[str, Any]] = {
         # NOTES.md section 2: wikiUrl is an HttpUri object in the document but serializes as a string.
         "HealthResource": {"wikiUrl": _STRING},
+        # The document's Command is generic; the body echoes each command's own fields (NOTES.md section 5).
+        "Command": {
+            "seriesId": _INT,
+            "seasonNumber": _INT,
+            "episodeIds": {"type": "array", "items": _INT},
+            "movieIds": {"type": "array", "items": _INT},
+        },
     }
-    if profile.kind in ("whisparr_v2", "whisparr_v3"):
-        # The Version type is written as a string by STJVersionConverter (NOTES.md section 2).
-        overlay["SystemResource"] = {
-            "databaseVersion": _STRING,
-            "runtimeVersion": _STRING,
-            "sqliteVersion": _STRING,
-        }
+    schemas = load_spec(profile.spec_file)["components"]["schemas"]
+    for schema_name, prop in (("QueueResource", "timeleft"), ("CommandResource", "duration")):
+        if schemas[schema_name]["properties"].get(prop, {}).get("$ref", "").endswith("/TimeSpan"):
+            # Older documents show TimeSpan as an object; the wire has "hh:mm:ss.fffffff" (NOTES.md section 0).
+            overlay.setdefault(schema_name, {})[prop] = _STRING
+    for prop, prop_schema in schemas["SystemResource"]["properties"].items():
+        if prop_schema.get("$ref", "").endswith("/Version"):
+            # The Version type is written as a string by STJVersionConverter (NOTES.md section 2).
+            overlay.setdefault("SystemResource", {})[prop] = _STRING
     if profile.kind == "whisparr_v2":
         # DateOnly serializes as "yyyy-MM-dd"; the document shows an object (NOTES.md section 3).
         overlay["EpisodeResource"] = {"releaseDate": {"type": "string", "nullable": True}}
