@@ -45,6 +45,7 @@ class ArrClient:
     display_name: ClassVar[str] = "*arr app"
     queue_sort_key: ClassVar[str] = "timeleft"  # handled explicitly by every app version
     history_sort_key: ClassVar[str] = "date"
+    page_size: int = 1000  # records per page on paged endpoints (the apps have no maximum)
 
     def __init__(self, http: HttpClient, capabilities: Capabilities | None = None) -> None:
         self.http = http
@@ -86,7 +87,7 @@ class ArrClient:
 
     def queue_items(self) -> Iterator[QueueItem]:
         for raw in self.http.paged(
-            f"{API}/queue", sort_key=self.queue_sort_key, sort_direction="ascending"
+            f"{API}/queue", sort_key=self.queue_sort_key, page_size=self.page_size
         ):
             yield common_mapper.map_queue_item(raw)
 
@@ -114,7 +115,10 @@ class ArrClient:
         since_utc = since.astimezone(UTC)
         found: list[HistoryRecord] = []
         for raw in self.http.paged(
-            f"{API}/history", sort_key=self.history_sort_key, sort_direction="descending"
+            f"{API}/history",
+            sort_key=self.history_sort_key,
+            sort_direction="descending",
+            page_size=self.page_size,
         ):
             record = common_mapper.map_history_record(raw)
             if record.date < since_utc:
@@ -188,6 +192,7 @@ class SeriesClient(ArrClient):
             {"monitored": True},
             sort_key=self._wanted_sort_key(),
             sort_direction="ascending",
+            page_size=self.page_size,
         ):
             yield type(self).map_episode(raw)
 
@@ -201,6 +206,7 @@ class SeriesClient(ArrClient):
             params,
             sort_key=self._wanted_sort_key(),
             sort_direction="ascending",
+            page_size=self.page_size,
         ):
             # Listed by /wanted/cutoff means below cutoff, even if the file was not embedded.
             yield type(self).map_episode(raw, cutoff_listed=True)
@@ -279,6 +285,7 @@ class MovieClient(ArrClient):
                 {"monitored": True},
                 sort_key=self.wanted_sort_key,
                 sort_direction="ascending",
+                page_size=self.page_size,
             )
             try:
                 first = next(pages, None)
