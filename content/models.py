@@ -264,6 +264,8 @@ class Movie(TimestampedModel):
     in_cinemas = models.DateTimeField(null=True, blank=True)
     digital_release = models.DateTimeField(null=True, blank=True)
     physical_release = models.DateTimeField(null=True, blank=True)
+    # Radarr >= 5.10 and Whisparr v3 (whose availability depends on it).
+    release_date = models.DateTimeField(null=True, blank=True)
     tmdb_id = models.IntegerField(null=True, blank=True)
     imdb_id = models.CharField(max_length=20, blank=True)
     quality_profile_id = models.IntegerField(null=True, blank=True)

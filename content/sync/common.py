@@ -122,10 +122,10 @@ class EpisodeWriter:
     with flushes (and so with series), never with episodes.
     """
 
-    def __init__(self, *, connector_id: int, stats: SyncStats, batch_size: int = EPISODE_BATCH):
+    def __init__(self, *, connector_id: int, stats: SyncStats, batch_size: int | None = None):
         self.connector_id = connector_id
         self.stats = stats
-        self.batch_size = batch_size
+        self.batch_size = batch_size or EPISODE_BATCH
         self._rows: list[tuple[int, EpisodeData]] = []
         self._series: list[int] = []
 

@@ -52,7 +52,7 @@ def backoff_for(failures: int) -> timedelta:
     """Wait before the next scheduled attempt after ``failures`` consecutive failures."""
     if failures <= 0:
         return timedelta(0)
-    return min(BACKOFF_BASE * (2 ** (failures - 1)), BACKOFF_CAP)
+    return min(BACKOFF_BASE * (2 ** min(failures - 1, 16)), BACKOFF_CAP)
 
 
 def sync_state_for(connector: Connector) -> SyncState:

@@ -139,6 +139,7 @@ MOVIE_COLUMNS = (
     Column("in_cinemas", "timestamptz", _attr("in_cinemas")),
     Column("digital_release", "timestamptz", _attr("digital_release")),
     Column("physical_release", "timestamptz", _attr("physical_release")),
+    Column("release_date", "timestamptz", lambda row: getattr(row, "release_date", None)),
     Column("tmdb_id", "integer", _attr("tmdb_id")),
     Column("imdb_id", "text", _attr("imdb_id", _short)),
     Column("quality_profile_id", "integer", _attr("quality_profile_id")),
