@@ -28,6 +28,7 @@ from connectors.models import Connector
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
 from queueing.planner import PlannedEntry, SearchPlan, build_plan
 from searchstate.discovery import EPISODE, DiscoveryContext, discover, shape_for
+from searchstate.downloads import downloading_arr_ids
 from searchstate.models import PriorityWeights, SearchSettings
 from searchstate.reasons import Reason
 from searchstate.resolution import resolve_acquisitions
@@ -101,19 +102,6 @@ def entry_as_dict(entry: PlannedEntry) -> dict:
     }
 
 
-def fetch_downloading(connector: Connector) -> frozenset[int]:
-    """*arr ids of the episodes or movies in the connector's download queue (HTTP)."""
-    from connectors.registry import client_for
-
-    client = client_for(connector)
-    ids: set[int] = set()
-    for item in client.queue_items():
-        arr_id = item.movie_arr_id if item.movie_arr_id is not None else item.episode_arr_id
-        if arr_id is not None:
-            ids.add(arr_id)
-    return frozenset(ids)
-
-
 def _types(kind: str, settings: SearchSettings) -> list[str]:
     types = []
     if kind in (SweepRun.Kind.GAPS, SweepRun.Kind.BOTH) and settings.gaps_enabled:
@@ -162,7 +150,7 @@ def sweep_connector(
         events.emit(events.sweep_started, connector=connector, run=run)
     try:
         if downloading is None:
-            downloading = fetch_downloading(connector) if connector.is_usable else frozenset()
+            downloading = downloading_arr_ids(connector) if connector.is_usable else frozenset()
         if dry_run:
             _discover_and_plan(result, connector, kind, item_limit, downloading, only, force, now)
         else:

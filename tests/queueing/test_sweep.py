@@ -1,0 +1,306 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from queueing.models import RequestQueue, RequestQueueItem, SweepRun
+from queueing.sweep import SWEEP_LOCK_CLASS, sweep_connector
+from searchstate.models import (
+    Acquisition,
+    SearchHistory,
+    SearchRegistry,
+    SearchSettings,
+    SeasonPackSearch,
+)
+from searchstate.reasons import Reason
+from searchstate.states import SearchState
+from tests.searchstate import builders as b
+from tests.searchstate.builders import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def sweep(conn, **kw):
+    kw.setdefault("downloading", frozenset())
+    kw.setdefault("now", NOW)
+    return sweep_connector(connector=conn, **kw)
+
+
+def library():
+    """A Sonarr library an expert would plan: one whole missing season, scattered gaps."""
+    conn = b.connector()
+    show = b.series(conn, title="Show")
+    full = b.episodes(show, 1, 10, has_file=10)  # complete
+    missing_season = b.episodes(show, 2, 8)  # fully aired, all missing -> pack
+    scattered = b.episodes(show, 3, 12, has_file=10)  # 2 of 12 missing -> episodes
+    airing = b.episodes(show, 4, 3, aired=NOW - timedelta(days=10))
+    b.episodes(show, 4, 0)
+    future = b.episode(show, season_number=4, aired=NOW + timedelta(days=7))
+    other = b.series(conn, title="Other")
+    lonely = b.episodes(other, 1, 20, has_file=19)
+    return conn, {
+        "full": full,
+        "pack": missing_season,
+        "scattered": scattered[10:],
+        "airing": airing,
+        "future": future,
+        "lonely": lonely[19:],
+    }
+
+
+def test_dry_run_plans_like_an_expert_and_changes_nothing(django_assert_max_num_queries):
+    conn, eps = library()
+    with django_assert_max_num_queries(12):
+        result = sweep(conn, dry_run=True)
+    commands = [(e.command, e.payload) for e in result.plan.entries]
+    show_arr = eps["pack"][0].series.arr_id
+    assert (
+        "SeasonSearch",
+        {"name": "SeasonSearch", "seriesId": show_arr, "seasonNumber": 2},
+    ) in commands
+    episode_ids = sorted(
+        i for cmd, body in commands if cmd == "EpisodeSearch" for i in body["episodeIds"]
+    )
+    expected = sorted(e.arr_id for e in eps["scattered"] + eps["airing"] + eps["lonely"])
+    assert episode_ids == expected  # the airing season goes episode by episode
+    assert eps["future"].arr_id not in episode_ids
+    assert result.skipped == {Reason.NOT_AIRED: 1}
+    assert result.selected == 8 + 2 + 3 + 1
+    # Nothing was written.
+    assert SearchRegistry.objects.count() == 0
+    assert RequestQueue.objects.count() == 0
+    assert SweepRun.objects.count() == 0
+    assert result.as_dict()["plan"][0]["items"]
+
+
+def test_sweep_queues_the_plan():
+    conn, _eps = library()
+    result = sweep(conn)
+    assert result.status == "succeeded"
+    entries = list(RequestQueue.objects.order_by("-priority"))
+    assert len(entries) == result.entries == len(result.plan.entries)
+    pack = next(e for e in entries if e.command == "SeasonSearch")
+    assert pack.item_count == 8 and pack.links.count() == 8
+    assert pack.season_number == 2 and pack.estimated_queries == 3
+    assert SearchRegistry.objects.filter(state=SearchState.QUEUED).count() == 14
+    assert RequestQueueItem.objects.count() == 14
+    run = SweepRun.objects.get()
+    assert (run.status, run.found, run.selected, run.queued) == ("succeeded", 15, 14, 14)
+    assert run.skipped == {"not_aired": 1}
+    assert run.entries == len(entries)
+    # Each entry's priority is the highest of its items'.
+    for entry in entries:
+        assert entry.priority == max(entry.items.values_list("priority", flat=True))
+
+
+def test_a_second_sweep_queues_nothing_twice():
+    conn, _ = library()
+    sweep(conn)
+    again = sweep(conn)
+    assert again.queued == 0 and again.entries == 0
+    assert again.skipped[Reason.IN_PROGRESS] == 14
+    assert RequestQueueItem.objects.count() == 14
+
+
+def test_an_item_is_never_in_two_live_entries():
+    conn, _ = library()
+    sweep(conn)
+    link = RequestQueueItem.objects.first()
+    other = RequestQueue.objects.exclude(pk=link.entry_id).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RequestQueueItem.objects.create(entry=other, registry_id=link.registry_id)
+
+
+def test_released_entry_frees_its_items_for_the_next_sweep():
+    conn, _ = library()
+    sweep(conn)
+    entry = RequestQueue.objects.filter(command="EpisodeSearch").first()
+    ids = list(entry.links.values_list("registry_id", flat=True))
+    SearchRegistry.objects.filter(pk__in=ids).update(state=SearchState.PENDING)
+    entry.release(status=RequestQueue.Status.CANCELLED)
+    again = sweep(conn)
+    assert again.queued == len(ids)
+
+
+def test_item_limit_keeps_the_best_and_counts_the_rest():
+    conn, _ = library()
+    result = sweep(conn, item_limit=9)
+    assert result.selected <= 9
+    assert result.skipped[Reason.BUDGET_USED] == 14 - result.selected
+    assert SearchRegistry.objects.count() == result.queued
+
+
+def test_items_in_the_download_queue_are_left_out_and_block_a_pack():
+    conn, eps = library()
+    busy = eps["pack"][0]
+    result = sweep(conn, dry_run=True, downloading=frozenset({busy.arr_id}))
+    assert result.skipped[Reason.IN_DOWNLOAD_QUEUE] == 1
+    assert all(e.command != "SeasonSearch" for e in result.plan.entries)
+    ids = {i for e in result.plan.entries for i in e.payload.get("episodeIds", [])}
+    assert busy.arr_id not in ids
+    assert {e.arr_id for e in eps["pack"][1:]} <= ids
+
+
+def test_pack_cooldown_and_hybrid_fallback():
+    conn, eps = library()
+    show = eps["pack"][0].series
+    SeasonPackSearch.objects.create(
+        connector=conn,
+        series=show,
+        season_number=2,
+        last_searched_at=NOW - timedelta(days=8),
+        last_outcome="no_results",
+    )
+    result = sweep(conn, dry_run=True)
+    assert all(e.command != "SeasonSearch" for e in result.plan.entries)
+    entry = next(
+        e for e in result.plan.entries if eps["pack"][0].arr_id in e.payload.get("episodeIds", [])
+    )
+    assert "pack search found nothing" in entry.reason
+
+
+def test_whole_series_missing_uses_series_search():
+    conn = b.connector()
+    show = b.series(conn)
+    b.episodes(show, 1, 6)
+    b.episodes(show, 2, 6)
+    result = sweep(conn, dry_run=True)
+    assert [e.command for e in result.plan.entries] == ["SeriesSearch"]
+    assert result.plan.entries[0].estimated_queries == 2
+    off = SearchSettings.objects.create(connector=conn, series_search_enabled=False)
+    result = sweep(conn, dry_run=True)
+    assert sorted(e.command for e in result.plan.entries) == ["SeasonSearch", "SeasonSearch"]
+    off.season_packs_enabled = False
+    off.save()
+    result = sweep(conn, dry_run=True)
+    assert {e.command for e in result.plan.entries} == {"EpisodeSearch"}
+    assert max(len(e.items) for e in result.plan.entries) == 10
+
+
+def test_movies_are_batched_by_batch_size():
+    conn = b.connector("radarr", kind="radarr")
+    for n in range(23):
+        b.movie(conn, title=f"Film {n}")
+    b.movie(conn, title="Upgrade me", has_file=True, quality_cutoff_not_met=True)
+    b.movie(conn, title="Soon", is_available=False, status="inCinemas")
+    SearchSettings.objects.create(connector=conn, batch_size=10)
+    result = sweep(conn)
+    sizes = sorted(len(e.items) for e in result.plan.entries if e.search_type == "gap")
+    assert sizes == [3, 10, 10]
+    upgrade = [e for e in result.plan.entries if e.search_type == "upgrade"]
+    assert len(upgrade) == 1 and upgrade[0].command == "MoviesSearch"
+    assert result.skipped == {Reason.NOT_AVAILABLE: 1}
+    gap_entry = RequestQueue.objects.filter(search_type="gap").order_by("-priority").first()
+    assert gap_entry.priority > RequestQueue.objects.get(search_type="upgrade").priority
+
+
+def test_priority_order_newest_first():
+    conn = b.connector("radarr", kind="radarr")
+    old = b.movie(conn, title="Old", in_cinemas=NOW - timedelta(days=3000))
+    new = b.movie(conn, title="New", in_cinemas=NOW - timedelta(days=200))
+    boosted = b.movie(
+        conn, title="Boosted", in_cinemas=NOW - timedelta(days=5000), priority_override=100
+    )
+    SearchSettings.objects.create(connector=conn, batch_size=1)
+    result = sweep(conn, dry_run=True)
+    assert [e.items[0].item_id for e in result.plan.entries] == [boosted.pk, new.pk, old.pk]
+
+
+def test_resolution_runs_first():
+    conn = b.connector("radarr", kind="radarr")
+    film = b.movie(conn)
+    sweep(conn)
+    reg = SearchRegistry.objects.get()
+    SearchRegistry.objects.filter(pk=reg.pk).update(
+        state=SearchState.COOLDOWN, last_searched_at=NOW - timedelta(hours=3)
+    )
+    RequestQueue.objects.all().delete()
+    type(film).objects.filter(pk=film.pk).update(
+        has_file=True, file_acquired_at=NOW - timedelta(hours=1)
+    )
+    result = sweep(conn)
+    assert result.resolved == 1
+    assert SearchRegistry.objects.count() == 0
+    assert Acquisition.objects.get().source == "search"
+
+
+def test_item_deleted_upstream_mid_sweep(monkeypatch):
+    conn, eps = library()
+    victim = eps["lonely"][0]
+    from queueing import sweep as sweep_module
+
+    real = sweep_module.build_plan
+
+    def plan_then_delete(**kw):
+        plan = real(**kw)
+        type(victim).objects.filter(pk=victim.pk).delete()  # a sync removed it meanwhile
+        return plan
+
+    monkeypatch.setattr(sweep_module, "build_plan", plan_then_delete)
+    result = sweep(conn)
+    assert result.status == "succeeded"
+    assert result.queued == 13
+    assert not SearchRegistry.objects.filter(episode_id=victim.pk).exists()
+    for entry in RequestQueue.objects.filter(command="EpisodeSearch"):
+        assert victim.arr_id not in entry.payload["episodeIds"]
+        assert entry.item_count == len(entry.payload["episodeIds"]) == entry.links.count()
+
+
+def test_unusable_connector_is_skipped_with_reasons():
+    conn, _ = library()
+    conn.enabled = False
+    conn.save()
+    result = sweep(conn, downloading=None)  # no HTTP for a disabled connector
+    assert result.status == "skipped"
+    assert result.skipped == {Reason.CONNECTOR_UNUSABLE: 15}
+    assert SweepRun.objects.get().status == "skipped"
+    assert RequestQueue.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_connector_never_sweeps_twice_at_once():
+    conn, _ = library()
+    other = b.connector("sonarr2")
+    b.episodes(b.series(other), 1, 3)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_lock():
+        from django.db import connection as thread_connection
+
+        with transaction.atomic(), thread_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, conn.pk])
+            holding.set()
+            release.wait(10)
+        thread_connection.close()
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        busy = sweep(conn)
+        parallel = sweep(other)  # another connector is not held back
+    finally:
+        release.set()
+        thread.join()
+    assert busy.status == "skipped" and "already running" in busy.error
+    assert RequestQueue.objects.filter(connector=conn).count() == 0
+    assert parallel.status == "succeeded" and parallel.queued == 3
+    assert sweep(conn).status == "succeeded"
+    assert connection.vendor == "postgresql"
+
+
+def test_search_history_is_append_only_shape():
+    # Defined here, written by dispatch: a snapshot row can be stored as dispatch will.
+    conn = b.connector()
+    row = SearchHistory.objects.create(
+        connector=conn,
+        connector_name=conn.name,
+        command_name="EpisodeSearch",
+        command_body={"name": "EpisodeSearch", "episodeIds": [1]},
+        items=[{"kind": "episode", "arr_id": 1, "title": "Show S01E01"}],
+        item_count=1,
+        dispatched_at=NOW,
+    )
+    assert isinstance(row.pk, int) and row.outcome == "pending"
