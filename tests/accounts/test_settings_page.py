@@ -171,3 +171,14 @@ def test_admin_edit_applies_the_log_level(signed_in, root_level):
 def test_page_says_whether_this_browser_is_local(signed_in, ip, text):
     body = signed_in.get(reverse("settings"), REMOTE_ADDR=ip).content.decode()
     assert f'<span class="mono">{ip}</span>, which {text} as the local network' in body
+
+
+def test_the_settings_row_is_not_read_on_every_request(signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in.get(reverse("admin:index"))  # warms this process's cache
+    with CaptureQueriesContext(connection) as queries:
+        signed_in.get(reverse("admin:index"))
+        signed_in.get(reverse("admin:index"))
+    assert not [q for q in queries if "comradarr_appsettings" in q["sql"]]
