@@ -31,10 +31,7 @@ def check(
     template: str | None = None,
 ) -> Any:
     """Call an endpoint, expect 2xx, validate the body against the version's OpenAPI document."""
-    if method == "POST":
-        response = post(arr, path, body)
-    else:
-        response = get(arr, path, params)
+    response = post(arr, path, body) if method == "POST" else get(arr, path, params)
     assert response.status_code in (200, 201), (path, response.status_code, response.text[:300])
     data = response.json()
     validate_response(
