@@ -128,6 +128,9 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
         },
         "root": {"handlers": ["stdout"], "level": level_number(level)},
         "loggers": {
+            # Django's defaults give "django" a console handler of its own (DEBUG
+            # only); here everything goes through the one handler above.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
             # Django logs every 4xx as a warning; keep them at info noise level.
             "django.request": {"level": "ERROR"},
             "django.db.backends": {"level": "INFO"},

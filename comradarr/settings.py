@@ -150,7 +150,6 @@ LOG_LEVEL = config.read_choice(
     "LOG_LEVEL", "info", ["trace", "debug", "info", "warning", "error", "critical"]
 )
 LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
-LOGGING_CONFIG = None
 LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT)
 
 # Background work: django-q2 on the database broker.

@@ -136,3 +136,29 @@ def test_secrets_never_reach_the_output(log_output, fmt):
     if fmt == "json":
         for line in _lines(buffer):
             json.loads(line)  # redaction keeps every line valid JSON
+
+
+def test_a_real_process_logs_json_to_stdout(tmp_path):
+    """The settings' LOGGING is what a running process uses (django-q2's logger included)."""
+    import subprocess
+
+    from tests.foundation.conftest import REPO, clean_env, manage_py
+
+    code = (
+        "import logging\n"
+        f"logging.getLogger('connectors.sonarr').warning('GET /api?apikey={SECRET}')\n"
+        "logging.getLogger('django-q').warning('cluster says hi')\n"
+    )
+    result = subprocess.run(
+        [*manage_py(), "shell", "--no-imports", "-c", code],
+        env=clean_env(COMRADARR_DATA_DIR=str(tmp_path), LOG_FORMAT="json"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["logger"] for r in records] == ["connectors.sonarr", "django-q"]
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.strip() == ""
