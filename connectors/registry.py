@@ -27,6 +27,7 @@ class KindSpec:
     display_name: str  # also the appName system/status reports
     default_port: int
     package: str  # module with client_class() and a capabilities submodule
+    status_path: str = "/api/v3/system/status"  # where appName and version are read
 
     @property
     def default_url(self) -> str:
@@ -87,7 +88,7 @@ def build_client(
         url, api_key, app_label=spec.display_name, timeout=timeout, verify_ssl=verify_ssl
     )
     if not version:
-        status = map_system_status(http.get("/api/v3/system/status"))
+        status = map_system_status(http.get(spec.status_path))
         detected = detect_kind(status.app_name, status.version)
         if detected != kind:
             raise WrongKindError(

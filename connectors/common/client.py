@@ -42,6 +42,7 @@ class ArrClient:
 
     kind: ClassVar[str] = ""
     shape: ClassVar[str] = ""
+    api_prefix: ClassVar[str] = API  # Lidarr/Readarr would set "/api/v1"
     display_name: ClassVar[str] = "*arr app"
     queue_sort_key: ClassVar[str] = "timeleft"  # handled explicitly by every app version
     history_sort_key: ClassVar[str] = "date"
@@ -72,22 +73,24 @@ class ArrClient:
             raise BadResponseError(f"{self.http.where} reports its status as {status!r}.")
 
     def system_status(self) -> SystemStatus:
-        return common_mapper.map_system_status(self.http.get(f"{API}/system/status"))
+        return common_mapper.map_system_status(self.http.get(f"{self.api_prefix}/system/status"))
 
     def health(self) -> list[HealthItem]:
-        return common_mapper.map_health(self.http.get(f"{API}/health"))
+        return common_mapper.map_health(self.http.get(f"{self.api_prefix}/health"))
 
     def quality_profiles(self) -> list[QualityProfile]:
-        return common_mapper.map_quality_profiles(self.http.get(f"{API}/qualityprofile"))
+        return common_mapper.map_quality_profiles(
+            self.http.get(f"{self.api_prefix}/qualityprofile")
+        )
 
     # ------------------------------------------------------------ queue/history
 
     def queue_status(self) -> QueueStatus:
-        return common_mapper.map_queue_status(self.http.get(f"{API}/queue/status"))
+        return common_mapper.map_queue_status(self.http.get(f"{self.api_prefix}/queue/status"))
 
     def queue_items(self) -> Iterator[QueueItem]:
         for raw in self.http.paged(
-            f"{API}/queue", sort_key=self.queue_sort_key, page_size=self.page_size
+            f"{self.api_prefix}/queue", sort_key=self.queue_sort_key, page_size=self.page_size
         ):
             yield common_mapper.map_queue_item(raw)
 
@@ -108,14 +111,16 @@ class ArrClient:
             params: list[tuple[str, Any]] = [("date", since)]
             if event_type:
                 params.append(("eventType", event_type))
-            records = common_mapper.map_history(self.http.get(f"{API}/history/since", params))
+            records = common_mapper.map_history(
+                self.http.get(f"{self.api_prefix}/history/since", params)
+            )
         return sorted(records, key=lambda record: (record.date, record.arr_id))
 
     def _history_since_paged(self, since: datetime, event_type: str | None) -> list[HistoryRecord]:
         since_utc = since.astimezone(UTC)
         found: list[HistoryRecord] = []
         for raw in self.http.paged(
-            f"{API}/history",
+            f"{self.api_prefix}/history",
             sort_key=self.history_sort_key,
             sort_direction="descending",
             page_size=self.page_size,
@@ -133,13 +138,15 @@ class ArrClient:
         """POST /command; the app answers 201 with the (possibly deduplicated) command."""
         body = dict(command.body)
         body["name"] = command.name
-        return common_mapper.map_command(self.http.post(f"{API}/command", json=body))
+        return common_mapper.map_command(self.http.post(f"{self.api_prefix}/command", json=body))
 
     def get_command(self, command_id: int) -> CommandStatus:
-        return common_mapper.map_command(self.http.get(f"{API}/command/{int(command_id)}"))
+        return common_mapper.map_command(
+            self.http.get(f"{self.api_prefix}/command/{int(command_id)}")
+        )
 
     def commands(self) -> list[CommandStatus]:
-        return common_mapper.map_commands(self.http.get(f"{API}/command"))
+        return common_mapper.map_commands(self.http.get(f"{self.api_prefix}/command"))
 
 
 class SeriesClient(ArrClient):
@@ -153,7 +160,7 @@ class SeriesClient(ArrClient):
     cutoff_include_episode_file: ClassVar[bool] = True
 
     def series(self) -> list[SeriesData]:
-        raw = require_list(self.http.get(f"{API}/series"), "series")
+        raw = require_list(self.http.get(f"{self.api_prefix}/series"), "series")
         return [type(self).map_series(item) for item in raw]
 
     def episodes(self, series_arr_id: int) -> list[EpisodeData]:
@@ -163,17 +170,20 @@ class SeriesClient(ArrClient):
         if caps is not None and caps.include_episode_file:
             raw = require_list(
                 self.http.get(
-                    f"{API}/episode",
+                    f"{self.api_prefix}/episode",
                     {"seriesId": series_arr_id, "includeEpisodeFile": True},
                 ),
                 "episode",
             )
             return [type(self).map_episode(item) for item in raw]
-        raw = require_list(self.http.get(f"{API}/episode", {"seriesId": series_arr_id}), "episode")
+        raw = require_list(
+            self.http.get(f"{self.api_prefix}/episode", {"seriesId": series_arr_id}), "episode"
+        )
         files: dict[int, dict] = {}
         if any((as_int(item.get("episodeFileId")) or 0) > 0 for item in raw):
             for file_raw in require_list(
-                self.http.get(f"{API}/episodefile", {"seriesId": series_arr_id}), "episode file"
+                self.http.get(f"{self.api_prefix}/episodefile", {"seriesId": series_arr_id}),
+                "episode file",
             ):
                 file_id = as_int(file_raw.get("id"))
                 if file_id:
@@ -188,7 +198,7 @@ class SeriesClient(ArrClient):
     def wanted_missing(self) -> Iterator[EpisodeData]:
         """Monitored episodes without a file that have aired (the app's own filter)."""
         for raw in self.http.paged(
-            f"{API}/wanted/missing",
+            f"{self.api_prefix}/wanted/missing",
             {"monitored": True},
             sort_key=self._wanted_sort_key(),
             sort_direction="ascending",
@@ -202,7 +212,7 @@ class SeriesClient(ArrClient):
         if self.cutoff_include_episode_file:
             params["includeEpisodeFile"] = True
         for raw in self.http.paged(
-            f"{API}/wanted/cutoff",
+            f"{self.api_prefix}/wanted/cutoff",
             params,
             sort_key=self._wanted_sort_key(),
             sort_direction="ascending",
@@ -225,7 +235,7 @@ class MovieClient(ArrClient):
 
     def movies(self) -> list[MovieData]:
         """The whole library (the endpoint is unpaged) with each movie's file merged in."""
-        raw = require_list(self.http.get(f"{API}/movie"), "movie")
+        raw = require_list(self.http.get(f"{self.api_prefix}/movie"), "movie")
         files = self._files_not_embedded(raw)
         return [
             type(self).map_movie(item, movie_file=files.get(as_int(item.get("id")) or 0))
@@ -245,7 +255,7 @@ class MovieClient(ArrClient):
         for start in range(0, len(wanted), self.movie_file_batch):
             batch = wanted[start : start + self.movie_file_batch]
             for file_raw in require_list(
-                self.http.get(f"{API}/moviefile", {"movieId": batch}), "movie file"
+                self.http.get(f"{self.api_prefix}/moviefile", {"movieId": batch}), "movie file"
             ):
                 movie_id = as_int(file_raw.get("movieId"))
                 if movie_id:
@@ -281,7 +291,7 @@ class MovieClient(ArrClient):
         caps = self.capabilities
         if caps is None or caps.wanted_endpoints:
             pages = self.http.paged(
-                f"{API}/wanted/{which}",
+                f"{self.api_prefix}/wanted/{which}",
                 {"monitored": True},
                 sort_key=self.wanted_sort_key,
                 sort_direction="ascending",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.common.capabilities import at_least
-from connectors.common.client import API, MovieClient
+from connectors.common.client import MovieClient
 from connectors.common.parsing import require_list
 from connectors.radarr import mapper
 
@@ -26,7 +26,7 @@ class RadarrClient(MovieClient):
                 continue
             movie_id = item.get("id")
             for file_raw in require_list(
-                self.http.get(f"{API}/moviefile", {"movieId": movie_id}), "movie file"
+                self.http.get(f"{self.api_prefix}/moviefile", {"movieId": movie_id}), "movie file"
             ):
                 files[movie_id] = file_raw
         return files

@@ -1,0 +1,114 @@
+"""registry: kinds, detection, building clients by version or by probing, client_for."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.common.errors import AuthenticationError, UnsupportedAppError, WrongKindError
+from connectors.models import Connector
+from connectors.radarr.client import RadarrClient
+from connectors.registry import KINDS, build_client, client_for, detect_kind, kind_spec
+from connectors.sonarr.client import SonarrClient
+from connectors.whisparr.client import WhisparrV2Client, WhisparrV3Client
+
+from .conftest import load_fixture
+
+URL = "http://arr.test:7878/radarr/"
+
+
+def test_kinds_table_matches_the_connector_model_choices():
+    assert set(KINDS) == set(Connector.Kind.values)
+    assert kind_spec("sonarr").default_port == 8989
+    assert kind_spec("radarr").display_name == "Radarr"
+    assert kind_spec("whisparr").default_url == "http://localhost:6969"
+
+
+@pytest.mark.parametrize(
+    ("app_name", "version", "kind"),
+    [
+        ("Sonarr", "4.0.19.2979", "sonarr"),
+        ("Radarr", "6.0.4", "radarr"),
+        ("Whisparr", "2.0.0.819", "whisparr"),
+        ("Whisparr", "3.2.0.170", "whisparr"),
+        (" radarr ", "5.0", "radarr"),
+    ],
+)
+def test_detect_kind(app_name, version, kind):
+    assert detect_kind(app_name, version) == kind
+
+
+@pytest.mark.parametrize("app_name", ["Lidarr", "Prowlarr", "", None])
+def test_detect_kind_refuses_other_apps(app_name):
+    with pytest.raises(UnsupportedAppError, match="does not support"):
+        detect_kind(app_name, "2.0")
+
+
+@pytest.mark.parametrize(
+    ("kind", "version", "cls"),
+    [
+        ("sonarr", "4.0.19.2979", SonarrClient),
+        ("radarr", "6.0.4.10291", RadarrClient),
+        ("whisparr", "2.0.0.819", WhisparrV2Client),
+        ("whisparr", "3.2.0.170", WhisparrV3Client),
+    ],
+)
+def test_build_client_with_a_known_version_does_not_probe(rsps, kind, version, cls):
+    client = build_client(kind, URL, "key", version=version, timeout=5, verify_ssl=False)
+    assert type(client) is cls
+    assert client.capabilities.kind == kind
+    assert client.http.timeout == 5 and client.http.verify_ssl is False
+    assert client.http.base_url == "http://arr.test:7878/radarr"
+    assert len(rsps.calls) == 0
+
+
+def test_build_client_without_version_probes_system_status(rsps):
+    rsps.get(
+        "http://arr.test:7878/radarr/api/v3/system/status",
+        json=load_fixture("whisparr_v3", "system_status"),
+    )
+    client = build_client("whisparr", URL, "key")
+    assert type(client) is WhisparrV3Client
+    assert client.capabilities.version == (3, 2, 0, 170)
+    assert client.http.request_count == 1
+
+
+def test_build_client_refuses_a_url_of_another_kind(rsps):
+    rsps.get(
+        "http://arr.test:7878/radarr/api/v3/system/status",
+        json=load_fixture("radarr", "system_status"),
+    )
+    with pytest.raises(WrongKindError) as info:
+        build_client("sonarr", URL, "key")
+    assert "answers as Radarr 6.0.4.10291, not Sonarr" in str(info.value)
+    assert "choose Radarr as the kind" in str(info.value)
+
+
+def test_build_client_probe_passes_errors_through(rsps):
+    rsps.get("http://arr.test:7878/radarr/api/v3/system/status", status=401)
+    with pytest.raises(AuthenticationError):
+        build_client("radarr", URL, "wrong")
+
+
+def test_build_client_unknown_kind():
+    with pytest.raises(UnsupportedAppError):
+        build_client("lidarr", URL, "key", version="2.0")
+
+
+def test_client_for_uses_the_connector_settings(rsps):
+    connector = Connector(
+        name="Movies",
+        kind="radarr",
+        url="https://radarr.example/movies",
+        api_key="abcdef1234",
+        verify_ssl=False,
+        timeout_seconds=12,
+        app_version="5.6.0.8846",
+    )
+    client = client_for(connector)
+    assert type(client) is RadarrClient
+    assert client.capabilities.wanted_endpoints is True
+    assert client.capabilities.last_search_time is False
+    assert client.http.timeout == 12 and client.http.verify_ssl is False
+    assert client.http.api_key == "abcdef1234"
+    assert client.http.where == "Radarr at https://radarr.example/movies"
+    assert len(rsps.calls) == 0
