@@ -175,10 +175,9 @@ class FakeArr:
         advanced = 0.0
         while advanced < max_seconds:
             with self.library.lock:
-                busy = self.simulation.queue or any(
-                    (c.status in ("queued", "started") and c.id in self.simulation._waiting)
-                    or c.status == "started"
-                    for c in self.simulation.commands.values()
+                sim = self.simulation
+                busy = bool(sim.queue or sim._waiting) or any(
+                    c.status == "started" for c in sim.commands.values()
                 )
             if not busy:
                 break
