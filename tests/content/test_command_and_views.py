@@ -171,3 +171,11 @@ def test_status_fragment_shows_runs_and_masked_webhook_secret(web, library):
 
 def test_status_fragment_of_unknown_connector_is_404(web):
     assert web.get(reverse("content:sync_status", args=[424242])).status_code == 404
+
+
+def test_connector_detail_page_includes_the_sync_section(web, library):
+    response = web.get(reverse("connectors:detail", args=[library.connector.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Library sync" in body
+    assert reverse("content:sync_now", args=[library.connector.pk]) in body
