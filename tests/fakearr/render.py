@@ -7,7 +7,8 @@ nulls, as the apps' serializers do (WhenWritingNull).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import words
@@ -23,12 +24,16 @@ ENGLISH = {"id": 1, "name": "English"}
 
 
 def iso(ts: float | None) -> str | None:
+    """UTC ISO-8601 with Z, as the apps write dates (milliseconds only when present)."""
     if ts is None or ts == NO_AIR:
         return None
-    dt = datetime.fromtimestamp(ts, UTC)
-    if dt.microsecond:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # time.gmtime + % formatting is several times faster than datetime.strftime, which
+    # matters when a sync pulls 500,000 episodes through this server.
+    whole = int(ts // 1)
+    t = time.gmtime(whole)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % t[:6]  # noqa: UP031 - speed, see above
+    millis = round((ts - whole) * 1000)
+    return f"{text}.{millis:03d}Z" if millis and millis < 1000 else text + "Z"
 
 
 def timespan(seconds: float) -> str:
@@ -200,6 +205,7 @@ class Renderer:
         air = lib.ep_air[i]
         file_id = lib.ep_file[i]
         last_search = lib.ep_last_search[i]
+        air_iso = iso(air)
         data = {
             "id": episode_id,
             "seriesId": sid,
@@ -208,13 +214,9 @@ class Renderer:
             "seasonNumber": lib.ep_season[i],
             "episodeNumber": lib.ep_number[i],
             "title": words.episode_title(episode_id, lib.seed),
-            "airDate": None
-            if air == NO_AIR
-            else datetime.fromtimestamp(air, UTC).strftime("%Y-%m-%d"),
-            "airDateUtc": iso(air),
-            "releaseDate": None
-            if air == NO_AIR
-            else datetime.fromtimestamp(air, UTC).strftime("%Y-%m-%d"),
+            "airDate": air_iso[:10] if air_iso else None,
+            "airDateUtc": air_iso,
+            "releaseDate": air_iso[:10] if air_iso else None,
             "lastSearchTime": iso(last_search) if last_search else None,
             "runtime": s.runtime,
             "overview": "A simulated episode.",
