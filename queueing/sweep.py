@@ -288,3 +288,28 @@ def _finish(result: SweepResult, run: SweepRun | None, started: float) -> None:
     run.error = result.error
     run.save()
     events.emit(events.sweep_completed, connector=result.connector, run=run)
+
+
+def sweep_task(
+    connector_id: int,
+    *,
+    kind: str = SweepRun.Kind.BOTH,
+    item_limit: int | None = None,
+    trigger: str = SweepRun.Trigger.SCHEDULE,
+    only: list[int] | None = None,
+    force: bool = False,
+) -> dict | None:
+    """django-q2 task: loads by id, returns quietly if the connector is gone (may run twice:
+    the advisory lock and the registry's state guard make a second run queue nothing new)."""
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None:
+        return None
+    result = sweep_connector(
+        connector=connector,
+        kind=kind,
+        item_limit=item_limit,
+        trigger=trigger,
+        only=only,
+        force=force,
+    )
+    return {k: v for k, v in result.as_dict().items() if k != "plan"}
