@@ -197,6 +197,9 @@ class SeriesClient(ArrClient):
 
     def wanted_missing(self) -> Iterator[EpisodeData]:
         """Monitored episodes without a file that have aired (the app's own filter)."""
+        return _unique(self._wanted_missing())
+
+    def _wanted_missing(self) -> Iterator[EpisodeData]:
         for raw in self.http.paged(
             f"{self.api_prefix}/wanted/missing",
             {"monitored": True},
@@ -208,6 +211,9 @@ class SeriesClient(ArrClient):
 
     def wanted_cutoff(self) -> Iterator[EpisodeData]:
         """Monitored episodes whose file is below the profile's quality cutoff."""
+        return _unique(self._wanted_cutoff())
+
+    def _wanted_cutoff(self) -> Iterator[EpisodeData]:
         params: dict[str, Any] = {"monitored": True}
         if self.cutoff_include_episode_file:
             params["includeEpisodeFile"] = True
@@ -269,16 +275,21 @@ class MovieClient(ArrClient):
         must skip movies whose is_available is False (an API search would grab
         unreleased movies; NOTES.md section 5).
         """
-        yield from self._wanted(
-            "missing", lambda movie: movie.monitored and not movie.has_file and bool(movie.year)
+        yield from _unique(
+            self._wanted(
+                "missing",
+                lambda movie: movie.monitored and not movie.has_file and bool(movie.year),
+            )
         )
 
     def wanted_cutoff(self) -> Iterator[MovieData]:
         """Monitored movies whose file is below the profile's quality cutoff."""
-        yield from self._wanted(
-            "cutoff",
-            lambda movie: movie.monitored and movie.has_file and movie.quality_cutoff_not_met,
-            cutoff_listed=True,
+        yield from _unique(
+            self._wanted(
+                "cutoff",
+                lambda movie: movie.monitored and movie.has_file and movie.quality_cutoff_not_met,
+                cutoff_listed=True,
+            )
         )
 
     def _wanted(
@@ -312,3 +323,13 @@ class MovieClient(ArrClient):
     def _map_wanted(self, raws: Iterable[dict], cutoff_listed: bool) -> Iterator[MovieData]:
         for raw in raws:
             yield type(self).map_movie(raw, cutoff_listed=cutoff_listed)
+
+
+def _unique(items: Iterable[Any]) -> Iterator[Any]:
+    """Drop repeats by arr_id: the apps page with OFFSET over a sort key that can tie
+    (many episodes share an air date), so a record can show up on two pages."""
+    seen: set[int] = set()
+    for item in items:
+        if item.arr_id not in seen:
+            seen.add(item.arr_id)
+            yield item

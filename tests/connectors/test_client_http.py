@@ -713,3 +713,43 @@ def test_the_api_key_never_appears_in_logs_or_errors(rsps, caplog, sleeps):
     for call in rsps.calls:
         assert call.request.headers["X-Api-Key"] == API_KEY
         assert "apikey" not in urlsplit(call.request.url).query.lower()
+
+
+def test_real_server_that_never_answers_times_out(sleeps):
+    """No mock: a listening socket that accepts and stays silent, with a short timeout."""
+    import socket
+    import threading
+
+    from connectors.common.http import HttpClient
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        port = server.getsockname()[1]
+        http = HttpClient(
+            f"http://127.0.0.1:{port}", API_KEY, app_label="Sonarr", timeout=0.3, max_retries=1
+        )
+        http.sleep = sleeps
+        with pytest.raises(ArrTimeoutError, match=r"did not answer within 0\.3 s"):
+            http.get("/api/v3/system/status")
+        assert http.request_count == 2 and len(sleeps) == 1
+    finally:
+        stop.set()
+        thread.join(2)
+        for conn in accepted:
+            conn.close()
+        server.close()

@@ -232,3 +232,13 @@ def test_command_builders():
 def test_command_builders_refuse_bad_ids(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_wanted_drops_a_record_repeated_on_two_pages(rsps, sonarr):
+    # OFFSET paging over a tied sort key (same air date) can repeat a record.
+    page1 = load_fixture("sonarr", "wanted_missing_page1")
+    page2 = {**load_fixture("sonarr", "wanted_missing_page2"), "records": [page1["records"][1]]}
+    rsps.get(f"{API}/wanted/missing", json=page1)
+    rsps.get(f"{API}/wanted/missing", json=page2)
+    sonarr.page_size = 2
+    assert [e.arr_id for e in sonarr.wanted_missing()] == [103, 105]
