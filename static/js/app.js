@@ -65,7 +65,14 @@
     });
   }
 
+  var animationTimer = null;
+
   function toggleSidebar() {
+    root.classList.add("sidebar-animating");
+    window.clearTimeout(animationTimer);
+    animationTimer = window.setTimeout(function () {
+      root.classList.remove("sidebar-animating");
+    }, 300);
     if (sidebarCollapsed()) {
       root.removeAttribute("data-sidebar");
       store(SIDEBAR_KEY, "expanded");

@@ -211,3 +211,30 @@ def test_htmx_requests_carry_the_csrf_token(logged_in_page):
     assert request.headers.get("x-csrftoken")
     response = request.response()
     assert response is not None and response.status != 403
+
+
+@pytest.fixture
+def auth_disabled(admin_user):
+    from comradarr.accounts import runtime
+    from comradarr.models import AppSettings
+
+    row = AppSettings.load()
+    row.auth_mode = AppSettings.AuthMode.DISABLED
+    row.save()
+    runtime.apply(row)
+    yield
+    runtime.invalidate()
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_auth_disabled_banner_on_every_page(make_page, auth_disabled, screenshot, viewport):
+    page = make_page(**({"viewport": viewport} if viewport else {}))
+
+    page.goto(reverse("dashboard"))
+
+    banner = page.locator("#auth-warning")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Authentication is disabled.")
+    assert banner.bounding_box()["y"] == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, f"auth-disabled-{'phone' if viewport else 'desktop'}")
