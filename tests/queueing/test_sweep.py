@@ -304,3 +304,32 @@ def test_search_history_is_append_only_shape():
         dispatched_at=NOW,
     )
     assert isinstance(row.pk, int) and row.outcome == "pending"
+
+
+def _count_sweep_queries(conn):
+    from django.db import connection as conn_db
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(conn_db) as ctx:
+        result = sweep(conn)
+    assert result.status == "succeeded"
+    return len(ctx.captured_queries), result
+
+
+def test_sweep_queries_do_not_grow_with_the_library():
+    small = b.connector("small")
+    for n in range(2):
+        show = b.series(small, title=f"S{n}")
+        b.episodes(show, 1, 6)
+        b.episodes(show, 2, 10, has_file=8)
+    big = b.connector("big")
+    for n in range(20):
+        show = b.series(big, title=f"B{n}")
+        b.episodes(show, 1, 6)
+        b.episodes(show, 2, 10, has_file=8)
+    small_queries, small_result = _count_sweep_queries(small)
+    big_queries, big_result = _count_sweep_queries(big)
+    assert big_result.queued == 10 * small_result.queued
+    assert big_queries == small_queries
+    # ledger, lock, resolution (4), discovery (3 per type), seasons (3), upserts, links, events
+    assert big_queries <= 25, big_queries
