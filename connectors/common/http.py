@@ -397,10 +397,22 @@ class HttpClient:
             if method == "GET" or not sent:
                 raise _Retry(error) from exc
             raise error from None
-        except requests.exceptions.RequestException as exc:
-            # Chunked/content-length mismatches while reading: the answer was cut off.
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            # Content-length or chunking mismatch while reading: the answer was cut off.
             raise BadResponseError(
                 f"{self.where} sent an incomplete answer for {shown} ({self._reason(exc)})."
+            ) from None
+        except requests.exceptions.InvalidHeader:
+            raise ClientRequestError(
+                f"The API key for {self.where} contains characters that cannot be sent "
+                "(a space or line break pasted with it?): copy it again."
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise UnreachableError(
+                f"{self.where} could not be asked for {shown} ({self._reason(exc)})."
             ) from None
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug(

@@ -360,6 +360,13 @@ def test_body_cut_while_reading_is_bad_response(rsps, make_http):
         make_http().get("/api/v3/system/status")
 
 
+def test_api_key_with_a_line_break_gets_a_clear_message(rsps, make_http):
+    rsps.get(STATUS, json={})
+    with pytest.raises(ClientRequestError, match=r"API key .* cannot be sent") as info:
+        make_http(api_key="abc\ndef").get("/api/v3/system/status")
+    assert "abc" not in str(info.value)
+
+
 def test_redirect_is_not_followed_so_the_key_never_travels(rsps, make_http):
     rsps.get(
         STATUS, status=301, headers={"Location": "https://elsewhere.test/api/v3/system/status"}
