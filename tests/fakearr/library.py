@@ -274,13 +274,22 @@ class Library:
                 total["previousAiring"] is None or st["previousAiring"] > total["previousAiring"]
             ):
                 total["previousAiring"] = st["previousAiring"]
+        airs = [
+            ep_air[e - 1] for e in s.episode_ids if ep_air[e - 1] != NO_AIR and ep_season[e - 1] > 0
+        ]
+        first_last = (min(airs), max(airs)) if airs else (None, None)
         for st in (*seasons.values(), total):
             st["releaseGroups"] = sorted(st["releaseGroups"])
             st["percentOfEpisodes"] = (
                 st["episodeFileCount"] / st["episodeCount"] * 100.0 if st["episodeCount"] else 0.0
             )
-        s.stats_cache = (s.version, valid_until, seasons, total)
+        s.stats_cache = (s.version, valid_until, seasons, total, first_last)
         return seasons, total
+
+    def first_last_aired(self, series_id: int, now: float) -> tuple[int | None, int | None]:
+        """Earliest and latest air time of regular (non-special) episodes, cached with the statistics."""
+        self.season_statistics(series_id, now)
+        return self.series[series_id].stats_cache[4]
 
     # ------------------------------------------------------------------ movies
     def movie_is_available(self, m: Movie, now: float) -> bool:

@@ -123,11 +123,7 @@ class Renderer:
     def series(self, s: Series, now: float) -> dict[str, Any]:
         seasons, total = self.lib.season_statistics(s.id, now)
         lib = self.lib
-        airs = [
-            lib.ep_air[e - 1]
-            for e in s.episode_ids
-            if lib.ep_air[e - 1] != NO_AIR and lib.ep_season[e - 1] > 0
-        ]
+        first_aired, last_aired = lib.first_last_aired(s.id, now)
         folder = s.title.replace(":", "")
         data = {
             "id": s.id,
@@ -167,8 +163,8 @@ class Renderer:
             "tvRageId": 0,
             "tvMazeId": s.tvmaze_id,
             "tmdbId": s.tmdb_id,
-            "firstAired": iso(min(airs)) if airs else None,
-            "lastAired": iso(max(airs)) if airs else None,
+            "firstAired": iso(first_aired),
+            "lastAired": iso(last_aired),
             "seriesType": s.series_type,
             "cleanTitle": words.clean_title(s.title),
             "imdbId": s.imdb_id,
