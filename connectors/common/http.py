@@ -249,7 +249,7 @@ class HttpClient:
                 raise BadResponseError(
                     f"{self.where} sent a short page {page} of {path} "
                     f"({len(records)} of {page_size} records, {seen} of {total} in all): "
-                    "the listing was cut, nothing was changed."
+                    "the listing is incomplete, so it was not used."
                 )
             page += 1
 
