@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -94,7 +95,8 @@ class FakeArr:
         )
         self.api.health = list(health or [])
         self.requests: Counter[str] = Counter()  # "GET /api/v3/series" -> count
-        self.request_log: list[tuple[float, str, str, int]] = []  # (sim time, method, path, status)
+        # (sim time, method, path, status) of the latest requests; bounded for long demo runs.
+        self.request_log: deque[tuple[float, str, str, int]] = deque(maxlen=100_000)
         self._host, self._port = host, port
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -519,6 +521,12 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Kestrel"
     sys_version = ""
     arr: FakeArr
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate writes; without TCP_NODELAY, Nagle's
+        # algorithm and the client's delayed ACK stall every keep-alive response ~40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self.arr.handle(self, "GET")
