@@ -63,7 +63,7 @@ def test_login_through_the_form_lands_on_the_dashboard(page, login, screenshot):
     expect(page.get_by_role("heading", name="Welcome to Comradarr")).to_be_visible()
 
 
-def test_sidebar_collapses_and_remembers(logged_in_page):
+def test_sidebar_collapses_and_remembers(logged_in_page, screenshot):
     page = logged_in_page
     sidebar = page.locator("#sidebar")
     label = page.locator("#sidebar .nav-link .nav-label").first
@@ -79,6 +79,7 @@ def test_sidebar_collapses_and_remembers(logged_in_page):
 
     page.reload()
     expect(label).to_be_hidden()
+    screenshot(page, "sidebar-collapsed")
     page.locator("[data-sidebar-toggle]").click()
     expect(label).to_be_visible()
     page.reload()
@@ -164,10 +165,12 @@ def test_phone_width_uses_a_drawer(make_page, login, connectors, screenshot):
     expect(nav_link).to_be_hidden()
 
 
-def test_logout_ends_the_session(logged_in_page):
+def test_logout_ends_the_session(logged_in_page, screenshot):
     page = logged_in_page
 
     page.locator("[data-user-menu] summary").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    screenshot(page, "user-menu", full_page=False)
     page.get_by_role("button", name="Log out").click()
 
     expect(page).to_have_url(re.compile(re.escape(reverse("login")) + "$"))
