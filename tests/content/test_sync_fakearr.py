@@ -209,3 +209,28 @@ def test_one_connector_down_while_another_syncs(fake_sonarr, fakearr_factory):
     assert "401" in results[broken].error or "key" in results[broken].error.lower()
     assert results[healthy].status == SyncRun.Status.SUCCEEDED
     assert mirror_episodes(healthy) == library_episodes(fake_sonarr)
+
+
+@pytest.mark.parametrize(
+    ("kind", "version"),
+    [
+        ("sonarr", "3.0.10.1567"),  # no includeEpisodeFile: /episodefile merged per series
+        ("sonarr", "4.0.8.1874"),  # v4 before includeEpisodeFile
+        ("radarr", "4.7.5.7809"),  # no statistics, no movieFileId
+        ("radarr", "6.0.4.10291"),
+    ],
+)
+def test_older_and_newer_versions_mirror_exactly(fakearr_factory, kind, version):
+    arr = fakearr_factory(
+        kind, version=version, series=4, episodes_per_series=12, movies=15, seed=3
+    )
+    connector = connector_for(arr, f"{kind}-{version}")
+    sync(connector, FULL)
+    if arr.library.shape == "movies":
+        assert mirror_movies(connector) == library_movies(arr)
+    else:
+        assert mirror_episodes(connector) == library_episodes(arr)
+        lost = _episode_with(arr, has_file=True)
+        arr.delete_episode_file(lost)
+        sync(connector, INCR)
+        assert mirror_episodes(connector) == library_episodes(arr)

@@ -1,0 +1,135 @@
+"""Domain QuerySets, the webhook shape decision, and the admin pages of the mirror."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from connectors.models import Connector
+from content.models import Episode, Movie, Season, Series
+from content.sync import upsert
+from content.webhooks import connector_shape
+from tests.content.builders import T0, episode, make_connector, movie, season, series, with_file
+
+pytestmark = pytest.mark.django_db
+
+NOW = T0 + timedelta(days=10)
+
+
+@pytest.fixture
+def mirror():
+    c = make_connector()
+    upsert.upsert_series(
+        connector_id=c.pk,
+        rows=[
+            series(1, seasons=(season(1), season(2, monitored=False))),
+            series(2, monitored=False),
+        ],
+        now=T0,
+    )
+    s1 = Series.objects.get(arr_id=1).pk
+    s2 = Series.objects.get(arr_id=2).pk
+    upsert.upsert_seasons(rows=[(s1, season(1)), (s1, season(2, monitored=False)), (s2, season(1))])
+    rows = [
+        (s1, episode(1)),  # gap
+        (s1, episode(2, monitored=False)),  # unmonitored episode
+        (s1, episode(3, air_date_utc=NOW + timedelta(days=1))),  # not aired yet
+        (s1, episode(4, air_date_utc=None)),  # TBA
+        (s1, episode(5, season_number=2)),  # unmonitored season
+        (s1, with_file(episode(6), cutoff_not_met=True)),  # upgrade
+        (s1, with_file(episode(7))),  # done
+        (s1, episode(8, air_date_utc=None, episode_number=None, release_date=dt.date(2024, 1, 5))),
+        (s2, episode(9, series_arr_id=2)),  # unmonitored series
+    ]
+    upsert.upsert_episodes(connector_id=c.pk, rows=rows, now=T0)
+    return c
+
+
+def ids(qs):
+    return sorted(qs.values_list("arr_id", flat=True))
+
+
+def test_gaps_read_like_the_domain(mirror):
+    assert ids(Episode.objects.missing().monitored().aired(now=NOW)) == [1, 8]
+    assert ids(Episode.objects.missing().monitored().unaired(now=NOW)) == [3, 4]
+    # A grace period keeps just-aired ones out (the scene was released 6 days before NOW).
+    assert ids(Episode.objects.missing().monitored().aired(now=NOW, grace=timedelta(days=7))) == [1]
+
+
+def test_upgrades_and_acquisitions(mirror):
+    assert ids(Episode.objects.cutoff_unmet()) == [6]
+    assert ids(Episode.objects.cutoff_met()) == [7]
+    assert ids(Episode.objects.acquired_since(T0)) == [6, 7]
+    assert ids(Episode.objects.cutoff_met_since(T0)) == [7]
+    assert ids(Episode.objects.cutoff_met_since(T0 + timedelta(seconds=1))) == []
+
+
+def test_series_and_season_querysets(mirror):
+    assert ids(Series.objects.monitored()) == [1]
+    assert Season.objects.get(series__arr_id=1, season_number=1).fully_aired is True
+
+
+def test_movie_querysets():
+    c = make_connector("radarr", "radarr")
+    upsert.upsert_movies(
+        connector_id=c.pk,
+        rows=[
+            movie(1),
+            movie(2, is_available=False),
+            movie(3, monitored=False),
+            with_file(movie(4), cutoff_not_met=True),
+            movie(5, item_type="scene"),
+        ],
+        now=T0,
+    )
+    assert ids(Movie.objects.missing().monitored().available()) == [1, 5]
+    assert ids(Movie.objects.cutoff_unmet()) == [4]
+    assert ids(Movie.objects.scenes()) == [5]
+    assert 5 not in ids(Movie.objects.movies_only())
+
+
+@pytest.mark.parametrize(
+    ("kind", "version", "shape"),
+    [
+        ("sonarr", "4.0.19.2979", "series"),
+        ("radarr", "5.28.0.10205", "movies"),
+        ("whisparr", "2.0.0.1145", "series"),
+        ("whisparr", "3.2.0.66", "movies"),
+    ],
+)
+def test_connector_shape(kind, version, shape):
+    c = Connector.objects.create(
+        name=kind + version, kind=kind, url="http://x", api_key="k" * 32, app_version=version
+    )
+    assert connector_shape(c) == shape
+
+
+def test_undetected_whisparr_is_judged_by_its_mirror():
+    c = make_connector("w", "whisparr")
+    assert connector_shape(c) == "movies"
+    upsert.upsert_series(connector_id=c.pk, rows=[series(1)], now=T0)
+    assert connector_shape(c) == "series"
+
+
+@pytest.mark.parametrize(
+    "model", ["series", "season", "episode", "movie", "qualityprofile", "syncstate", "syncrun"]
+)
+def test_admin_changelists_render_cheaply(
+    admin_client, mirror, model, django_assert_max_num_queries
+):
+    url = reverse(f"admin:content_{model}_changelist")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+def test_admin_never_shows_the_webhook_secret(admin_client, mirror):
+    from content.webhooks import webhook_secret_for
+
+    secret = webhook_secret_for(mirror)
+    state_pk = mirror.sync_state.pk
+    response = admin_client.get(reverse("admin:content_syncstate_change", args=[state_pk]))
+    assert response.status_code == 200 and secret not in response.content.decode()
