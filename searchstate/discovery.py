@@ -60,7 +60,7 @@ class DiscoveryContext:
     force: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """An item selected for a search, with what the planner needs."""
 

@@ -51,7 +51,7 @@ class PriorityInputs:
     series_priority: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     total: int
     parts: dict[str, float] = field(default_factory=dict)

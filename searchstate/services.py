@@ -13,15 +13,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from connectors.models import Connector
-from content.models import Episode, Movie, Series
+from content.models import Episode, Movie, Season, Series
+from searchstate.coverage import CommandSpec
 from searchstate.discovery import MOVIE, Candidate
-from searchstate.models import Exclusion, SearchRegistry, SearchSettings
-from searchstate.states import SearchState
+from searchstate.models import Exclusion, SearchRegistry, SearchSettings, SeasonPackSearch
+from searchstate.states import PackOutcome, SearchState
 from searchstate.transitions import Event, IllegalTransition, next_state, sources_for
 
 UPSERT_BATCH = 5000
@@ -267,3 +268,85 @@ def prune_orphans() -> int:
         | (Q(movie__isnull=False) & ~Q(movie__connector=F("connector")))
     ).delete()
     return deleted
+
+
+# --- coverage accounting and season packs --------------------------------------------------
+
+
+def registry_rows_covered(*, connector: Connector, body: dict) -> QuerySet[SearchRegistry]:
+    """Registry rows a search command covered (searchstate.coverage's rules, one query)."""
+    spec = CommandSpec.from_body(body)
+    rows = SearchRegistry.objects.filter(connector=connector)
+    if spec.name == "EpisodeSearch":
+        return rows.filter(episode__arr_id__in=spec.ids, episode__connector=connector)
+    if spec.name == "MoviesSearch":
+        return rows.filter(movie__arr_id__in=spec.ids, movie__connector=connector)
+    if spec.name == "SeasonSearch":
+        return rows.filter(
+            episode__series__connector=connector,
+            episode__series__arr_id=spec.series_id,
+            episode__season_number=spec.season_number,
+            episode__monitored=True,
+        )
+    if spec.name == "SeriesSearch":
+        unmonitored_season = Season.objects.filter(
+            series=OuterRef("episode__series"),
+            season_number=OuterRef("episode__season_number"),
+            monitored=False,
+        )
+        return rows.filter(
+            episode__series__connector=connector,
+            episode__series__arr_id=spec.series_id,
+            episode__monitored=True,
+        ).exclude(Exists(unmonitored_season))
+    return rows.none()
+
+
+def registry_credit_covered(
+    rows: QuerySet[SearchRegistry], *, settings: SearchSettings, now: datetime | None = None
+) -> int:
+    """Credit rows a command covered without planning them (e.g. a season pack's upgrade rows).
+
+    Their state does not change; they get the search counted and a cooldown,
+    which discovery honours in any state, so they are not searched one by one
+    the next hour.
+    """
+    now = now or timezone.now()
+    until = now + timedelta(hours=settings.cooldown_hours)
+    return (
+        rows.filter(state__in=[SearchState.PENDING, SearchState.COOLDOWN, SearchState.FAILED])
+        .order_by()
+        .update(
+            last_searched_at=now,
+            first_searched_at=Coalesce(F("first_searched_at"), now),
+            search_count=F("search_count") + 1,
+            next_eligible_at=Greatest(Coalesce(F("next_eligible_at"), now), Value(until)),
+            updated_at=now,
+        )
+    )
+
+
+def season_pack_record(
+    *,
+    series: Series,
+    season_number: int,
+    outcome: str,
+    settings: SearchSettings,
+    now: datetime | None = None,
+) -> SeasonPackSearch:
+    """Remember a season-pack search and its outcome (grabbed, no_results, failed)."""
+    if outcome not in PackOutcome.values:
+        raise ValueError(f"unknown pack outcome {outcome!r}")
+    now = now or timezone.now()
+    pack, _ = SeasonPackSearch.objects.get_or_create(
+        series=series, season_number=season_number, defaults={"connector_id": series.connector_id}
+    )
+    SeasonPackSearch.objects.filter(pk=pack.pk).update(
+        last_searched_at=now,
+        last_outcome=outcome,
+        cooldown_until=now + timedelta(hours=settings.pack_cooldown_hours),
+        search_count=F("search_count") + 1,
+        updated_at=now,
+    )
+    pack.refresh_from_db()
+    return pack
