@@ -29,6 +29,7 @@ from .library import Library, Movie, Series, generate
 from .profiles import AppProfile, profile_for
 from .render import Renderer
 from .simulation import Acquisition, CommandRecord, SimConfig, Simulation
+from .webhooks import Webhooks
 
 HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Login</title></head>"
@@ -57,6 +58,7 @@ class FakeArr:
         port: int = 0,
         instance_name: str | None = None,
         health: list[dict[str, Any]] | None = None,
+        webhook_url: str | None = None,
     ) -> None:
         self.profile: AppProfile = profile_for(kind, version)
         # 32 hex characters like a real key, stable per kind and seed.
@@ -94,6 +96,14 @@ class FakeArr:
             started=self.clock.now(),
         )
         self.api.health = list(health or [])
+        self.webhooks = Webhooks(
+            self.renderer,
+            self.library,
+            instance_name=instance_name or self.profile.app_name,
+            application_url="",
+        )
+        self.webhooks.configure(webhook_url)
+        self.simulation.webhooks = self.webhooks
         self.requests: Counter[str] = Counter()  # "GET /api/v3/series" -> count
         # (sim time, method, path, status) of the latest requests; bounded for long demo runs.
         self.request_log: deque[tuple[float, str, str, int]] = deque(maxlen=100_000)
@@ -117,6 +127,7 @@ class FakeArr:
             target=self._httpd.serve_forever, name=f"fakearr-{self.profile.kind}", daemon=True
         )
         self._thread.start()
+        self.webhooks.application_url = self.url
 
     def serve_forever(self) -> None:
         handler = type("FakeArrHandler", (_Handler,), {"arr": self})
@@ -126,6 +137,7 @@ class FakeArr:
 
     def stop(self) -> None:
         self.faults.released.set()  # wake hung requests
+        self.webhooks.stop()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -234,7 +246,11 @@ class FakeArr:
         return self.library.add_series(self.clock.timestamp(), **overrides)
 
     def remove_series(self, series_id: int) -> None:
-        self.library.remove_series(series_id)
+        """Delete a series; sends SeriesDelete when a webhook is set."""
+        with self.library.lock:
+            payload = self.webhooks.series_payload(series_id)
+            self.library.remove_series(series_id)
+        self.webhooks.series_delete(payload)
 
     def add_episode(self, series_id: int, season: int, *, air: datetime | None, **kw: Any) -> int:
         return self.library.add_episode(
@@ -248,7 +264,13 @@ class FakeArr:
         self.library.set_monitored(monitored, **target)
 
     def delete_episode_file(self, episode_id: int) -> int:
-        return self.library.delete_episode_file(episode_id)
+        """Delete a file as a user would on disk; sends EpisodeFileDelete when a webhook is set."""
+        with self.library.lock:
+            file_id = self.library.episode_file_id(episode_id)
+            payload = self.webhooks.episode_file_payload(file_id) if file_id else {}
+            file_id = self.library.delete_episode_file(episode_id)
+            self.webhooks.episode_file_delete(episode_id, payload)
+        return file_id
 
     def set_episode_file(self, episode_id: int, *, quality_id: int | None = None) -> int:
         return self.library.set_episode_file(
@@ -262,14 +284,39 @@ class FakeArr:
         return self.library.add_movie(self.clock.timestamp(), **overrides)
 
     def remove_movie(self, movie_id: int) -> None:
-        self.library.remove_movie(movie_id)
+        """Delete a movie; sends MovieDelete when a webhook is set."""
+        with self.library.lock:
+            payload = self.webhooks.movie_payload(movie_id)
+            self.library.remove_movie(movie_id)
+        self.webhooks.movie_delete(payload)
 
     def set_movie_monitored(self, movie_id: int, monitored: bool) -> None:
         with self.library.lock:
             self.library.movies[movie_id].monitored = monitored
 
     def delete_movie_file(self, movie_id: int) -> int:
-        return self.library.delete_movie_file(movie_id)
+        """Delete a movie's file; sends MovieFileDelete when a webhook is set."""
+        with self.library.lock:
+            has_file = bool(self.library.movies[movie_id].file_id)
+            payload = self.webhooks.movie_file_payload(movie_id) if has_file else {}
+            file_id = self.library.delete_movie_file(movie_id)
+            self.webhooks.movie_file_delete(movie_id, payload)
+        return file_id
+
+    # ------------------------------------------------------------------ webhooks
+    def set_webhook(
+        self,
+        url: str | None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Where to POST Grab/Download/...Delete payloads (None switches webhooks off)."""
+        self.webhooks.configure(url, username=username, password=password, headers=headers)
+
+    def send_test_webhook(self) -> None:
+        self.webhooks.test()
 
     def upgrade_movie_file(self, movie_id: int, *, quality_id: int | None = None) -> int:
         return self.library.upgrade_movie_file(

@@ -17,12 +17,15 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import words
 from .clock import SimClock
 from .library import F_MONITORED, NO_AIR, Library, Movie
 from .profiles import AppProfile
+
+if TYPE_CHECKING:
+    from .webhooks import Webhooks
 
 SERIES_COMMANDS = {
     "SeriesSearch",
@@ -213,6 +216,7 @@ class Simulation:
         self._queued_episodes: dict[int, int] = {}  # episode id -> queue item id
         self._queued_movies: dict[int, int] = {}
         self.command_faults: Callable[[str], str | None] = lambda name: None
+        self.webhooks: Webhooks | None = None  # set by FakeArr; payloads are built at event time
         if config.rss_interval > 0:
             self._schedule(clock.timestamp() + config.rss_interval, self._rss)
 
@@ -366,16 +370,13 @@ class Simulation:
             season = _as_int(body.get("seasonNumber"))
             if sid in lib.series:
                 s = lib.series[sid]
-                items = [
-                    e
-                    for e in s.episode_ids
-                    if (
-                        name == "SeriesSearch"
-                        and s.seasons.get(lib.ep_season[e - 1], False)
-                        and lib.ep_season[e - 1] > 0
-                    )
-                    or (name == "SeasonSearch" and lib.ep_season[e - 1] == season)
-                ]
+                if name == "SeasonSearch":
+                    items = [e for e in s.episode_ids if lib.ep_season[e - 1] == season]
+                elif any(s.seasons.values()):
+                    # Every monitored season, specials included (SeriesSearchService).
+                    items = [e for e in s.episode_ids if s.seasons.get(lib.ep_season[e - 1], False)]
+                else:
+                    items = self._series_search_fallback(sid, now)
         elif name == "MoviesSearch":
             items = [int(m) for m in _as_list(body.get("movieIds"))]
         futile: dict[int, str] = {}
@@ -388,6 +389,16 @@ class Simulation:
             if reason:
                 futile[item] = reason
         return tuple(items), futile
+
+    def _series_search_fallback(self, sid: int, now: float) -> list[int]:
+        lib = self.lib
+        return [
+            e
+            for e in lib.series[sid].episode_ids
+            if lib.ep_flags[e - 1] & F_MONITORED
+            and not lib.ep_file[e - 1]
+            and lib.episode_aired(e, now)
+        ]
 
     def _episode_futility(self, eid: int, now: float) -> str | None:
         lib = self.lib
@@ -436,11 +447,18 @@ class Simulation:
             if sid not in self.lib.series:
                 raise _SearchFailed(f"Series with ID {sid} does not exist")
             s = self.lib.series[sid]
-            n = sum(
-                self._season_search(sid, season, at, cmd.id)
-                for season, monitored in sorted(s.seasons.items())
-                if monitored and season > 0
-            )
+            if any(s.seasons.values()):
+                n = sum(
+                    self._season_search(sid, season, at, cmd.id)
+                    for season, monitored in sorted(s.seasons.items())
+                    if monitored
+                )
+            else:
+                # No monitored season: the app searches each monitored, aired episode without a file.
+                n = sum(
+                    self._try_episode(e, at, cmd.id, monitored_only=True)
+                    for e in self._series_search_fallback(sid, at)
+                )
             return f"Series search completed. {n} reports downloaded."
         if name in ("MissingEpisodeSearch", "CutoffUnmetEpisodeSearch"):
             ids = self._wanted_episodes(
@@ -636,6 +654,18 @@ class Simulation:
                     "fakearrSource": source,
                 },
             )
+        if self.webhooks is not None:
+            self.webhooks.grab(
+                episode_ids=ids,
+                movie_id=None,
+                quality_id=quality,
+                title=title,
+                group=group,
+                indexer=indexer,
+                size=size,
+                download_id=download_id,
+                protocol=protocol,
+            )
         self._schedule(import_at, lambda t, qids=tuple(queue_ids): self._import(qids, t))
 
     def _grab_movie(
@@ -675,6 +705,18 @@ class Simulation:
                 "fakearrSource": source,
             },
         )
+        if self.webhooks is not None:
+            self.webhooks.grab(
+                episode_ids=None,
+                movie_id=m.id,
+                quality_id=quality,
+                title=title,
+                group=group,
+                indexer=indexer,
+                size=q.size,
+                download_id=q.download_id,
+                protocol=protocol,
+            )
         self._schedule(q.import_at, lambda t, qids=(qid,): self._import(qids, t))
 
     def _import(self, queue_ids: tuple[int, ...], at: float) -> None:
@@ -726,6 +768,17 @@ class Simulation:
             self.acquisitions.append(
                 Acquisition(item_id, at, q.source, q.command_id, upgrade=bool(old))
             )
+            if self.webhooks is not None:
+                self.webhooks.download(
+                    episode_id=q.episode_id,
+                    movie_id=q.movie_id,
+                    is_upgrade=bool(old),
+                    download_id=q.download_id,
+                    protocol=q.protocol,
+                    title=q.title,
+                    indexer=q.indexer,
+                    size=q.size,
+                )
 
     def _history(
         self,
