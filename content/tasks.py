@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from connectors.models import Connector
 from content.models import SyncRun
-from content.sync.runner import connector_sync, sync_all
+from content.sync.runner import connector_sync
 
 
 def sync_connector(connector_id: int, kind: str = "incremental", trigger: str = "schedule"):
@@ -23,7 +23,24 @@ def sync_connector(connector_id: int, kind: str = "incremental", trigger: str = 
     return run.status if run else None
 
 
-def sync_all_connectors(kind: str = "incremental") -> dict[str, str | None]:
-    """The scheduled sync of every enabled connector (one failing never stops the others)."""
-    results = sync_all(kind=kind, trigger=SyncRun.Trigger.SCHEDULE)
-    return {connector.name: (run.status if run else None) for connector, run in results}
+def sync_all_connectors(kind: str = "incremental") -> list[int]:
+    """The schedule's entry point: one task per enabled connector.
+
+    Fanning out gives each connector its own task timeout and lets several
+    workers sync different connectors at once; one connector failing (or
+    being slow) never holds up the others. Returns the connector ids enqueued.
+    """
+    from django_q.tasks import async_task
+
+    if kind not in SyncRun.Kind.values:
+        raise ValueError(f"unknown sync kind {kind!r}")
+    ids = list(Connector.objects.filter(enabled=True).values_list("pk", flat=True))
+    for connector_id in ids:
+        async_task(
+            "content.tasks.sync_connector",
+            connector_id,
+            kind,
+            SyncRun.Trigger.SCHEDULE,
+            task_name=f"sync {kind} connector {connector_id}",
+        )
+    return ids

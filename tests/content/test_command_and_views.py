@@ -103,8 +103,30 @@ def test_task_rejects_unknown_kind(library):
         tasks.sync_connector(library.connector.pk, "sideways", "manual")
 
 
-def test_task_for_all_connectors(library):
-    assert tasks.sync_all_connectors() == {"sonarr": "succeeded"}
+def test_scheduled_task_fans_out_one_task_per_enabled_connector(library, monkeypatch):
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **kw: calls.append(a))
+    Connector.objects.create(
+        name="off", kind="radarr", url="http://off.test", api_key="k" * 32, enabled=False
+    )
+    assert tasks.sync_all_connectors("full") == [library.connector.pk]
+    assert calls == [("content.tasks.sync_connector", library.connector.pk, "full", "schedule")]
+    with pytest.raises(ValueError):
+        tasks.sync_all_connectors("sideways")
+
+
+def test_schedules_are_declared_with_env_overrides():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from content.schedules import content_schedules
+
+    names = {s.name: s for s in content_schedules(env={})}
+    assert names["content: incremental library sync"].minutes == 15
+    assert names["content: full library sync"].minutes == 1440
+    custom = content_schedules(env={"SYNC_INCREMENTAL_MINUTES": "5"})
+    assert custom[0].minutes == 5
+    with pytest.raises(ImproperlyConfigured):
+        content_schedules(env={"SYNC_INCREMENTAL_MINUTES": "0"})
 
 
 # ------------------------------------------------------------------ views
