@@ -78,6 +78,9 @@ class ConnectorForm(forms.Form):
             key.help_text = "Leave empty to keep the stored key."
         else:
             key.widget.attrs["placeholder"] = "32 characters"
+        if self.is_bound and instance is None:
+            # A re-rendered add form lost the key (it is never sent back): say so where it shows.
+            key.help_text = "Type the key again: for safety it is never sent back to the browser."
         self.fields["save_disabled"].label = (
             "Keep disabled" if instance is not None else "Save disabled"
         )

@@ -26,7 +26,9 @@ class Connector(TimestampedModel):
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    url = models.URLField(
+    # Not a URLField: Django's URL validator refuses single-label hosts such as
+    # http://sonarr:8989, the usual Docker name. connectors.services.normalize_url checks it.
+    url = models.CharField(
         max_length=500, help_text="Base URL, e.g. http://sonarr:8989 or http://host/sonarr"
     )
     api_key = EncryptedTextField()

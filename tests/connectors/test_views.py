@@ -248,7 +248,7 @@ def test_test_button_without_javascript_renders_the_whole_form(web, rsps):
     page = html(response)
     assert "<html" in page
     assert "Connected to Sonarr 4.0.19.2979" in page
-    assert "type it again" in page
+    assert "Type the key again" in page
     assert KEY not in page  # the typed key is not echoed back
     assert not Connector.objects.exists()
 
@@ -454,3 +454,27 @@ def test_the_key_is_in_no_page(web, rsps, connector):
         reverse("admin:connectors_connector_change", args=[connector.pk]),
     ):
         assert connector.masked_api_key in html(web.get(url)), url
+
+
+def test_admin_keeps_the_key_when_the_field_is_left_empty(web, connector):
+    get_user_model().objects.filter(username="admin").update(is_staff=True, is_superuser=True)
+    url = reverse("admin:connectors_connector_change", args=[connector.pk])
+    page = html(web.get(url))
+    assert KEY not in page
+    response = web.post(
+        url,
+        {
+            "name": "Renamed in admin",
+            "kind": "sonarr",
+            "url": "http://sonarr:8989/",
+            "api_key": "",
+            "enabled": "on",
+            "verify_ssl": "on",
+            "timeout_seconds": "30",
+        },
+    )
+    assert response.status_code == 302, html(response)
+    connector.refresh_from_db()
+    assert connector.name == "Renamed in admin"
+    assert connector.url == "http://sonarr:8989"  # single-label hosts are fine, slash stripped
+    assert connector.api_key == KEY
