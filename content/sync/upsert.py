@@ -240,6 +240,20 @@ def _column_arrays(columns: Sequence[Column], rows: Sequence[Any]) -> dict[str, 
     return {c.name: [c.get(row) for row in rows] for c in columns}
 
 
+def _unique(rows: Sequence[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """Last row wins per key: ON CONFLICT cannot touch one row twice in a statement,
+    and a listing that repeats an item must not fail the whole sync."""
+    return list({key(row): row for row in rows}.values())
+
+
+def _arr_id(row: Any) -> int:
+    return row.arr_id
+
+
+def _pair_arr_id(pair: tuple[int, Any]) -> int:
+    return pair[1].arr_id
+
+
 def _run_counting(sql: str, params: dict[str, Any]) -> UpsertCounts:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -312,6 +326,7 @@ def upsert_series(*, connector_id: int, rows: Sequence[SeriesData], now: datetim
     """Insert or update series; a changed series is marked ``episodes_stale``."""
     if not rows:
         return UpsertCounts()
+    rows = _unique(rows, _arr_id)
     params = {"connector": connector_id, "now": now, **_column_arrays(SERIES_COLUMNS, rows)}
     return _run_counting(SERIES_SQL, params)
 
@@ -321,6 +336,7 @@ def upsert_seasons(*, rows: Sequence[tuple[int, SeasonData]]) -> None:
     if not rows:
         return
     with connection.cursor() as cursor:
+        rows = _unique(rows, lambda pair: (pair[0], pair[1].season_number))
         cursor.execute(SEASON_SQL, _column_arrays(SEASON_COLUMNS, rows))
 
 
@@ -330,6 +346,7 @@ def upsert_episodes(
     """Insert or update episodes of (series_id, EpisodeData) in one statement."""
     if not rows:
         return UpsertCounts()
+    rows = _unique(rows, _pair_arr_id)
     params = {"connector": connector_id, "now": now, **_column_arrays(EPISODE_COLUMNS, rows)}
     return _run_counting(EPISODE_SQL, params)
 
@@ -338,6 +355,7 @@ def upsert_movies(*, connector_id: int, rows: Sequence[MovieData], now: datetime
     """Insert or update movies in one statement."""
     if not rows:
         return UpsertCounts()
+    rows = _unique(rows, _arr_id)
     params = {"connector": connector_id, "now": now, **_column_arrays(MOVIE_COLUMNS, rows)}
     return _run_counting(MOVIE_SQL, params)
 
@@ -347,6 +365,7 @@ def upsert_quality_profiles(
 ) -> UpsertCounts:
     if not rows:
         return UpsertCounts()
+    rows = _unique(rows, _arr_id)
     params = {"connector": connector_id, "now": now, **_column_arrays(PROFILE_COLUMNS, rows)}
     return _run_counting(PROFILE_SQL, params)
 

@@ -186,3 +186,12 @@ def test_executemany_variant_writes_the_same_rows(connector):
     rows = [(sid, with_file(episode(i), 100 + i)) for i in range(1, 4)]
     upsert.upsert_episodes_executemany(connector_id=connector.pk, rows=rows, now=T0)
     assert Episode.objects.filter(file_acquired_at=T0).count() == 3
+
+
+def test_repeated_items_in_one_listing_do_not_fail_the_batch(connector):
+    sid = _series_pk(connector)
+    rows = [(sid, episode(1)), (sid, with_file(episode(1), 5))]
+    counts = upsert.upsert_episodes(connector_id=connector.pk, rows=rows, now=T0)
+    assert counts.added == 1 and Episode.objects.get().has_file  # the last one wins
+    counts = upsert.upsert_movies(connector_id=connector.pk, rows=[movie(1), movie(1)], now=T0)
+    assert counts.added == 1
