@@ -11,6 +11,7 @@ import atexit
 import json
 import logging
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         existing = _servers.get(cluster_dir)
         if existing is not None:
             return existing
-        import pgserver
+        pgserver = _import_pgserver()
 
         cluster_dir.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(cluster_dir)
@@ -81,6 +82,16 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         return embedded
 
 
+def _import_pgserver():
+    # pgserver picks its lock directory at import; without XDG_RUNTIME_DIR
+    # (containers, services) platformdirs warns on stderr and uses /tmp,
+    # which is fine for a lock file.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver
+    return pgserver
+
+
 def _forget_dead_handles(cluster_dir: Path) -> None:
     """Drop handles of processes that died without releasing them.
 
@@ -89,6 +100,7 @@ def _forget_dead_handles(cluster_dir: Path) -> None:
     with SIGKILL (or an OOM kill) never removes its pid, and from then on no
     clean shutdown would ever stop the server again.
     """
+    _import_pgserver()
     from pgserver.postgres_server import PostgresServer
     from pgserver.utils import process_is_running
 

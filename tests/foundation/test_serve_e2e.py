@@ -142,6 +142,8 @@ def test_serve_starts_answers_health_and_stops_cleanly_on_sigterm(data_dir):
 def test_serve_exits_nonzero_when_a_child_dies(data_dir):
     """Runs on the data directory of the test above: the data is kept across runs."""
     port = free_port()
+    key_before = (data_dir / "secret_key").read_text()
+    cluster_created = (data_dir / "postgres" / "PG_VERSION").stat().st_mtime_ns
     serve = _serve(data_dir, port, "--web-workers", "1", "--no-worker")
     try:
         _, body = _wait_for(
@@ -157,6 +159,31 @@ def test_serve_exits_nonzero_when_a_child_dies(data_dir):
         if serve.poll() is None:
             serve.kill()
     output = _log(data_dir, port)
-    assert "No migrations to apply." in output  # second start on the same data
+    # Second start on the same data: same key, same cluster, the admin user kept.
+    assert (data_dir / "secret_key").read_text() == key_before
+    assert (data_dir / "postgres" / "PG_VERSION").stat().st_mtime_ns == cluster_created
+    assert "Created admin user" not in output
     assert "comradarr: gunicorn was killed by SIGKILL unexpectedly; stopped everything." in output
     assert _gone([postgres_pid]) == []
+
+
+def test_serve_without_admin_pass_on_first_run_stops_with_one_line(tmp_path):
+    port = free_port()
+    env = clean_env(COMRADARR_DATA_DIR=str(tmp_path), LOG_FORMAT="json")
+    env.pop("ADMIN_PASS", None)
+    env.pop("ADMIN_PASS_FILE", None)
+    result = subprocess.run(
+        [*manage_py(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: ADMIN_PASS is required on first run to create the admin user 'admin' "
+        "(set ADMIN_PASS or ADMIN_PASS_FILE)"
+    ]
+    assert "Stopping the embedded PostgreSQL." in result.stdout
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
