@@ -22,6 +22,7 @@ is trimmed to fit; a pack is never split), and counts the rest as budget used.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -114,13 +115,21 @@ def batch_episodes(
                 remainders.append(batch)
     remainders.sort(key=lambda b: -max(c.priority for c in b))
     merged: list[list[Candidate]] = []
+    # Open bins by free room, each list in creation order: first fit in
+    # O(batch size) per remainder instead of a scan of every bin.
+    by_room: dict[int, list[int]] = defaultdict(list)
     for batch in remainders:
-        # First fit: the best batch that still has room (keeps series together).
-        target = next((m for m in merged if len(m) + len(batch) <= batch_size), None)
-        if target is None:
+        fits = [by_room[room][0] for room in range(len(batch), batch_size + 1) if by_room[room]]
+        if not fits:
             merged.append(list(batch))
+            index = len(merged) - 1
         else:
-            target.extend(batch)
+            index = min(fits)  # the earliest (best) bin with room keeps priority order
+            by_room[batch_size - len(merged[index])].remove(index)
+            merged[index].extend(batch)
+        room = batch_size - len(merged[index])
+        if room:
+            insort(by_room[room], index)
     entries.extend(
         PlannedEntry("EpisodeSearch", search_type, _by_priority(m), reason) for m in merged
     )
@@ -159,9 +168,11 @@ def plan_gaps_for_series(
 
     entries: list[PlannedEntry] = []
     loose: dict[str, list[Candidate]] = defaultdict(list)
-    series_ids = sorted({key[0] for key in by_season})
-    for series_id in series_ids:
-        keys = sorted(k for k in by_season if k[0] == series_id)
+    seasons_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for key in by_season:
+        seasons_of[key[0]].append(key)
+    for series_id in sorted(seasons_of):
+        keys = sorted(seasons_of[series_id])
         per_season = {k[1]: decisions[k] for k in keys if k in decisions}
         aired = seasons.aired_seasons.get(series_id, set())
         if series_search and whole_series(per_season, aired_seasons=aired):
