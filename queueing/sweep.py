@@ -134,6 +134,10 @@ def sweep_connector(
     ``only`` limits the sweep to these item pks and ``force`` ignores cooldown
     and exhaustion: together they are the manual "search now".
     """
+    if kind not in SweepRun.Kind.values:
+        raise ValueError(f"unknown sweep kind {kind!r}: gaps, upgrades or both")
+    if item_limit is not None and item_limit < 1:
+        raise ValueError("item_limit must be at least 1")
     started = time.monotonic()
     now = now or timezone.now()
     result = SweepResult(connector=connector, kind=kind, dry_run=dry_run)

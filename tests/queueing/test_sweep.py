@@ -333,3 +333,13 @@ def test_sweep_queries_do_not_grow_with_the_library():
     assert big_queries == small_queries
     # ledger, lock, resolution (4), discovery (3 per type), seasons (3), upserts, links, events
     assert big_queries <= 25, big_queries
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"), [({"kind": "all"}, "unknown sweep kind"), ({"item_limit": 0}, "at least 1")]
+)
+def test_bad_arguments(kw, message):
+    conn = b.connector()
+    with pytest.raises(ValueError, match=message):
+        sweep(conn, **kw)
+    assert SweepRun.objects.count() == 0

@@ -124,3 +124,14 @@ def test_ambiguous_title(show):
     b.series(show.connector, title="Expanse: Origins")
     with pytest.raises(CommandError, match="matches several"):
         run("why", "--series", "Expanse")
+
+
+def test_why_for_movies():
+    conn = b.connector("radarr", kind="radarr")
+    b.movie(conn, title="Dune Part Three", status="announced", is_available=False, arr_id=42)
+    b.movie(conn, title="Alien", arr_id=43)
+    out = run("why", "--movie", "dune part three")
+    assert "Not available yet" in out and "status announced" in out
+    data = json.loads(run("why", "--movie", "43", "--json"))["items"][0]
+    assert data["reason"] == "selected" and data["priority"] > 0
+    assert "next sweep" in data["plan"]
