@@ -177,7 +177,7 @@ def probe(
         latency_ms = round((time.monotonic() - started) * 1000)
         status = client.system_status()
     except ArrError as err:
-        logger.info(
+        logger.debug(
             "connector probe failed",
             extra={"kind": kind, "url": url, "error": type(err).__name__},
         )
@@ -314,7 +314,8 @@ def check_connector(connector: Connector, *, timeout: float | None = None) -> Pr
     """Probe a saved connector and record the outcome (status, history, event)."""
     result = probe_connector(connector, timeout=timeout)
     record_result(connector, result)
-    logger.info(
+    # Changes are logged (and announced) by the health-changed event; each check is debug.
+    logger.debug(
         "connector health checked",
         extra={"connector": connector.name, "status": result.status},
     )
