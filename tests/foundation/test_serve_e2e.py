@@ -187,3 +187,24 @@ def test_serve_without_admin_pass_on_first_run_stops_with_one_line(tmp_path):
     ]
     assert "Stopping the embedded PostgreSQL." in result.stdout
     assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+def test_sigterm_during_start_up_still_stops_the_database(tmp_path):
+    port = free_port()
+    serve = _serve(tmp_path, port)
+    try:
+        _wait_for(
+            lambda: "Starting the embedded PostgreSQL" in _log(tmp_path, port),
+            START_TIMEOUT,
+            serve,
+            "start-up to begin",
+        )
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=START_TIMEOUT) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    output = _log(tmp_path, port)
+    assert "Received SIGTERM during start-up: stopping." in output
+    assert "Comradarr is running" not in output
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()

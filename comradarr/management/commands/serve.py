@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -105,10 +106,17 @@ class Command(BaseCommand):
         workers = options["workers"] or settings.Q_CLUSTER["workers"]
         supervisor = serving.Supervisor(stop_timeout=options["stop_timeout"])
 
+        received: list[str] = []
+
         def on_signal(signum: int, frame: FrameType | None) -> None:
-            if not supervisor.children:
-                raise StopDuringStartup(signal.Signals(signum).name)
+            # Only noted here: raising from a handler could interrupt pg_ctl or
+            # a migration half-way. Start-up checks between its steps.
+            received.append(signal.Signals(signum).name)
             supervisor.request_stop(signum)
+
+        def checkpoint() -> None:
+            if received:
+                raise StopDuringStartup(received[0])
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         embedded: embedded_db.EmbeddedDatabase | None = None
@@ -124,7 +132,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
                 embedded = embedded_db.start(database["EMBEDDED_DIR"])
                 child_env["DATABASE_URL"] = embedded.url()
-            self._prepare_database(verbosity=options["verbosity"])
+            checkpoint()
+            self._prepare_database(verbosity=options["verbosity"], checkpoint=checkpoint)
+            checkpoint()
 
             cwd = settings.BASE_DIR
             supervisor.start(
@@ -150,10 +160,8 @@ class Command(BaseCommand):
         except StopDuringStartup as stop:
             self.stdout.write(f"Received {stop} during start-up: stopping.")
         finally:
-            # From here a signal only hurries the shutdown (a second one kills
-            # the children); it must not interrupt stopping the database.
-            for sig in previous:
-                signal.signal(sig, lambda signum, frame: supervisor.request_stop(signum))
+            # A signal now only hurries the shutdown (a second one kills the
+            # children); nothing interrupts stopping the database.
             supervisor.stop_all()
             connections.close_all()
             if embedded is not None:
@@ -166,14 +174,16 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write("Comradarr stopped.")
 
-    def _prepare_database(self, *, verbosity: int) -> None:
+    def _prepare_database(self, *, verbosity: int, checkpoint: Callable[[], None]) -> None:
         call_command("migrate", interactive=False, verbosity=verbosity)
+        checkpoint()
         # django-q2 keeps its cluster heartbeats there (see CACHES in settings).
         call_command("createcachetable", verbosity=verbosity)
         commands = get_commands()
         if "ensure_admin" in commands:
             call_command("ensure_admin")
         if "setup_schedules" in commands:
+            checkpoint()
             call_command("setup_schedules")
         # whitenoise warns about a missing STATIC_ROOT in every worker; the
         # Docker image fills it at build time, a checkout serves from the finders.
