@@ -360,6 +360,8 @@ class Library:
                 if not hasattr(s, key):
                     raise AttributeError(f"Series has no field {key!r}")
                 setattr(s, key, value)
+            if "title" in overrides and "sort_title" not in overrides:
+                s.sort_title = words.sort_title(s.title)
             self.touch(s.id)
             return s
 
@@ -499,6 +501,8 @@ class Library:
                 if not hasattr(m, key):
                     raise AttributeError(f"Movie has no field {key!r}")
                 setattr(m, key, value)
+            if "title" in overrides and "sort_title" not in overrides:
+                m.sort_title = words.sort_title(m.title)
             return m
 
     def remove_movie(self, movie_id: int) -> None:

@@ -234,6 +234,30 @@ class FakeArr:
             best = max(best, end - start + 1)
         return best
 
+    def futility(self, item_id: int) -> str | None:
+        """Why a search for this episode or movie could not succeed right now, or None if it could.
+
+        One of unknown, unaired, unavailable, unmonitored, downloading, has_file (cutoff met).
+        """
+        with self.library.lock:
+            now = self.clock.timestamp()
+            if self.profile.shape == "series":
+                return self.simulation._episode_futility(item_id, now)
+            return self.simulation._movie_futility(item_id, now)
+
+    def grab(self, item_ids: list[int], *, source: str = "rss", pack: bool = False) -> None:
+        """Put items in the download queue now, as an RSS sync (or a user) would; they import later.
+
+        Episodes given together form one download (a season pack when ``pack``).
+        """
+        with self.library.lock:
+            now = self.clock.timestamp()
+            if self.profile.shape == "series":
+                self.simulation._grab_episodes(list(item_ids), now, None, pack=pack, source=source)
+            else:
+                for mid in item_ids:
+                    self.simulation._grab_movie(self.library.movies[mid], now, None, source=source)
+
     def summary(self) -> dict[str, int]:
         return self.library.summary(self.clock.timestamp())
 

@@ -517,6 +517,7 @@ class Simulation:
         for e in episodes:
             if lib.ep_flags[e - 1] & F_MONITORED and lib.episode_aired(e, at):
                 lib.ep_last_search[e - 1] = int(at)
+        lib.touch(sid)
         if not wanted:
             return 0
         pack_found = fully_aired and self._findable(sid * 1000 + (season or 0), salt=13)

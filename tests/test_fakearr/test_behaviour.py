@@ -576,3 +576,26 @@ def test_mutation_hooks_show_up_in_the_api(fakearr_factory):
     radarr = FakeArr("radarr", movies=3, speed=0)
     m = radarr.add_movie(title="Late Addition")
     assert m.id == 4 and radarr.library.movies[4].title == "Late Addition"
+
+
+def test_public_futility_and_grab_hooks(fakearr_factory):
+    arr = fakearr_factory("sonarr", series=10, seed=17, now=NOW)
+    lib = arr.library
+    now = NOW.timestamp()
+    wanted = next(
+        e
+        for e in lib.iter_episodes()
+        if lib.episode_aired(e, now)
+        and not lib.episode_file_id(e)
+        and lib.episode_monitored(e)
+        and lib.series[lib.ep_series[e - 1]].monitored
+    )
+    assert arr.futility(wanted) is None
+    arr.grab([wanted])
+    assert arr.futility(wanted) == "downloading"
+    queue = get(arr, "/api/v3/queue", {"sortKey": "timeleft", "sortDirection": "ascending"}).json()
+    assert [r["episodeId"] for r in queue["records"]] == [wanted]
+    arr.advance(arr.config.import_delay * 2)
+    assert arr.futility(wanted) == "has_file"
+    assert arr.acquisitions[0].source == "rss" and arr.acquisitions[0].command_id is None
+    assert arr.futility(10**7) == "unknown"
