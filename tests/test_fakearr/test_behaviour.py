@@ -599,3 +599,53 @@ def test_public_futility_and_grab_hooks(fakearr_factory):
     assert arr.futility(wanted) == "has_file"
     assert arr.acquisitions[0].source == "rss" and arr.acquisitions[0].command_id is None
     assert arr.futility(10**7) == "unknown"
+
+
+def test_whisparr_v2_sites_have_years_as_seasons(fake_whisparr_v2):
+    series = get(fake_whisparr_v2, "/api/v3/series").json()
+    years = {season["seasonNumber"] for s in series for season in s["seasons"]}
+    assert all(1990 < y <= NOW.year + 10 for y in years)
+    scene = get(fake_whisparr_v2, "/api/v3/episode", {"seriesId": series[0]["id"]}).json()[0]
+    assert scene["releaseDate"].startswith(str(scene["seasonNumber"]))
+    # No allow-list on Whisparr v2: the raw column name works, a wrong one is a 500.
+    assert (
+        get(
+            fake_whisparr_v2,
+            "/api/v3/wanted/missing",
+            {"sortKey": "releaseDate", "sortDirection": "ascending"},
+        ).status_code
+        == 200
+    )
+    assert get(fake_whisparr_v2, "/api/v3/wanted/missing", {"sortKey": "bogus"}).status_code == 500
+
+
+def test_command_executor_threads_limit_concurrency(fakearr_factory):
+    arr = fakearr_factory("radarr", movies=10, seed=18)
+    ids = [
+        post(arr, "/api/v3/command", {"name": "MoviesSearch", "movieIds": [i]}).json()["id"]
+        for i in range(1, 5)
+    ]
+    arr.advance(1)
+    statuses = [get(arr, f"/api/v3/command/{i}").json()["status"] for i in ids]
+    assert statuses == ["started", "started", "queued", "queued"]  # Radarr runs two at a time
+    assert get(arr, f"/api/v3/command/{ids[0]}").status_code == 200
+    assert (
+        requests.delete(
+            f"{arr.url}/api/v3/command/{ids[0]}", headers={"X-Api-Key": arr.api_key}, timeout=5
+        ).status_code
+        == 409
+    )
+    assert (
+        requests.delete(
+            f"{arr.url}/api/v3/command/{ids[3]}", headers={"X-Api-Key": arr.api_key}, timeout=5
+        ).status_code
+        == 200
+    )
+    arr.advance(60)
+    statuses = [get(arr, f"/api/v3/command/{i}").json()["status"] for i in ids]
+    assert statuses == [
+        "completed",
+        "completed",
+        "completed",
+        "queued",
+    ]  # a cancelled row stays queued
