@@ -108,7 +108,7 @@ def test_list_toggle_edit_and_delete(
     expect(rows).to_have_count(3)
     row = page.locator(f"#connector-{saved.pk}")
     expect(row).to_contain_text(fake_sonarr.profile.version)
-    expect(row.locator(".badge")).to_have_text("Healthy")
+    expect(row.locator(".col-status .badge")).to_have_text("Healthy")
     expect(page.locator("main")).to_contain_text("Offline")
     screenshot(page, "connectors-list", full_page=False)
 
@@ -124,7 +124,7 @@ def test_list_toggle_edit_and_delete(
 
     # Test from the list swaps the row too.
     page.locator(f"#connector-{saved.pk}").get_by_role("button", name="Test").click()
-    expect(page.locator(f"#connector-{saved.pk} .badge")).to_have_text("Healthy")
+    expect(page.locator(f"#connector-{saved.pk} .col-status .badge")).to_have_text("Healthy")
 
     # Edit: the key field is empty with the masked key as placeholder; empty keeps it.
     page.locator(f"#connector-{saved.pk}").get_by_role("link", name="Edit").click()
