@@ -208,3 +208,30 @@ def test_sigterm_during_start_up_still_stops_the_database(tmp_path):
     assert "Received SIGTERM during start-up: stopping." in output
     assert "Comradarr is running" not in output
     assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+def test_after_serve_is_killed_the_next_start_recovers(tmp_path):
+    """SIGKILL leaves no orphans but the database, which the next serve adopts and stops."""
+    port = free_port()
+    first = _serve(tmp_path, port, "--web-workers", "1", "--no-worker")
+    try:
+        _wait_for(lambda: _get_health(port)[0] == 200, START_TIMEOUT, first, "/health")
+        children = [p.pid for p in psutil.Process(first.pid).children(recursive=True)]
+        first.kill()
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert _gone(children, timeout=15) == [], "children outlived a SIGKILLed serve"
+
+    port = free_port()
+    second = _serve(tmp_path, port, "--web-workers", "1", "--no-worker")
+    try:
+        _wait_for(lambda: _get_health(port)[0] == 200, START_TIMEOUT, second, "/health again")
+        postgres_pid = _postmaster_pid(tmp_path)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=STOP_TIMEOUT) == 0
+    finally:
+        if second.poll() is None:
+            second.kill()
+    assert _gone([postgres_pid]) == [], "the adopted PostgreSQL was not stopped"
