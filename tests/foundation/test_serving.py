@@ -21,6 +21,23 @@ def _python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def _stubborn(ready: Path) -> str:
+    """A child that ignores SIGTERM and says when it has started ignoring it."""
+    return (
+        "import pathlib, signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "time.sleep(60)\n"
+    )
+
+
+def _wait_for_file(path: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def supervisor():
     supervisor = serving.Supervisor(stop_timeout=5, poll_interval=0.05)
@@ -117,7 +134,7 @@ class TestSupervisor:
         )
 
     def test_graceful_child_gets_time_to_finish(self, supervisor, tmp_path):
-        done = tmp_path / "done"
+        ready, done = tmp_path / "ready", tmp_path / "done"
         code = (
             "import signal, sys, time, pathlib\n"
             "def finish(*_):\n"
@@ -125,33 +142,29 @@ class TestSupervisor:
             f"    pathlib.Path({str(done)!r}).write_text('finished')\n"
             "    sys.exit(0)\n"
             "signal.signal(signal.SIGTERM, finish)\n"
-            "print('ready', flush=True)\n"
+            f"pathlib.Path({str(ready)!r}).touch()\n"
             "time.sleep(60)\n"
         )
         child = _start(supervisor, "worker", code)
-        time.sleep(0.5)  # let it install its handler
+        _wait_for_file(ready)
         supervisor.stop_all()
         assert child.process.returncode == 0
         assert done.read_text() == "finished"
 
-    def test_child_ignoring_sigterm_is_killed_after_the_timeout(self, supervisor):
+    def test_child_ignoring_sigterm_is_killed_after_the_timeout(self, supervisor, tmp_path):
         supervisor.stop_timeout = 1
-        code = (
-            "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
-        )
-        child = _start(supervisor, "stubborn", code)
-        time.sleep(0.5)
+        child = _start(supervisor, "stubborn", _stubborn(tmp_path / "ready"))
+        _wait_for_file(tmp_path / "ready")
         started = time.monotonic()
         supervisor.stop_all()
         assert 0.9 < time.monotonic() - started < 8
         assert child.process.returncode == -signal.SIGKILL
 
-    def test_second_signal_kills_at_once(self, supervisor):
-        code = (
-            "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
-        )
-        child = _start(supervisor, "stubborn", code)
+    def test_second_signal_kills_at_once(self, supervisor, tmp_path):
+        child = _start(supervisor, "stubborn", _stubborn(tmp_path / "ready"))
+        _wait_for_file(tmp_path / "ready")
         supervisor.request_stop(signal.SIGINT)
+        assert child.running()
         supervisor.request_stop(signal.SIGINT)
         assert child.process.poll() == -signal.SIGKILL
 
