@@ -482,6 +482,7 @@ class Api:
                 q, keys, "episodes.airDateUtc", "ascending"
             )
             ids = self._wanted_episode_ids(cutoff, monitored, key, direction, keyfn, now)
+            total = len(ids)
             include_series = _bool(q, "includeSeries")
             include_file = cutoff and _bool(q, "includeEpisodeFile")
             include_images = _bool(q, "includeImages")
@@ -496,7 +497,6 @@ class Api:
                 )
                 for e in self._page(ids, page, size)
             ]
-            paging_schema = "EpisodeResourcePagingResource"
         else:
             keys = {
                 "movieMetadata.sortTitle": lambda m: (m.sort_title, m.id),
@@ -520,20 +520,18 @@ class Api:
                 and ((cutoff and lib.movie_cutoff_not_met(m)) or (not cutoff and not m.file_id))
             ]
             movies.sort(key=keyfn, reverse=direction == "descending")
-            ids = movies
+            total = len(movies)
             records = [self.r.movie(m, now) for m in self._page(movies, page, size)]
-            paging_schema = "MovieResourcePagingResource"
         body = {
             "page": page,
             "pageSize": size,
             "sortKey": key,
             "sortDirection": direction,
-            "totalRecords": len(ids),
+            "totalRecords": total,
             "records": records,
         }
         if self.p.is_sonarr_v3_app:
             body["filters"] = []
-        del paging_schema
         return 200, body
 
     def _wanted_episode_ids(
