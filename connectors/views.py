@@ -206,8 +206,6 @@ def connector_test(request: HttpRequest, pk: int) -> HttpResponse:
     result = health.check_connector(
         connector, timeout=min(connector.timeout_seconds, health.INTERACTIVE_TIMEOUT_SECONDS)
     )
-    if request.htmx:
-        return render(request, "connectors/_row.html", {"connector": connector})
     if result.ok:
         messages.success(
             request,
@@ -216,6 +214,8 @@ def connector_test(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.error(request, f"{connector.name}: {result.error}")
+    if request.htmx:
+        return render(request, "connectors/_row_checked.html", {"connector": connector})
     return redirect(_next_url(request, reverse("connectors:detail", args=[connector.pk])))
 
 

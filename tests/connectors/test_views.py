@@ -478,3 +478,26 @@ def test_admin_keeps_the_key_when_the_field_is_left_empty(web, connector):
     assert connector.name == "Renamed in admin"
     assert connector.url == "http://sonarr:8989"  # single-label hosts are fine, slash stripped
     assert connector.api_key == KEY
+
+
+def test_check_now_with_htmx_swaps_the_row_and_says_why(web, rsps, connector):
+    rsps.add(responses.GET, f"{BASE}/ping", body=requests.ConnectionError("refused"))
+    response = web.post(reverse("connectors:test", args=[connector.pk]), HTTP_HX_REQUEST="true")
+    page = html(response)
+    assert page.lstrip().startswith("<tr")
+    assert "badge-offline" in page
+    assert 'id="messages" class="messages" hx-swap-oob="true"' in page
+    assert "alert-error" in page and "sonarr.test" in page
+
+
+def test_last_contact_is_shown_in_the_configured_time_zone(web, connector, settings):
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    contact = datetime(2026, 1, 2, 23, 30, tzinfo=UTC)
+    Connector.objects.filter(pk=connector.pk).update(last_contact_at=contact)
+    page = html(web.get(reverse("connectors:list")))
+    assert "Jan 3, 08:30" in page  # UTC+9
+    assert "Times are in JST" in page
+    detail = html(web.get(reverse("connectors:detail", args=[connector.pk])))
+    assert "2026-01-03 08:30:00 JST" in detail
