@@ -208,7 +208,7 @@ def _discover_and_plan(result, connector, kind, item_limit, downloading, only, f
         upgrades=upgrades,
         seasons=seasons,
         pack=settings.pack_settings(),
-        series_search=settings.series_search_enabled,
+        series_search=settings.use_series_search,
         batch_size=settings.batch_size,
         item_limit=item_limit,
         now=now,

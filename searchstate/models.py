@@ -328,9 +328,18 @@ class SearchSettings(TimestampedModel):
     def grace(self) -> timedelta:
         return timedelta(hours=self.grace_period_hours)
 
+    @property
+    def packs_possible(self) -> bool:
+        """Whisparr v2 "seasons" are years of a site's scenes: nobody releases them as packs."""
+        return self.connector.kind != Connector.Kind.WHISPARR
+
+    @property
+    def use_series_search(self) -> bool:
+        return self.series_search_enabled and self.packs_possible
+
     def pack_settings(self) -> seasonpack.PackSettings:
         return seasonpack.PackSettings(
-            enabled=self.season_packs_enabled,
+            enabled=self.season_packs_enabled and self.packs_possible,
             min_ratio=self.pack_min_ratio,
             min_missing=self.pack_min_missing,
             cooldown=timedelta(hours=self.pack_cooldown_hours),

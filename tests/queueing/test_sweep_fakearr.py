@@ -137,3 +137,10 @@ def test_print_plan_for_review(fake_sonarr, capsys):
     out = capsys.readouterr().out
     assert "sweep (dry run)" in out
     print(out)
+
+
+def test_whisparr_v2_never_plans_year_packs(fake_whisparr_v2):
+    connector = synced(fake_whisparr_v2)
+    result = sweep_connector(connector=connector, dry_run=True, now=fake_whisparr_v2.now())
+    assert result.plan.entries
+    assert {e.command for e in result.plan.entries} == {"EpisodeSearch"}
