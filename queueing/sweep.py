@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 #: First key of the advisory lock pair: "sweep" (the second is the connector id).
 SWEEP_LOCK_CLASS = 0x5357
-LINK_BATCH = 5000
+LINK_BATCH = 20000
 
 
 class SweepBusy(Exception):
@@ -267,13 +267,22 @@ def _write(result: SweepResult, connector: Connector, run, force: bool, now: dat
         )
         covered.append([queued[(c.search_type, c.item_id)] for c in items])
     RequestQueue.objects.bulk_create(entries, batch_size=1000)
-    links = [
-        RequestQueueItem(entry_id=entry.pk, registry_id=registry_id)
-        for entry, ids in zip(entries, covered, strict=True)
-        for registry_id in ids
-    ]
-    RequestQueueItem.objects.bulk_create(links, batch_size=LINK_BATCH)
-    result.queued = len(links)
+    entry_ids: list[int] = []
+    registry_ids: list[int] = []
+    for entry, ids in zip(entries, covered, strict=True):
+        entry_ids.extend([entry.pk] * len(ids))
+        registry_ids.extend(ids)
+    # Two integer arrays per statement rather than a model instance per link:
+    # at 100,000 items that is the difference between ~20 MB and ~150 MB.
+    table = RequestQueueItem._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(entry_ids), LINK_BATCH):
+            cursor.execute(
+                f"INSERT INTO {table} (entry_id, registry_id) "  # noqa: S608 - our table name
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [entry_ids[start : start + LINK_BATCH], registry_ids[start : start + LINK_BATCH]],
+            )
+    result.queued = len(registry_ids)
     result.entries = len(entries)
 
 
