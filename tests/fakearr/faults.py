@@ -17,6 +17,7 @@ cut_connection      Content-Length of the full body, then half of it and a close
 malformed           200 with a body that is not JSON
 html                200 text/html (a login page or a reverse proxy's error page)
 command_failed      POST /command succeeds but the command ends with status "failed"
+command_stalled     the command takes ``delay`` more simulated seconds (None: never ends)
 ==================  ===================================================================
 """
 
@@ -40,6 +41,7 @@ KINDS = (
     "malformed",
     "html",
     "command_failed",
+    "command_stalled",
 )
 
 
@@ -160,6 +162,18 @@ class FaultSet:
             times=times,
         )
 
+    def stall_commands(
+        self, *names: str, delay: float | None = None, times: int | None = None
+    ) -> FaultRule:
+        return self.add(
+            "command_stalled",
+            "/api/v3/command",
+            method="POST",
+            commands=names,
+            delay=delay,
+            times=times,
+        )
+
     def remove(self, rule: FaultRule | int) -> None:
         rid = rule if isinstance(rule, int) else rule.id
         with self._lock:
@@ -178,7 +192,7 @@ class FaultSet:
 
         ``command_failed`` rules only match through :meth:`command_failure`.
         """
-        return self._match(method, path, lambda r: r.kind != "command_failed")
+        return self._match(method, path, lambda r: not r.kind.startswith("command_"))
 
     def command_failure(self, name: str) -> str | None:
         """Message to fail a newly posted command with, if a command_failed rule applies."""
@@ -190,6 +204,17 @@ class FaultSet:
         if rule is None:
             return None
         return rule.message or "Failed"
+
+    def command_stall(self, name: str) -> float:
+        """Extra simulated seconds for a newly posted command (inf = it never finishes)."""
+        rule = self._match(
+            "POST",
+            "/api/v3/command",
+            lambda r: r.kind == "command_stalled" and (not r.commands or name in r.commands),
+        )
+        if rule is None:
+            return 0.0
+        return float("inf") if rule.delay is None else float(rule.delay)
 
     def _match(self, method: str, path: str, accept: callable) -> FaultRule | None:
         now = self._now()

@@ -85,6 +85,7 @@ class FakeArr:
         self.simulation = Simulation(self.profile, self.library, self.clock, self.config)
         self.faults = FaultSet(self.clock.timestamp)
         self.simulation.command_faults = self.faults.command_failure
+        self.simulation.command_stalls = self.faults.command_stall
         self.renderer = Renderer(self.profile, self.library)
         self.api = Api(
             self.profile,
@@ -293,16 +294,47 @@ class FakeArr:
             file_id = self.library.episode_file_id(episode_id)
             payload = self.webhooks.episode_file_payload(file_id) if file_id else {}
             file_id = self.library.delete_episode_file(episode_id)
+            self.simulation.record_file_event(
+                "episodeFileDeleted",
+                episode_id=episode_id,
+                quality_id=self.library.f_quality[file_id - 1],
+                title=payload.get("relativePath", ""),
+                data={"reason": "Manual"},
+            )
             self.webhooks.episode_file_delete(episode_id, payload)
         return file_id
 
     def set_episode_file(self, episode_id: int, *, quality_id: int | None = None) -> int:
-        return self.library.set_episode_file(
-            episode_id, quality_id=quality_id, now=self.clock.timestamp()
-        )
+        """Give an episode a new file (a manual import); the quality defaults to the cutoff.
+
+        History records it as the app would (episodeFileDeleted for a replaced file, then
+        downloadFolderImported), so /history/since shows changes the statistics hide.
+        """
+        with self.library.lock:
+            old = self.library.episode_file_id(episode_id)
+            if old:
+                self.simulation.record_file_event(
+                    "episodeFileDeleted",
+                    episode_id=episode_id,
+                    quality_id=self.library.f_quality[old - 1],
+                    title=self.renderer.episode_file(old)["relativePath"],
+                    data={"reason": "Upgrade"},
+                )
+            file_id = self.library.set_episode_file(
+                episode_id, quality_id=quality_id, now=self.clock.timestamp()
+            )
+            self.simulation.record_file_event(
+                "downloadFolderImported",
+                episode_id=episode_id,
+                quality_id=self.library.f_quality[file_id - 1],
+                title=self.renderer.episode_file(file_id)["relativePath"],
+                data={"importedPath": self.renderer.episode_file(file_id)["path"]},
+            )
+            return file_id
 
     def upgrade_episode_file(self, episode_id: int) -> int:
-        return self.library.upgrade_episode_file(episode_id, now=self.clock.timestamp())
+        """Replace the file with one at the cutoff, so qualityCutoffNotMet becomes false."""
+        return self.set_episode_file(episode_id)
 
     def add_movie(self, **overrides: Any) -> Movie:
         return self.library.add_movie(self.clock.timestamp(), **overrides)
@@ -321,9 +353,17 @@ class FakeArr:
     def delete_movie_file(self, movie_id: int) -> int:
         """Delete a movie's file; sends MovieFileDelete when a webhook is set."""
         with self.library.lock:
-            has_file = bool(self.library.movies[movie_id].file_id)
-            payload = self.webhooks.movie_file_payload(movie_id) if has_file else {}
+            m = self.library.movies[movie_id]
+            payload = self.webhooks.movie_file_payload(movie_id) if m.file_id else {}
+            quality = m.file_quality
             file_id = self.library.delete_movie_file(movie_id)
+            self.simulation.record_file_event(
+                "movieFileDeleted",
+                movie_id=movie_id,
+                quality_id=quality,
+                title=payload.get("relativePath", ""),
+                data={"reason": "Manual"},
+            )
             self.webhooks.movie_file_delete(movie_id, payload)
         return file_id
 
@@ -343,9 +383,28 @@ class FakeArr:
         self.webhooks.test()
 
     def upgrade_movie_file(self, movie_id: int, *, quality_id: int | None = None) -> int:
-        return self.library.upgrade_movie_file(
-            movie_id, quality_id=quality_id, now=self.clock.timestamp()
-        )
+        """Give a movie a new file (cutoff quality unless given), with the app's history events."""
+        with self.library.lock:
+            m = self.library.movies[movie_id]
+            if m.file_id:
+                self.simulation.record_file_event(
+                    "movieFileDeleted",
+                    movie_id=movie_id,
+                    quality_id=m.file_quality,
+                    title=self.renderer.movie_file(m)["relativePath"],
+                    data={"reason": "Upgrade"},
+                )
+            file_id = self.library.upgrade_movie_file(
+                movie_id, quality_id=quality_id, now=self.clock.timestamp()
+            )
+            self.simulation.record_file_event(
+                "downloadFolderImported",
+                movie_id=movie_id,
+                quality_id=m.file_quality,
+                title=self.renderer.movie_file(m)["relativePath"],
+                data={"importedPath": self.renderer.movie_file(m)["path"]},
+            )
+            return file_id
 
     # ------------------------------------------------------------------ request handling
     def handle(self, h: _Handler, method: str) -> None:

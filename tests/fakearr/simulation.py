@@ -109,6 +109,7 @@ class CommandState:
     exception: str | None = None
     state_changed: float | None = None
     fail_with: str | None = None
+    stall: float = 0.0  # extra simulated seconds before completing (inf = never completes)
 
 
 @dataclass
@@ -216,6 +217,7 @@ class Simulation:
         self._queued_episodes: dict[int, int] = {}  # episode id -> queue item id
         self._queued_movies: dict[int, int] = {}
         self.command_faults: Callable[[str], str | None] = lambda name: None
+        self.command_stalls: Callable[[str], float] = lambda name: 0.0
         self.webhooks: Webhooks | None = None  # set by FakeArr; payloads are built at event time
         if config.rss_interval > 0:
             self._schedule(clock.timestamp() + config.rss_interval, self._rss)
@@ -298,6 +300,7 @@ class Simulation:
                 message_retention=self.config.message_retention,
                 state_changed=now,
                 fail_with=self.command_faults(canonical),
+                stall=self.command_stalls(canonical),
             )
             self.commands[cid] = cmd
             self._record(cid, canonical, fields, now)
@@ -331,7 +334,9 @@ class Simulation:
             cmd.message = self._progress_message(cmd)
             n_items = len(self._analyse(cmd.name, cmd.body, at)[0])
             duration = self.config.command_duration + self.config.per_item_duration * n_items
-            self._schedule(at + duration, lambda t, c=cmd: self._complete(c, t))
+            if cmd.stall == float("inf"):
+                continue  # stuck: holds its executor thread, as a hung command does
+            self._schedule(at + duration + cmd.stall, lambda t, c=cmd: self._complete(c, t))
 
     def _complete(self, cmd: CommandState, at: float) -> None:
         self._running -= 1
@@ -805,6 +810,41 @@ class Simulation:
                 movie_id=q.movie_id,
             )
         )
+
+    def record_file_event(
+        self,
+        event_type: str,
+        *,
+        quality_id: int,
+        title: str,
+        data: dict[str, str],
+        episode_id: int | None = None,
+        movie_id: int | None = None,
+    ) -> None:
+        """History for a file change made outside a download (manual import or deletion)."""
+        lib = self.lib
+        with self.lock:
+            if episode_id is not None:
+                series_id = lib.ep_series[episode_id - 1]
+                profile = lib.profiles[lib.series[series_id].quality_profile_id]
+            else:
+                series_id = None
+                profile = lib.profiles[lib.movies[movie_id].quality_profile_id]
+            self.history.append(
+                HistoryEvent(
+                    id=next(self._ids["history"]),
+                    event_type=event_type,
+                    date=self.clock.timestamp(),
+                    source_title=title,
+                    quality_id=quality_id,
+                    cutoff_not_met=profile.cutoff_not_met(quality_id),
+                    download_id=None,
+                    data=data,
+                    series_id=series_id,
+                    episode_id=episode_id,
+                    movie_id=movie_id,
+                )
+            )
 
     def remove_queue_item(self, qid: int) -> bool:
         with self.lock:

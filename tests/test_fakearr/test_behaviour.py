@@ -649,3 +649,32 @@ def test_command_executor_threads_limit_concurrency(fakearr_factory):
         "completed",
         "queued",
     ]  # a cancelled row stays queued
+
+
+def test_file_changes_from_hooks_appear_in_history_since(fakearr_factory):
+    arr = fakearr_factory("sonarr", series=10, seed=19, now=NOW)
+    lib = arr.library
+    below = next(
+        e
+        for e in lib.iter_episodes()
+        if lib.episode_file_id(e) and lib.file_cutoff_not_met(lib.episode_file_id(e))
+    )
+    arr.advance(10)
+    since = arr.now().isoformat().replace("+00:00", "Z")
+    arr.upgrade_episode_file(below)
+    arr.delete_episode_file(below)
+    events = get(arr, "/api/v3/history/since", {"date": since}).json()
+    assert [(h["eventType"], h["episodeId"]) for h in events] == [
+        ("episodeFileDeleted", below),
+        ("downloadFolderImported", below),
+        ("episodeFileDeleted", below),
+    ]
+    assert events[0]["qualityCutoffNotMet"] is True and events[1]["qualityCutoffNotMet"] is False
+    radarr = fakearr_factory("radarr", movies=20, seed=19, now=NOW)
+    movie = next(m for m in radarr.library.movies.values() if m.file_id)
+    radarr.upgrade_movie_file(movie.id)
+    radarr.delete_movie_file(movie.id)
+    kinds = [
+        h["eventType"] for h in get(radarr, "/api/v3/history/since", {"date": "2000-01-01"}).json()
+    ]
+    assert kinds == ["movieFileDeleted", "downloadFolderImported", "movieFileDeleted"]

@@ -153,3 +153,30 @@ def test_accept_header_other_than_json_is_406(fake_sonarr):
     assert conn.getresponse().status == 406
     conn.close()
     assert json.loads(get(fake_sonarr, "/api/v3/tag").content)
+
+
+def test_stalled_commands_never_finish_and_hold_a_thread(fake_radarr):
+    fake_radarr.faults.stall_commands("MoviesSearch", times=2)
+    stuck = [
+        post(fake_radarr, "/api/v3/command", {"name": "MoviesSearch", "movieIds": [i]}).json()["id"]
+        for i in (1, 2)
+    ]
+    waiting = post(
+        fake_radarr, "/api/v3/command", {"name": "MoviesSearch", "movieIds": [3]}
+    ).json()["id"]
+    fake_radarr.advance(3600)
+    assert [get(fake_radarr, f"/api/v3/command/{i}").json()["status"] for i in stuck] == [
+        "started",
+        "started",
+    ]
+    # Radarr has two executor threads, both held: the third command never starts.
+    assert get(fake_radarr, f"/api/v3/command/{waiting}").json()["status"] == "queued"
+
+
+def test_slow_command_finishes_late(fake_sonarr):
+    fake_sonarr.faults.stall_commands(delay=300)
+    cid = post(fake_sonarr, "/api/v3/command", {"name": "RefreshSeries"}).json()["id"]
+    fake_sonarr.advance(60)
+    assert get(fake_sonarr, f"/api/v3/command/{cid}").json()["status"] == "started"
+    fake_sonarr.advance(300)
+    assert get(fake_sonarr, f"/api/v3/command/{cid}").json()["status"] == "completed"
