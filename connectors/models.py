@@ -60,10 +60,6 @@ class Connector(TimestampedModel):
         return mask(self.api_key)
 
     @property
-    def kind_label(self) -> str:
-        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
-
-    @property
     def is_usable(self) -> bool:
         """Sweeps and dispatch skip connectors that are disabled or known bad."""
         return self.enabled and self.health_status not in (
