@@ -95,10 +95,15 @@ class JsonFormatter(logging.Formatter):
 
 
 class ConsoleFormatter(logging.Formatter):
+    """One line for people: time, level, logger, [correlation id or -], message."""
+
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-7s %(name)s [%(correlation_id)s] %(message)s")
+        super().__init__(
+            "%(asctime)s %(levelname)-7s %(name)s [%(correlation_display)s] %(message)s"
+        )
 
     def format(self, record: logging.LogRecord) -> str:
+        record.correlation_display = getattr(record, "correlation_id", None) or "-"
         return redact(super().format(record))
 
 

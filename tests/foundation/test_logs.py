@@ -75,6 +75,12 @@ def test_console_format(log_output):
     )
 
 
+def test_console_format_without_a_request(log_output):
+    buffer = log_output("console")
+    logging.getLogger("comradarr.example").warning("outside any request")
+    assert " WARNING comradarr.example [-] outside any request" in buffer.getvalue()
+
+
 def test_level_filters_and_changes_at_run_time(log_output):
     buffer = log_output("json", level="warning")
     logger = logging.getLogger("comradarr.example")
