@@ -79,6 +79,21 @@ class RequestQueue(TimestampedModel):
     def is_live(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.DISPATCHED)
 
+    def live_payload(self) -> dict:
+        """The body to POST now: batch ids re-read from the live links.
+
+        Items resolved or deleted since planning have lost their link (cascade),
+        so they drop out of an EpisodeSearch/MoviesSearch; a pack or series
+        search keeps its body (Sonarr picks the episodes still wanted).
+        """
+        if self.command == self.Command.EPISODE_SEARCH:
+            ids = self.links.values_list("registry__episode__arr_id", flat=True)
+            return {"name": self.command, "episodeIds": sorted(ids)}
+        if self.command == self.Command.MOVIES_SEARCH:
+            ids = self.links.values_list("registry__movie__arr_id", flat=True)
+            return {"name": self.command, "movieIds": sorted(ids)}
+        return dict(self.payload)
+
     def release(self, *, status: str) -> None:
         """Finish the entry and free its items for future plans (dispatcher and manual removal)."""
         RequestQueueItem.objects.filter(entry=self).delete()

@@ -343,3 +343,46 @@ def test_bad_arguments(kw, message):
     with pytest.raises(ValueError, match=message):
         sweep(conn, **kw)
     assert SweepRun.objects.count() == 0
+
+
+def test_live_payload_drops_resolved_items():
+    conn = b.connector("radarr", kind="radarr")
+    films = [b.movie(conn, title=f"F{n}") for n in range(3)]
+    sweep(conn)
+    entry = RequestQueue.objects.get()
+    assert entry.live_payload() == {
+        "name": "MoviesSearch",
+        "movieIds": sorted(f.arr_id for f in films),
+    }
+    type(films[0]).objects.filter(pk=films[0].pk).update(has_file=True, file_acquired_at=NOW)
+    from searchstate.resolution import resolve_acquisitions
+
+    resolve_acquisitions(connector=conn, now=NOW)
+    assert entry.live_payload()["movieIds"] == sorted(f.arr_id for f in films[1:])
+    type(films[1]).objects.filter(pk=films[1].pk).delete()  # gone upstream
+    assert entry.live_payload()["movieIds"] == [films[2].arr_id]
+
+
+def test_resolution_of_queued_items_takes_their_links_and_empty_entries():
+    conn = b.connector("radarr", kind="radarr")
+    film = b.movie(conn)
+    sweep(conn)
+    assert RequestQueueItem.objects.count() == 1
+    type(film).objects.filter(pk=film.pk).update(has_file=True, file_acquired_at=NOW)
+    result = sweep(conn)
+    assert result.resolved == 1
+    assert not RequestQueueItem.objects.exists()
+    assert not RequestQueue.objects.exists()  # the emptied entry was dropped
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+
+
+def test_sql_delete_of_mirror_rows_cascades_in_the_database():
+    conn, _ = library()
+    sweep(conn)
+    assert SearchRegistry.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM content_episode WHERE connector_id = %s", [conn.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not SearchRegistry.objects.exists()
+    assert not RequestQueueItem.objects.exists()
