@@ -138,7 +138,7 @@ def run_phase(name: str, connector, kind: str) -> dict:
 
 
 def compare_upsert(rows: int) -> dict:
-    """unnest (one statement per batch) vs executemany (pipelined) for the same rows."""
+    """COPY into a stage vs unnest arrays (one statement per batch) vs executemany."""
     from datetime import UTC, datetime, timedelta
 
     from django.db import transaction
@@ -151,7 +151,7 @@ def compare_upsert(rows: int) -> dict:
 
     now = datetime.now(UTC)
     results = {}
-    for method in ("unnest", "executemany"):
+    for method in ("copy", "unnest", "executemany"):
         connector = Connector.objects.create(
             name=f"upsert-{method}", kind="sonarr", url="http://x", api_key="k" * 32
         )
@@ -189,8 +189,10 @@ def compare_upsert(rows: int) -> dict:
             for start in range(0, len(batch), EPISODE_BATCH):
                 chunk = batch[start : start + EPISODE_BATCH]
                 with transaction.atomic():
-                    if method == "unnest":
-                        upsert.upsert_episodes(connector_id=connector.pk, rows=chunk, now=now)
+                    if method != "executemany":
+                        upsert.upsert_episodes(
+                            connector_id=connector.pk, rows=chunk, now=now, method=method
+                        )
                     else:
                         upsert.upsert_episodes_executemany(
                             connector_id=connector.pk, rows=chunk, now=now

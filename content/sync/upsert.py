@@ -1,11 +1,13 @@
 """Bulk writes of mirror rows: one INSERT .. ON CONFLICT DO UPDATE per batch.
 
-Rows travel as one PostgreSQL array per column and are expanded with
-``unnest`` (one statement, one round trip per batch; see benchmarks/README.md
-for the comparison with ``executemany``). The ``DO UPDATE`` only fires for
-rows that differ from the stored ones (``IS DISTINCT FROM``), so an unchanged
-library writes nothing, and ``RETURNING (xmax = 0)`` tells inserts from
-updates.
+Rows reach PostgreSQL by binary COPY into a session-local staging table,
+then one ``INSERT .. SELECT FROM stage ON CONFLICT DO UPDATE`` merges them.
+Binary COPY is encoded by psycopg's C code; passing the same rows as arrays
+to ``unnest`` (kept as ``method="unnest"``) spends most of its time quoting
+array literals in Python, and ``executemany`` is slower still (numbers in
+benchmarks/README.md). The ``DO UPDATE`` only fires for rows that differ
+from the stored ones (``IS DISTINCT FROM``), so an unchanged library writes
+nothing, and ``RETURNING (xmax = 0)`` tells inserts from updates.
 
 The acquisition timestamps are decided here, in SQL, against the stored row:
 
@@ -18,6 +20,9 @@ The acquisition timestamps are decided here, in SQL, against the stored row:
 A row whose timestamps disagree with its state (e.g. a Download webhook left
 ``cutoff_met_at`` unknown) is rewritten even when the mirrored columns are
 equal, so the next sync confirms it.
+
+Every SQL string here is built from the constant column lists below, never
+from input; values always travel as parameters or COPY data.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from connectors.common.types import (
     EpisodeData,
@@ -37,15 +42,17 @@ from connectors.common.types import (
     SeriesData,
 )
 
-# Mirror columns are varchar(n); a long title upstream must not fail the sync.
+# Mirror columns are varchar(n); a long title upstream must not fail the sync,
+# nor a NUL character (PostgreSQL text cannot hold it).
 _TITLE_MAX = 500
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    pg_type: str
-    get: Callable[[Any], Any]
+def _clamp(value: str | None, limit: int) -> str:
+    if not value:
+        return ""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return value[:limit]
 
 
 @dataclass
@@ -59,109 +66,199 @@ class UpsertCounts:
         return self
 
 
-def _text(limit: int) -> Callable[[str | None], str]:
-    return lambda value: (value or "")[:limit]
-
-
-def _attr(name: str, convert: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
-    if convert is None:
-        return lambda row: getattr(row, name)
-    return lambda row: convert(getattr(row, name))
-
-
-_title = _text(_TITLE_MAX)
-_short = _text(20)
-_quality = _text(100)
-
+# (column, PostgreSQL type, binary COPY type) in row order.
 SERIES_COLUMNS = (
-    Column("arr_id", "integer", _attr("arr_id")),
-    Column("title", "text", _attr("title", _title)),
-    Column("sort_title", "text", _attr("sort_title", _title)),
-    Column("year", "integer", _attr("year")),
-    Column("status", "text", _attr("status", _short)),
-    Column("monitored", "boolean", _attr("monitored")),
-    Column("series_type", "text", _attr("series_type", lambda v: (v or "standard")[:20])),
-    Column("quality_profile_id", "integer", _attr("quality_profile_id")),
-    Column("tvdb_id", "integer", _attr("tvdb_id")),
-    Column("tmdb_id", "integer", _attr("tmdb_id")),
-    Column("imdb_id", "text", _attr("imdb_id", _short)),
-    Column("added", "timestamptz", _attr("added")),
-    Column("next_airing", "timestamptz", _attr("next_airing")),
-    Column("previous_airing", "timestamptz", _attr("previous_airing")),
-    Column("episode_file_count", "integer", _attr("episode_file_count")),
-    Column("episode_count", "integer", _attr("episode_count")),
-    Column("total_episode_count", "integer", _attr("total_episode_count")),
-    Column("size_on_disk", "bigint", _attr("size_on_disk")),
+    ("arr_id", "integer", "int4"),
+    ("title", "text", "text"),
+    ("sort_title", "text", "text"),
+    ("year", "integer", "int4"),
+    ("status", "text", "text"),
+    ("monitored", "boolean", "bool"),
+    ("series_type", "text", "text"),
+    ("quality_profile_id", "integer", "int4"),
+    ("tvdb_id", "integer", "int4"),
+    ("tmdb_id", "integer", "int4"),
+    ("imdb_id", "text", "text"),
+    ("added", "timestamptz", "timestamptz"),
+    ("next_airing", "timestamptz", "timestamptz"),
+    ("previous_airing", "timestamptz", "timestamptz"),
+    ("episode_file_count", "integer", "int4"),
+    ("episode_count", "integer", "int4"),
+    ("total_episode_count", "integer", "int4"),
+    ("size_on_disk", "bigint", "int8"),
 )
 
-# (series_id, SeasonData) pairs.
+
+def series_row(s: SeriesData) -> tuple:
+    return (
+        s.arr_id,
+        _clamp(s.title, _TITLE_MAX),
+        _clamp(s.sort_title, _TITLE_MAX),
+        s.year,
+        _clamp(s.status, 20),
+        s.monitored,
+        _clamp(s.series_type, 20) or "standard",
+        s.quality_profile_id,
+        s.tvdb_id,
+        s.tmdb_id,
+        _clamp(s.imdb_id, 20),
+        s.added,
+        s.next_airing,
+        s.previous_airing,
+        s.episode_file_count,
+        s.episode_count,
+        s.total_episode_count,
+        s.size_on_disk,
+    )
+
+
 SEASON_COLUMNS = (
-    Column("series_id", "bigint", lambda pair: pair[0]),
-    Column("season_number", "integer", lambda pair: pair[1].season_number),
-    Column("monitored", "boolean", lambda pair: pair[1].monitored),
-    Column("episode_file_count", "integer", lambda pair: pair[1].episode_file_count),
-    Column("episode_count", "integer", lambda pair: pair[1].episode_count),
-    Column("total_episode_count", "integer", lambda pair: pair[1].total_episode_count),
-    Column("percent_of_episodes", "double precision", lambda pair: pair[1].percent_of_episodes),
-    Column("size_on_disk", "bigint", lambda pair: pair[1].size_on_disk),
-    Column("next_airing", "timestamptz", lambda pair: pair[1].next_airing),
-    Column("previous_airing", "timestamptz", lambda pair: pair[1].previous_airing),
+    ("series_id", "bigint", "int8"),
+    ("season_number", "integer", "int4"),
+    ("monitored", "boolean", "bool"),
+    ("episode_file_count", "integer", "int4"),
+    ("episode_count", "integer", "int4"),
+    ("total_episode_count", "integer", "int4"),
+    ("percent_of_episodes", "double precision", "float8"),
+    ("size_on_disk", "bigint", "int8"),
+    ("next_airing", "timestamptz", "timestamptz"),
+    ("previous_airing", "timestamptz", "timestamptz"),
 )
 
-# (series_id, EpisodeData) pairs.
+
+def season_row(pair: tuple[int, SeasonData]) -> tuple:
+    series_id, s = pair
+    return (
+        series_id,
+        s.season_number,
+        s.monitored,
+        s.episode_file_count,
+        s.episode_count,
+        s.total_episode_count,
+        float(s.percent_of_episodes),
+        s.size_on_disk,
+        s.next_airing,
+        s.previous_airing,
+    )
+
+
 EPISODE_COLUMNS = (
-    Column("series_id", "bigint", lambda pair: pair[0]),
-    Column("arr_id", "integer", lambda pair: pair[1].arr_id),
-    Column("season_number", "integer", lambda pair: pair[1].season_number),
-    Column("episode_number", "integer", lambda pair: pair[1].episode_number),
-    Column("title", "text", lambda pair: _title(pair[1].title)),
-    Column("air_date_utc", "timestamptz", lambda pair: pair[1].air_date_utc),
-    Column("release_date", "date", lambda pair: pair[1].release_date),
-    Column("monitored", "boolean", lambda pair: pair[1].monitored),
-    Column("has_file", "boolean", lambda pair: pair[1].has_file),
-    Column("episode_file_id", "integer", lambda pair: pair[1].episode_file_id),
-    Column("quality_name", "text", lambda pair: _quality(pair[1].quality_name)),
-    Column("quality_resolution", "integer", lambda pair: pair[1].quality_resolution),
-    Column("quality_cutoff_not_met", "boolean", lambda pair: pair[1].quality_cutoff_not_met),
-    Column("custom_format_score", "integer", lambda pair: pair[1].custom_format_score),
-    Column("last_search_time", "timestamptz", lambda pair: pair[1].last_search_time),
+    ("series_id", "bigint", "int8"),
+    ("arr_id", "integer", "int4"),
+    ("season_number", "integer", "int4"),
+    ("episode_number", "integer", "int4"),
+    ("title", "text", "text"),
+    ("air_date_utc", "timestamptz", "timestamptz"),
+    ("release_date", "date", "date"),
+    ("monitored", "boolean", "bool"),
+    ("has_file", "boolean", "bool"),
+    ("episode_file_id", "integer", "int4"),
+    ("quality_name", "text", "text"),
+    ("quality_resolution", "integer", "int4"),
+    ("quality_cutoff_not_met", "boolean", "bool"),
+    ("custom_format_score", "integer", "int4"),
+    ("last_search_time", "timestamptz", "timestamptz"),
 )
+
+
+def episode_row(pair: tuple[int, EpisodeData]) -> tuple:
+    series_id, e = pair
+    return (
+        series_id,
+        e.arr_id,
+        e.season_number,
+        e.episode_number,
+        _clamp(e.title, _TITLE_MAX),
+        e.air_date_utc,
+        e.release_date,
+        e.monitored,
+        e.has_file,
+        e.episode_file_id,
+        _clamp(e.quality_name, 100),
+        e.quality_resolution,
+        e.quality_cutoff_not_met,
+        e.custom_format_score,
+        e.last_search_time,
+    )
+
 
 MOVIE_COLUMNS = (
-    Column("arr_id", "integer", _attr("arr_id")),
-    Column("title", "text", _attr("title", _title)),
-    Column("sort_title", "text", _attr("sort_title", _title)),
-    Column("year", "integer", _attr("year")),
-    Column("status", "text", _attr("status", _short)),
-    Column("monitored", "boolean", _attr("monitored")),
-    Column("minimum_availability", "text", _attr("minimum_availability", _short)),
-    Column("is_available", "boolean", _attr("is_available")),
-    Column("in_cinemas", "timestamptz", _attr("in_cinemas")),
-    Column("digital_release", "timestamptz", _attr("digital_release")),
-    Column("physical_release", "timestamptz", _attr("physical_release")),
-    Column("release_date", "timestamptz", lambda row: getattr(row, "release_date", None)),
-    Column("tmdb_id", "integer", _attr("tmdb_id")),
-    Column("imdb_id", "text", _attr("imdb_id", _short)),
-    Column("quality_profile_id", "integer", _attr("quality_profile_id")),
-    Column("item_type", "text", _attr("item_type", lambda v: (v or "movie")[:10])),
-    Column("added", "timestamptz", _attr("added")),
-    Column("has_file", "boolean", _attr("has_file")),
-    Column("movie_file_id", "integer", _attr("movie_file_id")),
-    Column("quality_name", "text", _attr("quality_name", _quality)),
-    Column("quality_resolution", "integer", _attr("quality_resolution")),
-    Column("quality_cutoff_not_met", "boolean", _attr("quality_cutoff_not_met")),
-    Column("custom_format_score", "integer", _attr("custom_format_score")),
-    Column("last_search_time", "timestamptz", _attr("last_search_time")),
+    ("arr_id", "integer", "int4"),
+    ("title", "text", "text"),
+    ("sort_title", "text", "text"),
+    ("year", "integer", "int4"),
+    ("status", "text", "text"),
+    ("monitored", "boolean", "bool"),
+    ("minimum_availability", "text", "text"),
+    ("is_available", "boolean", "bool"),
+    ("in_cinemas", "timestamptz", "timestamptz"),
+    ("digital_release", "timestamptz", "timestamptz"),
+    ("physical_release", "timestamptz", "timestamptz"),
+    ("release_date", "timestamptz", "timestamptz"),
+    ("tmdb_id", "integer", "int4"),
+    ("imdb_id", "text", "text"),
+    ("quality_profile_id", "integer", "int4"),
+    ("item_type", "text", "text"),
+    ("added", "timestamptz", "timestamptz"),
+    ("has_file", "boolean", "bool"),
+    ("movie_file_id", "integer", "int4"),
+    ("quality_name", "text", "text"),
+    ("quality_resolution", "integer", "int4"),
+    ("quality_cutoff_not_met", "boolean", "bool"),
+    ("custom_format_score", "integer", "int4"),
+    ("last_search_time", "timestamptz", "timestamptz"),
 )
 
+
+def movie_row(m: MovieData) -> tuple:
+    return (
+        m.arr_id,
+        _clamp(m.title, _TITLE_MAX),
+        _clamp(m.sort_title, _TITLE_MAX),
+        m.year,
+        _clamp(m.status, 20),
+        m.monitored,
+        _clamp(m.minimum_availability, 20),
+        m.is_available,
+        m.in_cinemas,
+        m.digital_release,
+        m.physical_release,
+        getattr(m, "release_date", None),
+        m.tmdb_id,
+        _clamp(m.imdb_id, 20),
+        m.quality_profile_id,
+        _clamp(m.item_type, 10) or "movie",
+        m.added,
+        m.has_file,
+        m.movie_file_id,
+        _clamp(m.quality_name, 100),
+        m.quality_resolution,
+        m.quality_cutoff_not_met,
+        m.custom_format_score,
+        m.last_search_time,
+    )
+
+
 PROFILE_COLUMNS = (
-    Column("arr_id", "integer", _attr("arr_id")),
-    Column("name", "text", _attr("name", lambda v: (v or "")[:200])),
-    Column("upgrade_allowed", "boolean", _attr("upgrade_allowed")),
-    Column("cutoff", "integer", _attr("cutoff")),
-    Column("cutoff_format_score", "integer", _attr("cutoff_format_score")),
-    Column("min_format_score", "integer", _attr("min_format_score")),
+    ("arr_id", "integer", "int4"),
+    ("name", "text", "text"),
+    ("upgrade_allowed", "boolean", "bool"),
+    ("cutoff", "integer", "int4"),
+    ("cutoff_format_score", "integer", "int4"),
+    ("min_format_score", "integer", "int4"),
 )
+
+
+def profile_row(p: QualityProfile) -> tuple:
+    return (
+        p.arr_id,
+        _clamp(p.name, 200),
+        p.upgrade_allowed,
+        p.cutoff,
+        p.cutoff_format_score,
+        p.min_format_score,
+    )
+
 
 # The acquisition logic, shared by episodes and movies. On insert, an item
 # first seen with a file is recorded as acquired now (nothing searched for
@@ -181,69 +278,72 @@ _ACQUIRED_DISAGREES = """
        <> (t.cutoff_met_at IS NOT NULL)"""
 
 
-def _upsert_sql(
-    table: str,
-    columns: Sequence[Column],
-    *,
-    conflict: str,
-    connector_column: bool,
-    acquisition: bool = False,
-    timestamps: bool = True,
-    extra_insert: dict[str, str] | None = None,
-    extra_update: str = "",
-    returning: str = "(xmax = 0)",
-    source: str = "unnest",
-) -> str:
-    names = [c.name for c in columns]
-    insert_cols = (["connector_id"] if connector_column else []) + names
-    select_exprs = (["%(connector)s"] if connector_column else []) + [f"u.{n}" for n in names]
-    if timestamps:
-        insert_cols += ["created_at", "updated_at"]
-        select_exprs += ["%(now)s", "%(now)s"]
-    if acquisition:
-        insert_cols += ["file_acquired_at", "cutoff_met_at"]
-        select_exprs += list(_ACQUIRED_ON_INSERT)
-    for column, expr in (extra_insert or {}).items():
-        insert_cols.append(column)
-        select_exprs.append(expr)
+@dataclass(frozen=True)
+class Target:
+    """One mirror table and how rows of it are written."""
 
-    if source == "unnest":
-        arrays = ", ".join(f"%({c.name})s::{c.pg_type}[]" for c in columns)
-        from_clause = f"unnest({arrays}) AS u({', '.join(names)})"
-    else:  # one VALUES row per execute, for executemany
-        values = ", ".join(f"%({c.name})s::{c.pg_type}" for c in columns)
-        from_clause = f"(VALUES ({values})) AS u({', '.join(names)})"
+    table: str
+    columns: tuple[tuple[str, str, str], ...]
+    row: Callable[[Any], tuple]
+    key: Callable[[Any], Any]  # identity within one batch
+    conflict: str
+    connector_column: bool = True
+    acquisition: bool = False
+    timestamps: bool = True
+    extra_insert: tuple[tuple[str, str], ...] = ()
+    extra_update: str = ""
+    returning: str = "(xmax = 0)"
 
-    updates = [f"{n} = EXCLUDED.{n}" for n in names]
-    if timestamps:
-        updates.append("updated_at = EXCLUDED.updated_at")
-    set_clause = ",\n    ".join(updates)
-    if acquisition:
-        set_clause += "," + _ACQUIRED_ON_UPDATE
-    if extra_update:
-        set_clause += ",\n    " + extra_update
-    stored = ", ".join(f"t.{n}" for n in names)
-    incoming = ", ".join(f"EXCLUDED.{n}" for n in names)
-    where = f"({stored}) IS DISTINCT FROM ({incoming})"
-    if acquisition:
-        where += _ACQUIRED_DISAGREES
-    return (
-        f"INSERT INTO {table} AS t ({', '.join(insert_cols)})\n"
-        f"SELECT {', '.join(select_exprs)} FROM {from_clause}\n"
-        f"ON CONFLICT ({conflict}) DO UPDATE SET\n    {set_clause}\n"
-        f"WHERE {where}\n"
-        f"RETURNING {returning}"
-    )
+    @property
+    def stage(self) -> str:
+        return f"content_stage_{self.table.removeprefix('content_')}"
 
+    def sql(self, source: str) -> str:
+        """The merge statement reading rows from ``source`` (stage, unnest or values)."""
+        names = [c[0] for c in self.columns]
+        insert_cols = (["connector_id"] if self.connector_column else []) + names
+        select_exprs = (["%(connector)s"] if self.connector_column else []) + [
+            f"u.{n}" for n in names
+        ]
+        if self.timestamps:
+            insert_cols += ["created_at", "updated_at"]
+            select_exprs += ["%(now)s", "%(now)s"]
+        if self.acquisition:
+            insert_cols += ["file_acquired_at", "cutoff_met_at"]
+            select_exprs += list(_ACQUIRED_ON_INSERT)
+        for column, expr in self.extra_insert:
+            insert_cols.append(column)
+            select_exprs.append(expr)
 
-def _column_arrays(columns: Sequence[Column], rows: Sequence[Any]) -> dict[str, list[Any]]:
-    return {c.name: [c.get(row) for row in rows] for c in columns}
+        if source == "stage":
+            from_clause = f"{self.stage} AS u"
+        elif source == "unnest":
+            arrays = ", ".join(f"%({n})s::{t}[]" for n, t, _ in self.columns)
+            from_clause = f"unnest({arrays}) AS u({', '.join(names)})"
+        else:  # one VALUES row per execute, for executemany
+            values = ", ".join(f"%({n})s::{t}" for n, t, _ in self.columns)
+            from_clause = f"(VALUES ({values})) AS u({', '.join(names)})"
 
-
-def _unique(rows: Sequence[Any], key: Callable[[Any], Any]) -> list[Any]:
-    """Last row wins per key: ON CONFLICT cannot touch one row twice in a statement,
-    and a listing that repeats an item must not fail the whole sync."""
-    return list({key(row): row for row in rows}.values())
+        updates = [f"{n} = EXCLUDED.{n}" for n in names]
+        if self.timestamps:
+            updates.append("updated_at = EXCLUDED.updated_at")
+        set_clause = ",\n    ".join(updates)
+        if self.acquisition:
+            set_clause += "," + _ACQUIRED_ON_UPDATE
+        if self.extra_update:
+            set_clause += ",\n    " + self.extra_update
+        stored = ", ".join(f"t.{n}" for n in names)
+        incoming = ", ".join(f"EXCLUDED.{n}" for n in names)
+        where = f"({stored}) IS DISTINCT FROM ({incoming})"
+        if self.acquisition:
+            where += _ACQUIRED_DISAGREES
+        return (
+            f"INSERT INTO {self.table} AS t ({', '.join(insert_cols)})\n"
+            f"SELECT {', '.join(select_exprs)} FROM {from_clause}\n"
+            f"ON CONFLICT ({self.conflict}) DO UPDATE SET\n    {set_clause}\n"
+            f"WHERE {where}\n"
+            f"RETURNING {self.returning}"
+        )
 
 
 def _arr_id(row: Any) -> int:
@@ -254,110 +354,161 @@ def _pair_arr_id(pair: tuple[int, Any]) -> int:
     return pair[1].arr_id
 
 
-def _run_counting(sql: str, params: dict[str, Any]) -> UpsertCounts:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = UpsertCounts()
-        for (inserted,) in cursor.fetchall():
-            if inserted:
-                counts.added += 1
-            else:
-                counts.updated += 1
-        return counts
-
-
-SERIES_SQL = _upsert_sql(
+SERIES = Target(
     "content_series",
     SERIES_COLUMNS,
-    conflict="connector_id, arr_id",
-    connector_column=True,
-    extra_insert={
-        "episodes_stale": "TRUE",
-        "priority_override": "NULL",
-        "episodes_synced_at": "NULL",
-    },
+    series_row,
+    _arr_id,
+    "connector_id, arr_id",
+    extra_insert=(
+        ("episodes_stale", "TRUE"),
+        ("priority_override", "NULL"),
+        ("episodes_synced_at", "NULL"),
+    ),
     extra_update="episodes_stale = TRUE",
 )
-_SEASON_UPSERT = _upsert_sql(
+SEASONS = Target(
     "content_season",
     SEASON_COLUMNS,
-    conflict="series_id, season_number",
+    season_row,
+    lambda pair: (pair[0], pair[1].season_number),
+    "series_id, season_number",
     connector_column=False,
     timestamps=False,
-    extra_insert={
-        "aired_episodes": "0",
-        "missing_monitored_episodes": "0",
-        "cutoff_unmet_episodes": "0",
-        "unaired_episodes": "0",
-    },
+    extra_insert=(
+        ("aired_episodes", "0"),
+        ("missing_monitored_episodes", "0"),
+        ("cutoff_unmet_episodes", "0"),
+        ("unaired_episodes", "0"),
+    ),
     returning="series_id",
 )
+EPISODES = Target(
+    "content_episode",
+    EPISODE_COLUMNS,
+    episode_row,
+    _pair_arr_id,
+    "connector_id, arr_id",
+    acquisition=True,
+    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+)
+MOVIES = Target(
+    "content_movie",
+    MOVIE_COLUMNS,
+    movie_row,
+    _arr_id,
+    "connector_id, arr_id",
+    acquisition=True,
+    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+)
+PROFILES = Target(
+    "content_qualityprofile", PROFILE_COLUMNS, profile_row, _arr_id, "connector_id, arr_id"
+)
+
+# A season change marks its series stale, in the same statement.
 _MARK_CHANGED = (
     "UPDATE content_series SET episodes_stale = TRUE"
     " WHERE id IN (SELECT series_id FROM changed) AND NOT episodes_stale"
 )
-# Built from constant column specs only, never from input.
-SEASON_SQL = f"WITH changed AS (\n{_SEASON_UPSERT}\n)\n{_MARK_CHANGED}"
-EPISODE_SQL = _upsert_sql(
-    "content_episode",
-    EPISODE_COLUMNS,
-    conflict="connector_id, arr_id",
-    connector_column=True,
-    acquisition=True,
-    extra_insert={"last_grabbed_at": "NULL", "priority_override": "NULL"},
-)
-MOVIE_SQL = _upsert_sql(
-    "content_movie",
-    MOVIE_COLUMNS,
-    conflict="connector_id, arr_id",
-    connector_column=True,
-    acquisition=True,
-    extra_insert={"last_grabbed_at": "NULL", "priority_override": "NULL"},
-)
-PROFILE_SQL = _upsert_sql(
-    "content_qualityprofile",
-    PROFILE_COLUMNS,
-    conflict="connector_id, arr_id",
-    connector_column=True,
-)
+
+# How rows reach the server: binary COPY is the fastest for big batches
+# (benchmarks/README.md) but costs two more statements (create-if-missing and
+# truncate of the stage), so small batches go as unnest arrays.
+COPY_THRESHOLD = 500
+
+
+def _unique(rows: Iterable[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """Last row wins per key: ON CONFLICT cannot touch one row twice in a statement,
+    and a listing that repeats an item must not fail the whole sync."""
+    return list({key(row): row for row in rows}.values())
+
+
+def _stage(cursor, target: Target, rows: list[tuple]) -> None:
+    """Binary COPY of the rows into the session's staging table for ``target``.
+
+    The staging table is a temporary table (private to this connection, no
+    WAL) created on first use; it is emptied before each batch because
+    ON COMMIT never fires inside an enclosing transaction (tests).
+    """
+    definitions = ", ".join(f"{n} {t}" for n, t, _ in target.columns)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {target.stage} ({definitions}) ON COMMIT DELETE ROWS"
+    )
+    cursor.execute(f"TRUNCATE {target.stage}")
+    names = ", ".join(n for n, _, _ in target.columns)
+    with cursor.copy(f"COPY {target.stage} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([c for _, _, c in target.columns])
+        for row in rows:
+            copy.write_row(row)
+
+
+def _merge(target: Target, items: Sequence[Any], params: dict[str, Any], *, method: str = ""):
+    """Write ``items`` to ``target``; returns the RETURNING rows of the merge."""
+    rows = [target.row(item) for item in _unique(items, target.key)]
+    method = method or ("copy" if len(rows) >= COPY_THRESHOLD else "unnest")
+    # One transaction for stage + merge (no savepoint: nothing to roll back to).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if method == "copy":
+            _stage(cursor, target, rows)
+            sql = target.sql("stage")
+        else:
+            columns = list(zip(*rows, strict=True)) or [()] * len(target.columns)
+            arrays = zip(target.columns, columns, strict=True)
+            params = {**params, **{c[0]: list(values) for c, values in arrays}}
+            sql = target.sql("unnest")
+        if target is SEASONS:
+            sql = f"WITH changed AS (\n{sql}\n)\n{_MARK_CHANGED}"
+            cursor.execute(sql, params)
+            return []
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _counts(returned: list[tuple]) -> UpsertCounts:
+    counts = UpsertCounts()
+    for (inserted,) in returned:
+        if inserted:
+            counts.added += 1
+        else:
+            counts.updated += 1
+    return counts
 
 
 def upsert_series(*, connector_id: int, rows: Sequence[SeriesData], now: datetime) -> UpsertCounts:
     """Insert or update series; a changed series is marked ``episodes_stale``."""
     if not rows:
         return UpsertCounts()
-    rows = _unique(rows, _arr_id)
-    params = {"connector": connector_id, "now": now, **_column_arrays(SERIES_COLUMNS, rows)}
-    return _run_counting(SERIES_SQL, params)
+    return _counts(_merge(SERIES, rows, {"connector": connector_id, "now": now}))
 
 
 def upsert_seasons(*, rows: Sequence[tuple[int, SeasonData]]) -> None:
     """Insert or update seasons of (series_id, SeasonData); a change marks the series stale."""
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        rows = _unique(rows, lambda pair: (pair[0], pair[1].season_number))
-        cursor.execute(SEASON_SQL, _column_arrays(SEASON_COLUMNS, rows))
+    if rows:
+        _merge(SEASONS, rows, {})
 
 
 def upsert_episodes(
-    *, connector_id: int, rows: Sequence[tuple[int, EpisodeData]], now: datetime
+    *,
+    connector_id: int,
+    rows: Sequence[tuple[int, EpisodeData]],
+    now: datetime,
+    method: str = "",
 ) -> UpsertCounts:
-    """Insert or update episodes of (series_id, EpisodeData) in one statement."""
+    """Insert or update episodes of (series_id, EpisodeData) in one merge statement."""
     if not rows:
         return UpsertCounts()
-    rows = _unique(rows, _pair_arr_id)
-    params = {"connector": connector_id, "now": now, **_column_arrays(EPISODE_COLUMNS, rows)}
-    return _run_counting(EPISODE_SQL, params)
+    params = {"connector": connector_id, "now": now}
+    return _counts(_merge(EPISODES, rows, params, method=method))
 
 
-def upsert_movies(*, connector_id: int, rows: Sequence[MovieData], now: datetime) -> UpsertCounts:
-    """Insert or update movies in one statement."""
+def upsert_movies(
+    *, connector_id: int, rows: Sequence[MovieData], now: datetime, method: str = ""
+) -> UpsertCounts:
+    """Insert or update movies in one merge statement."""
     if not rows:
         return UpsertCounts()
-    rows = _unique(rows, _arr_id)
-    params = {"connector": connector_id, "now": now, **_column_arrays(MOVIE_COLUMNS, rows)}
-    return _run_counting(MOVIE_SQL, params)
+    params = {"connector": connector_id, "now": now}
+    return _counts(_merge(MOVIES, rows, params, method=method))
 
 
 def upsert_quality_profiles(
@@ -365,26 +516,17 @@ def upsert_quality_profiles(
 ) -> UpsertCounts:
     if not rows:
         return UpsertCounts()
-    rows = _unique(rows, _arr_id)
-    params = {"connector": connector_id, "now": now, **_column_arrays(PROFILE_COLUMNS, rows)}
-    return _run_counting(PROFILE_SQL, params)
+    return _counts(_merge(PROFILES, rows, {"connector": connector_id, "now": now}))
 
 
 def upsert_episodes_executemany(
     *, connector_id: int, rows: Iterable[tuple[int, EpisodeData]], now: datetime
 ) -> None:
-    """The same upsert as one execute per row in a pipeline (benchmarks compare the two)."""
-    sql = _upsert_sql(
-        "content_episode",
-        EPISODE_COLUMNS,
-        conflict="connector_id, arr_id",
-        connector_column=True,
-        acquisition=True,
-        extra_insert={"last_grabbed_at": "NULL", "priority_override": "NULL"},
-        source="values",
-    )
+    """The same merge as one execute per row in a pipeline (benchmarks compare the three)."""
+    sql = EPISODES.sql("values")
+    names = [c[0] for c in EPISODE_COLUMNS]
     params = [
-        {"connector": connector_id, "now": now, **{c.name: c.get(row) for c in EPISODE_COLUMNS}}
+        {"connector": connector_id, "now": now, **dict(zip(names, episode_row(row), strict=True))}
         for row in rows
     ]
     if params:

@@ -18,6 +18,13 @@ T2 = T0 + timedelta(hours=2)
 T3 = T0 + timedelta(hours=3)
 
 
+@pytest.fixture(autouse=True, params=["copy", "unnest"])
+def method(request, monkeypatch):
+    """Every upsert test runs with both ways of sending rows (COPY and unnest arrays)."""
+    monkeypatch.setattr(upsert, "COPY_THRESHOLD", 0 if request.param == "copy" else 10**9)
+    return request.param
+
+
 @pytest.fixture
 def connector():
     return make_connector()
@@ -52,10 +59,11 @@ def test_series_insert_then_unchanged_then_changed(connector):
 
 
 def test_series_long_and_missing_strings_are_clamped(connector):
-    data = series(1, title="x" * 900, imdb_id=None, series_type="", status="continuing")
+    data = series(1, title="x" * 900, imdb_id=None, series_type="", sort_title="a\x00b")
     upsert.upsert_series(connector_id=connector.pk, rows=[data], now=T0)
     row = Series.objects.get()
     assert len(row.title) == 500 and row.imdb_id == "" and row.series_type == "standard"
+    assert row.sort_title == "ab"
 
 
 def test_season_change_marks_series_stale(connector):
