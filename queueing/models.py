@@ -105,9 +105,11 @@ class RequestQueueItem(models.Model):
     """A registry row covered by a live queue entry."""
 
     id = models.BigAutoField(primary_key=True)
-    entry = models.ForeignKey(RequestQueue, on_delete=models.CASCADE, related_name="links")
+    # DO_NOTHING in Django, ON DELETE CASCADE in the database (migration 0002):
+    # searchstate removes registry rows in SQL and knows nothing of the queue.
+    entry = models.ForeignKey(RequestQueue, on_delete=models.DO_NOTHING, related_name="links")
     registry = models.ForeignKey(
-        SearchRegistry, on_delete=models.CASCADE, related_name="queue_links"
+        SearchRegistry, on_delete=models.DO_NOTHING, related_name="queue_links"
     )
 
     class Meta:

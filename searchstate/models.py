@@ -31,11 +31,13 @@ class SearchRegistry(TimestampedModel):
         Connector, on_delete=models.CASCADE, related_name="search_registry"
     )
     search_type = models.CharField(max_length=10, choices=SearchType.choices)
+    # DO_NOTHING in Django, ON DELETE CASCADE in the database (migration 0002): the
+    # mirror deletes in bulk, and resolution in SQL, without Django loading these rows.
     episode = models.ForeignKey(
-        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="search_registry"
+        Episode, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="search_registry"
     )
     movie = models.ForeignKey(
-        Movie, null=True, blank=True, on_delete=models.CASCADE, related_name="search_registry"
+        Movie, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="search_registry"
     )
     state = models.CharField(max_length=12, choices=SearchState.choices, default="pending")
     attempts = models.PositiveIntegerField(
@@ -94,8 +96,9 @@ class SeasonPackSearch(TimestampedModel):
     connector = models.ForeignKey(
         Connector, on_delete=models.CASCADE, related_name="season_pack_searches"
     )
+    # ON DELETE CASCADE in the database (migration 0002).
     series = models.ForeignKey(
-        Series, on_delete=models.CASCADE, related_name="season_pack_searches"
+        Series, on_delete=models.DO_NOTHING, related_name="season_pack_searches"
     )
     season_number = models.IntegerField()
     last_searched_at = models.DateTimeField(null=True, blank=True)
@@ -177,11 +180,12 @@ class Acquisition(models.Model):
     id = models.BigAutoField(primary_key=True)
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="acquisitions")
     search_type = models.CharField(max_length=10, choices=SearchType.choices)
+    # ON DELETE SET NULL in the database (migration 0002): the record outlives the item.
     episode = models.ForeignKey(
-        Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="acquisitions"
+        Episode, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="acquisitions"
     )
     movie = models.ForeignKey(
-        Movie, null=True, blank=True, on_delete=models.SET_NULL, related_name="acquisitions"
+        Movie, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="acquisitions"
     )
     title = models.CharField(max_length=500, blank=True)
     acquired_at = models.DateTimeField()
@@ -208,14 +212,15 @@ class Exclusion(TimestampedModel):
     """The user asked never to search an item, or a whole series."""
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="exclusions")
+    # ON DELETE CASCADE in the database (migration 0002).
     series = models.ForeignKey(
-        Series, null=True, blank=True, on_delete=models.CASCADE, related_name="exclusions"
+        Series, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="exclusions"
     )
     episode = models.ForeignKey(
-        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="exclusions"
+        Episode, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="exclusions"
     )
     movie = models.ForeignKey(
-        Movie, null=True, blank=True, on_delete=models.CASCADE, related_name="exclusions"
+        Movie, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="exclusions"
     )
     note = models.CharField(max_length=200, blank=True)
 
