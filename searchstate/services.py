@@ -195,19 +195,22 @@ def registry_reset(*, items: Iterable[Episode | Movie]) -> int:
     )
 
 
-def registry_mark_exhausted(
-    *, connector: Connector, items: Iterable[Episode | Movie], now: datetime | None = None
-) -> int:
+def registry_mark_exhausted(*, connector: Connector, items: Iterable[Episode | Movie]) -> int:
     """Stop searching the items (their registry rows are created if need be)."""
     items = list(items)
-    now = now or timezone.now()
     with transaction.atomic():
-        for item in items:
-            search_type = "upgrade" if item.has_file else "gap"
-            lookup = {"movie": item} if isinstance(item, Movie) else {"episode": item}
-            SearchRegistry.objects.get_or_create(
-                connector=connector, search_type=search_type, **lookup
-            )
+        SearchRegistry.objects.bulk_create(
+            [
+                SearchRegistry(
+                    connector=connector,
+                    search_type="upgrade" if item.has_file else "gap",
+                    **({"movie": item} if isinstance(item, Movie) else {"episode": item}),
+                )
+                for item in items
+            ],
+            ignore_conflicts=True,  # rows that exist keep their history
+            batch_size=5000,
+        )
         return registry_apply(_rows_for(items), Event.MARK_EXHAUSTED, next_eligible_at=None)
 
 
