@@ -91,6 +91,21 @@ def _serve(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
     )
 
 
+def _kill_tree(process: subprocess.Popen) -> None:
+    """A failed test must not leave a cluster behind to confuse the next one."""
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    process.kill()
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    process.wait(timeout=STOP_TIMEOUT)
+
+
 def _log(data_dir: Path, port: int) -> str:
     return (data_dir / f"serve-{port}.log").read_text()
 
@@ -100,12 +115,17 @@ def test_serve_starts_answers_health_and_stops_cleanly_on_sigterm(data_dir):
     serve = _serve(data_dir, port, "--web-workers", "1")
     try:
         _wait_for(lambda: _get_health(port)[0] == 200, START_TIMEOUT, serve, "/health 200")
-        # The cluster reports its heartbeat shortly after the web server is up.
+        # The cluster reports its heartbeat shortly after the web server is up; its
+        # first heartbeats may come before the worker pool has spawned.
         status, body = _wait_for(
-            lambda: (r := _get_health(port))[1]["cluster"]["status"] == "ok" and r,
-            30,
+            lambda: (
+                (r := _get_health(port))[1]["cluster"]["status"] == "ok"
+                and r[1]["cluster"]["clusters"][0]["workers"] == 1
+                and r
+            ),
+            60,
             serve,
-            "the django-q2 cluster",
+            "the django-q2 cluster with its worker",
         )
         assert status == 200
         assert body["status"] == "ok"
@@ -130,7 +150,7 @@ def test_serve_starts_answers_health_and_stops_cleanly_on_sigterm(data_dir):
         assert serve.wait(timeout=STOP_TIMEOUT) == 0
     finally:
         if serve.poll() is None:
-            serve.kill()
+            _kill_tree(serve)
     output = _log(data_dir, port)
     assert "Comradarr is running: open http://127.0.0.1:" in output
     assert "Comradarr stopped." in output
@@ -157,7 +177,7 @@ def test_serve_exits_nonzero_when_a_child_dies(data_dir):
         assert serve.wait(timeout=STOP_TIMEOUT) == 1
     finally:
         if serve.poll() is None:
-            serve.kill()
+            _kill_tree(serve)
     output = _log(data_dir, port)
     # Second start on the same data: same key, same cluster, the admin user kept.
     assert (data_dir / "secret_key").read_text() == key_before
@@ -203,7 +223,7 @@ def test_sigterm_during_start_up_still_stops_the_database(tmp_path):
         assert serve.wait(timeout=START_TIMEOUT) == 0
     finally:
         if serve.poll() is None:
-            serve.kill()
+            _kill_tree(serve)
     output = _log(tmp_path, port)
     assert "Received SIGTERM during start-up: stopping." in output
     assert "Comradarr is running" not in output
