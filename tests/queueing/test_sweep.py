@@ -84,6 +84,9 @@ def test_sweep_queues_the_plan():
     assert pack.item_count == 8 and pack.links.count() == 8
     assert pack.season_number == 2 and pack.estimated_queries == 3
     assert SearchRegistry.objects.filter(state=SearchState.QUEUED).count() == 14
+    for reg in SearchRegistry.objects.all():
+        assert set(reg.priority_breakdown) == {"base", "recency", "missing_age", "attempts", "user"}
+        assert round(sum(reg.priority_breakdown.values())) == reg.priority
     assert RequestQueueItem.objects.count() == 14
     run = SweepRun.objects.get()
     assert (run.status, run.found, run.selected, run.queued) == ("succeeded", 15, 14, 14)
