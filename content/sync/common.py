@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from connectors.common.errors import NotFoundError
@@ -24,8 +24,12 @@ Progress = Callable[[int, int, str], None]
 # small enough that one batch's arrays stay a few MB.
 EPISODE_BATCH = 5000
 MOVIE_BATCH = 5000
-# Series fetched ahead of the writer: HTTP and JSON parsing of the next series
-# overlap with the database writes of the previous ones, in bounded memory.
+# Episode listings fetched at once, each by its own client (an HttpClient is
+# not shared across threads): HTTP, the app's work and JSON parsing of the
+# next series overlap with each other and with the database writes. Two is
+# gentle on the *arr app (Sonarr serves API requests concurrently anyway).
+FETCH_WORKERS = 2
+# Listings fetched ahead of the writer (bounds memory).
 PREFETCH_WINDOW = 4
 
 
@@ -40,6 +44,7 @@ class SyncStats:
     removed: int = 0
     items_seen: int = 0
     series_fetched: int = 0
+    extra_http_requests: int = 0  # made by the extra fetch clients
     notes: list[str] = field(default_factory=list)
 
     def count(self, counts: upsert.UpsertCounts) -> None:
@@ -60,19 +65,54 @@ def sync_quality_profiles(*, connector_id: int, profiles: list[QualityProfile]) 
 _DONE = object()
 
 
+def _twin(client):
+    """A client of its own for a fetch thread, or None when it cannot be made."""
+    http = getattr(client, "http", None)
+    if http is None:
+        return None
+    from connectors.common.http import HttpClient
+
+    twin = HttpClient(
+        http.base_url,
+        http.api_key,
+        app_label=http.app_label,
+        timeout=http.timeout,
+        verify_ssl=http.verify_ssl,
+        max_retries=http.max_retries,
+        backoff_base=http.backoff_base,
+        backoff_cap=http.backoff_cap,
+    )
+    twin.sleep = http.sleep
+    return type(client)(twin, client.capabilities)
+
+
 def prefetch_episodes(
-    client, series_arr_ids: list[int], *, window: int = PREFETCH_WINDOW
+    client,
+    series_arr_ids: list[int],
+    *,
+    stats: SyncStats | None = None,
+    workers: int | None = None,
+    window: int = PREFETCH_WINDOW,
 ) -> Iterator[tuple[int, list[EpisodeData] | None]]:
-    """Yield (series arr id, episodes) in order, fetched by one background thread.
+    """Yield (series arr id, episodes) as background threads fetch them (any order).
 
     ``None`` stands for a series that vanished between the series list and its
     episode fetch (404): the caller neither writes nor deletes anything for it.
-    Any other error is re-raised in the caller's thread, so a failed listing
-    stops the sync before anything is deleted on its strength. Only one thread
-    talks to the client, so its session and request counter stay single-threaded.
+    Any other error is re-raised in the caller's thread and stops the fetching,
+    so a failed listing stops the sync before anything is deleted on its
+    strength. Requests made by the extra clients are added to
+    ``stats.extra_http_requests``.
     """
+    workers = workers or FETCH_WORKERS
+    clients = [client] + [_twin(client) for _ in range(max(0, workers - 1))]
+    clients = [c for c in clients if c is not None]
+    todo: queue.Queue = queue.Queue()
+    for arr_id in series_arr_ids:
+        todo.put(arr_id)
     results: queue.Queue = queue.Queue(maxsize=window)
     stop = threading.Event()
+    running = [len(clients)]
+    running_lock = threading.Lock()
 
     def put(item) -> bool:
         while not stop.is_set():
@@ -83,23 +123,34 @@ def prefetch_episodes(
                 continue
         return False
 
-    def produce() -> None:
+    def produce(worker_client) -> None:
         try:
-            for arr_id in series_arr_ids:
-                if stop.is_set():
-                    return
+            while not stop.is_set():
                 try:
-                    episodes = client.episodes(arr_id)
+                    arr_id = todo.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    episodes = worker_client.episodes(arr_id)
                 except NotFoundError:
                     episodes = None
                 if not put((arr_id, episodes)):
                     return
-            put(_DONE)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             put(exc)
+            return
+        with running_lock:
+            running[0] -= 1
+            last = running[0] == 0
+        if last:
+            put(_DONE)
 
-    thread = threading.Thread(target=produce, name="comradarr-episode-prefetch", daemon=True)
-    thread.start()
+    threads = [
+        threading.Thread(target=produce, args=(c,), name="comradarr-episode-fetch", daemon=True)
+        for c in clients
+    ]
+    for thread in threads:
+        thread.start()
     try:
         while True:
             item = results.get()
@@ -110,7 +161,14 @@ def prefetch_episodes(
             yield item
     finally:
         stop.set()
-        thread.join(timeout=30)
+        for thread in threads:
+            thread.join(timeout=30)
+        if stats is not None:
+            stats.extra_http_requests += sum(
+                getattr(getattr(c, "http", None), "request_count", 0) for c in clients[1:]
+            )
+        for extra in clients[1:]:
+            extra.http.close()
 
 
 class EpisodeWriter:
@@ -141,7 +199,10 @@ class EpisodeWriter:
         rows, series_ids = self._rows, self._series
         self._rows, self._series = [], []
         now = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The mirror can be rebuilt, and this batch's series stay stale
+            # until it commits: no need to wait for the WAL flush at commit.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             self.stats.count(
                 upsert.upsert_episodes(connector_id=self.connector_id, rows=rows, now=now)
             )

@@ -9,7 +9,12 @@ from content.sync.library import sync_movie_library, sync_series_library
 
 
 def incremental_sync(
-    *, connector, client, history_since: datetime | None, progress: Progress = no_progress
+    *,
+    connector,
+    client,
+    history_since: datetime | None,
+    progress: Progress = no_progress,
+    stats: SyncStats | None = None,
 ) -> SyncStats:
     """Fetch the series list, then episodes only of series whose statistics changed.
 
@@ -18,7 +23,7 @@ def incremental_sync(
     replaced or deleted in it, or when an earlier run failed before reaching
     it. Movie libraries are one listing: it is diffed in the database.
     """
-    stats = SyncStats()
+    stats = stats if stats is not None else SyncStats()
     if client.shape == "movies":
         sync_movie_library(connector_id=connector.pk, client=client, stats=stats, progress=progress)
     else:

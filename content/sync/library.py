@@ -72,7 +72,8 @@ def sync_episodes_of(
     writer = EpisodeWriter(connector_id=connector_id, stats=stats)
     total = len(arr_ids)
     progress(0, total, "series")
-    for done, (arr_id, episodes) in enumerate(prefetch_episodes(client, arr_ids), start=1):
+    fetched = prefetch_episodes(client, arr_ids, stats=stats)
+    for done, (arr_id, episodes) in enumerate(fetched, start=1):
         if episodes is None:
             stats.notes.append(f"series {arr_id} vanished during the sync")
         else:

@@ -152,14 +152,19 @@ def _run_locked(
     )
     SyncState.objects.filter(pk=state.pk).update(last_attempt_at=started)
     client = None
+    stats = SyncStats()
     try:
         client = client_factory(connector)
         if kind == SyncRun.Kind.FULL:
-            stats = full_sync(connector=connector, client=client, progress=progress)
+            full_sync(connector=connector, client=client, progress=progress, stats=stats)
         else:
             since = state.history_since - HISTORY_OVERLAP if state.history_since else None
-            stats = incremental_sync(
-                connector=connector, client=client, history_since=since, progress=progress
+            incremental_sync(
+                connector=connector,
+                client=client,
+                history_since=since,
+                progress=progress,
+                stats=stats,
             )
     except Exception as exc:
         # ArrError carries a user-facing sentence; anything else is our bug or
@@ -171,7 +176,7 @@ def _run_locked(
         else:
             error = f"Unexpected error: {exc.__class__.__name__}: {exc}"
             logger.exception("sync crashed", extra={"connector": connector.name})
-        return _record_failure(connector, state, run, client, error)
+        return _record_failure(connector, state, run, client, error, stats)
     return _record_success(connector, state, run, client, stats)
 
 
@@ -186,7 +191,7 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
     run.finished_at = finished
     run.added, run.updated, run.removed = stats.added, stats.updated, stats.removed
     run.items_seen, run.series_fetched = stats.items_seen, stats.series_fetched
-    run.http_requests = _http_requests(client)
+    run.http_requests = _http_requests(client) + stats.extra_http_requests
     run.error = "; ".join(stats.notes)[:2000]
     run.save()
     watermark = {
@@ -208,11 +213,13 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
     return run
 
 
-def _record_failure(connector, state, run, client, error: str) -> SyncRun:
+def _record_failure(connector, state, run, client, error: str, stats: SyncStats) -> SyncRun:
     finished = timezone.now()
     run.status = SyncRun.Status.FAILED
     run.finished_at = finished
-    run.http_requests = _http_requests(client)
+    run.added, run.updated, run.removed = stats.added, stats.updated, stats.removed
+    run.items_seen, run.series_fetched = stats.items_seen, stats.series_fetched
+    run.http_requests = _http_requests(client) + stats.extra_http_requests
     run.error = error[:2000]
     run.save()
     SyncState.objects.filter(pk=state.pk).update(
