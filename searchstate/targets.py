@@ -38,7 +38,14 @@ def _one(qs: QuerySet, what: str, value: str):
     return matches[0]
 
 
+#: Longer than any title the mirror can hold (varchar 500).
+MAX_TITLE = 500
+
+
 def _by_id_or_title(qs: QuerySet, value: str, what: str):
+    value = value.strip()
+    if not value or len(value) > MAX_TITLE or not value.isprintable():
+        raise TargetError(f"no {what} matches {value[:50]!r}")
     if value.isdigit():
         return _one(qs.filter(arr_id=int(value)), what, value)
     exact = qs.filter(title__iexact=value)

@@ -389,3 +389,15 @@ def test_sql_delete_of_mirror_rows_cascades_in_the_database():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not SearchRegistry.objects.exists()
     assert not RequestQueueItem.objects.exists()
+
+
+def test_sweep_task_loads_by_id_and_tolerates_a_missing_connector(monkeypatch):
+    from queueing import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "downloading_arr_ids", lambda connector: frozenset())
+    conn, _ = library()
+    summary = sweep_module.sweep_task(conn.pk, kind="gaps", trigger="schedule")
+    assert summary["status"] == "succeeded" and summary["queued"] == 14
+    assert "plan" not in summary
+    assert SweepRun.objects.get().trigger == "schedule"
+    assert sweep_module.sweep_task(999_999) is None

@@ -135,3 +135,18 @@ def test_why_for_movies():
     data = json.loads(run("why", "--movie", "43", "--json"))["items"][0]
     assert data["reason"] == "selected" and data["priority"] > 0
     assert "next sweep" in data["plan"]
+
+
+@pytest.mark.parametrize(
+    "hostile", ["%", "_", "'; DROP TABLE content_series; --", "x" * 5000, "\x00"]
+)
+def test_hostile_titles_match_nothing(show, hostile):
+    with pytest.raises(CommandError, match=r"no series matches|matches several"):
+        run("why", "--series", hostile)
+    assert Series.objects.filter(pk=show.pk).exists()
+
+
+def test_why_query_count_is_bounded(show, django_assert_max_num_queries):
+    ep = Episode.objects.filter(series=show, season_number=1).first()
+    with django_assert_max_num_queries(20):
+        run("why", "--episode", str(ep.arr_id))
