@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from comradarr.models import TimestampedModel
 from connectors.models import Connector
 from searchstate.models import SearchRegistry
 from searchstate.states import SearchType
+
+
+class RequestQueueQuerySet(models.QuerySet):
+    def live(self) -> RequestQueueQuerySet:
+        return self.filter(status__in=("queued", "dispatched"))
+
+    def due(self, now) -> RequestQueueQuerySet:
+        """Queued and due, best first: the order the dispatcher claims in (queueing_rq_due_idx)."""
+        return self.filter(status="queued", scheduled_at__lte=now).order_by(
+            "scheduled_at", "-priority"
+        )
+
+    def empty(self) -> RequestQueueQuerySet:
+        """Queued entries whose every item was resolved or deleted: nothing left to search."""
+        return self.filter(status="queued").exclude(
+            Exists(RequestQueueItem.objects.filter(entry=OuterRef("pk")))
+        )
+
+    def finished_before(self, moment) -> RequestQueueQuerySet:
+        """Done or cancelled entries last touched before ``moment`` (maintenance pruning)."""
+        return self.filter(status__in=("done", "cancelled"), updated_at__lt=moment)
 
 
 class RequestQueue(TimestampedModel):
@@ -56,6 +78,8 @@ class RequestQueue(TimestampedModel):
         SearchRegistry, through="RequestQueueItem", related_name="queue_entries"
     )
 
+    objects = RequestQueueQuerySet.as_manager()
+
     class Meta:
         verbose_name = "queue entry"
         verbose_name_plural = "request queue"
@@ -97,7 +121,7 @@ class RequestQueue(TimestampedModel):
     def release(self, *, status: str) -> None:
         """Finish the entry and free its items for future plans (dispatcher and manual removal)."""
         RequestQueueItem.objects.filter(entry=self).delete()
-        RequestQueue.objects.filter(pk=self.pk).update(status=status)
+        RequestQueue.objects.filter(pk=self.pk).update(status=status, updated_at=timezone.now())
         self.status = status
 
 

@@ -225,12 +225,7 @@ def _discover_and_plan(result, connector, kind, item_limit, downloading, only, f
 
 
 def _drop_empty_entries(connector: Connector) -> int:
-    """Queued entries whose every item was resolved or deleted have nothing left to search."""
-    deleted, _ = (
-        RequestQueue.objects.filter(connector=connector, status=RequestQueue.Status.QUEUED)
-        .filter(links__isnull=True)
-        .delete()
-    )
+    deleted, _ = RequestQueue.objects.filter(connector=connector).empty().delete()
     return deleted
 
 

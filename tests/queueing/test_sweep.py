@@ -401,3 +401,18 @@ def test_sweep_task_loads_by_id_and_tolerates_a_missing_connector(monkeypatch):
     assert "plan" not in summary
     assert SweepRun.objects.get().trigger == "schedule"
     assert sweep_module.sweep_task(999_999) is None
+
+
+def test_queue_querysets():
+    conn, _ = library()
+    sweep(conn)
+    entries = list(RequestQueue.objects.due(NOW))
+    assert [e.priority for e in entries] == sorted((e.priority for e in entries), reverse=True)
+    assert not RequestQueue.objects.due(NOW - timedelta(seconds=1)).exists()
+    assert RequestQueue.objects.live().count() == len(entries)
+    assert not RequestQueue.objects.empty().exists()
+    first = entries[0]
+    first.links.all().delete()
+    assert list(RequestQueue.objects.empty()) == [first]
+    first.release(status=RequestQueue.Status.DONE)
+    assert list(RequestQueue.objects.finished_before(NOW + timedelta(days=3650))) == [first]
