@@ -19,9 +19,11 @@ phase: wall time, SQL statements, peak RSS of the process so far.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -199,7 +201,11 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="comradarr-bench-sweep-")
+    data_dir = args.data_dir
+    if data_dir is None:
+        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-sweep-")
+        # Registered before the embedded server's own exit hook, so it runs after it stopped.
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     setup_django(data_dir)
     rss_setup = peak_rss_mb()
     started = time.perf_counter()
