@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from comradarr import events
 from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
 from searchstate.coverage import CommandSpec
@@ -156,14 +157,26 @@ def registry_completed(
     now = now or timezone.now()
     moved = {"cooldown": 0, "exhausted": 0}
     if found_nothing:
-        exhausted = rows.filter(attempts__gte=settings.max_attempts - 1)
+        last_chance = rows.filter(
+            attempts__gte=settings.max_attempts - 1, state__in=sources_for(Event.EXHAUST)
+        )
+        by_connector: dict[int, list[int]] = {}
+        for pk, connector_id in last_chance.values_list("pk", "connector_id"):
+            by_connector.setdefault(connector_id, []).append(pk)
+        ids = [pk for pks in by_connector.values() for pk in pks]
         moved["exhausted"] = registry_apply(
-            exhausted,
+            SearchRegistry.objects.filter(pk__in=ids),
             Event.EXHAUST,
             attempts=F("attempts") + 1,
             failure_category="no_results",
             next_eligible_at=None,
         )
+        for connector in Connector.objects.filter(pk__in=list(by_connector)):
+            transaction.on_commit(
+                lambda c=connector, ids=by_connector[connector.pk]: events.emit(
+                    events.items_exhausted, connector=c, registry_ids=ids
+                )
+            )
     for row in rows.filter(state=SearchState.SEARCHING).select_related("episode", "movie"):
         attempts = row.attempts + (1 if found_nothing else 0)
         aired = row.episode.air_date_utc if row.episode_id else None

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from comradarr import events
 from content.models import Episode, Series
 from searchstate import services
 from searchstate.discovery import DiscoveryContext, discover
@@ -53,7 +54,7 @@ def test_dispatch_counts_with_f_expressions():
     )
 
 
-def test_completion_backoff_exhaustion_and_fresh_items():
+def test_completion_backoff_exhaustion_and_fresh_items(django_capture_on_commit_callbacks):
     conn = b.connector()
     show = b.series(conn)
     settings = SearchSettings(connector=conn, cooldown_hours=24, max_attempts=3)
@@ -62,10 +63,24 @@ def test_completion_backoff_exhaustion_and_fresh_items():
     row(conn, old, SearchState.SEARCHING, attempts=1)
     row(conn, fresh, SearchState.SEARCHING)
     row(conn, last_try, SearchState.SEARCHING, attempts=2)
-    moved = services.registry_completed(
-        SearchRegistry.objects.all(), found_nothing=True, settings=settings, now=NOW
-    )
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append(kwargs)
+
+    events.items_exhausted.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            moved = services.registry_completed(
+                SearchRegistry.objects.all(), found_nothing=True, settings=settings, now=NOW
+            )
+    finally:
+        events.items_exhausted.disconnect(listener)
     assert moved == {"cooldown": 2, "exhausted": 1}
+    exhausted_id = SearchRegistry.objects.get(episode=last_try).pk
+    assert received == [
+        {"signal": events.items_exhausted, "connector": conn, "registry_ids": [exhausted_id]}
+    ]
     got = {r.episode_id: r for r in SearchRegistry.objects.all()}
     assert got[old.pk].attempts == 2
     assert got[old.pk].next_eligible_at == NOW + timedelta(hours=48)  # 24 h x 2
