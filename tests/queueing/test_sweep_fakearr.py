@@ -35,16 +35,11 @@ def synced(arr) -> Connector:
 
 
 def futile_items(arr, result) -> dict[int, str]:
-    sim = arr.simulation
-    now = arr.clock.timestamp()
+    """Planned items fakearr says a search could not succeed for (must be none)."""
     futile = {}
     for entry in result.plan.entries:
         for c in entry.items:
-            reason = (
-                sim._episode_futility(c.arr_id, now)
-                if arr.profile.shape == "series"
-                else sim._movie_futility(c.arr_id, now)
-            )
+            reason = arr.futility(c.arr_id)
             if reason:
                 futile[c.arr_id] = reason
     return futile
@@ -63,8 +58,7 @@ def test_sonarr_plan_searches_nothing_that_cannot_succeed(fake_sonarr):
         and lib.episode_monitored(e)
         and lib.series[lib.ep_series[e - 1]].monitored
     )
-    with lib.lock:
-        fake_sonarr.simulation._grab_episodes([downloading], now_ts, None, pack=False, source="rss")
+    fake_sonarr.grab([downloading], source="rss")
 
     result = sweep_connector(connector=connector, dry_run=True, now=fake_sonarr.now())
     assert result.plan.entries, "a seeded library has gaps"
