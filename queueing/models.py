@@ -74,6 +74,16 @@ class RequestQueue(TimestampedModel):
     )
     command_arr_id = models.IntegerField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    #: The SearchHistory row of the dispatched command (written when claimed).
+    history = models.ForeignKey(
+        "searchstate.SearchHistory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: Consecutive failed polls of the in-flight command (connector errors while polling).
+    poll_errors = models.PositiveIntegerField(default=0)
     items = models.ManyToManyField(
         SearchRegistry, through="RequestQueueItem", related_name="queue_entries"
     )
@@ -200,3 +210,197 @@ class SweepRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class ThrottleProfile(TimestampedModel):
+    """Limits that keep the user's indexers from banning them.
+
+    A connector uses its assigned profile (ConnectorThrottle.profile) or the
+    default one. Presets (conservative, moderate, aggressive) are editable but
+    not deletable.
+    """
+
+    name = models.CharField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    is_preset = models.BooleanField(default=False, help_text="Editable, not deletable.")
+    is_default = models.BooleanField(default=False, help_text="Used by connectors without one.")
+    commands_per_minute = models.PositiveIntegerField(default=1)
+    commands_per_hour = models.PositiveIntegerField(default=10)
+    min_interval_seconds = models.PositiveIntegerField(
+        default=30, help_text="Between two dispatches to one connector."
+    )
+    interval_jitter_seconds = models.PositiveIntegerField(
+        default=10, help_text="A random 0..jitter seconds added to each interval."
+    )
+    max_in_flight = models.PositiveIntegerField(default=1, help_text="Commands in flight.")
+    batch_size = models.PositiveIntegerField(default=10, help_text="Ids per search command.")
+    daily_budget = models.PositiveIntegerField(
+        default=100, help_text="Estimated indexer queries per connector per rolling 24 h."
+    )
+    error_cooldown_seconds = models.PositiveIntegerField(
+        default=300, help_text="Connector pause after an error (grows with backoff)."
+    )
+    backoff_multiplier = models.FloatField(default=2.0)
+    backoff_cap_seconds = models.PositiveIntegerField(default=6 * 3600)
+    rate_limit_pause_seconds = models.PositiveIntegerField(
+        default=900, help_text="Pause after a rate limit that gave no Retry-After."
+    )
+    queue_threshold = models.PositiveIntegerField(
+        default=15, help_text="No dispatch while the *arr download queue holds this many."
+    )
+    command_timeout_seconds = models.PositiveIntegerField(
+        default=1800, help_text="A command not finished after this long times out."
+    )
+    grab_cooldown_hours = models.PositiveIntegerField(
+        default=24, help_text="After a grab, how long to wait for the import."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="queueing_throttle_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(commands_per_minute__gte=1)
+                & Q(commands_per_hour__gte=1)
+                & Q(max_in_flight__gte=1)
+                & Q(batch_size__gte=1)
+                & Q(batch_size__lte=100)
+                & Q(backoff_multiplier__gte=1),
+                name="queueing_throttle_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> ThrottleProfile:
+        """The default profile; the moderate preset's values if the table is empty."""
+        row = cls.objects.filter(is_default=True).first()
+        return row or cls.objects.order_by("pk").first() or cls(name="moderate")
+
+
+class ConnectorThrottle(models.Model):
+    """Throttle state and settings of one connector; the row locked while claiming."""
+
+    connector = models.OneToOneField(Connector, on_delete=models.CASCADE, related_name="throttle")
+    profile = models.ForeignKey(
+        ThrottleProfile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="connector_throttles",
+        help_text="Empty: the default profile.",
+    )
+    paused = models.BooleanField(default=False, help_text="Paused by the user.")
+    paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="Automatic pause (rate limit, errors, auth rejected)."
+    )
+    pause_reason = models.CharField(max_length=200, blank=True)
+    last_dispatch_at = models.DateTimeField(null=True, blank=True)
+    next_dispatch_at = models.DateTimeField(
+        null=True, blank=True, help_text="Min interval and jitter already applied."
+    )
+    backoff_level = models.PositiveIntegerField(default=0, help_text="Connector error backoff.")
+
+    def __str__(self) -> str:
+        return f"throttle of {self.connector_id}"
+
+    @classmethod
+    def for_connector(cls, connector: Connector) -> ConnectorThrottle:
+        row, _ = cls.objects.get_or_create(connector=connector)
+        return row
+
+    def effective_profile(self) -> ThrottleProfile:
+        return self.profile if self.profile_id else ThrottleProfile.default()
+
+
+class GlobalThrottle(models.Model):
+    """Limits and the pause switch across all connectors: one row (pk=1), read with load()."""
+
+    SINGLETON_PK = 1
+
+    daily_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Estimated queries per rolling 24 h, all connectors."
+    )
+    paused = models.BooleanField(default=False, help_text="Queue processing paused.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="queueing_globalthrottle_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return "global throttle"
+
+    @classmethod
+    def load(cls) -> GlobalThrottle:
+        row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return row
+
+
+class DispatchLog(models.Model):
+    """One command spent against the limits (written under the ConnectorThrottle lock).
+
+    The per-minute, per-hour and daily windows are counted from these rows, so
+    every worker sees the same spend.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="dispatches")
+    entry = models.ForeignKey(
+        RequestQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="dispatches"
+    )
+    dispatched_at = models.DateTimeField()
+    estimated_queries = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["connector", "dispatched_at"], name="queueing_dlog_conn_time_idx"),
+            # Global daily budget and pruning.
+            models.Index(fields=["dispatched_at"], name="queueing_dlog_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispatch to {self.connector_id} at {self.dispatched_at}"
+
+
+class SweepSchedule(TimestampedModel):
+    """A user-editable sweep schedule for one connector."""
+
+    class Kind(models.TextChoices):
+        GAPS = "gaps", "Gaps"
+        UPGRADES = "upgrades", "Upgrades"
+        BOTH = "both", "Gaps and upgrades"
+
+    connector = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="sweep_schedules"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOTH)
+    cron = models.CharField(max_length=100, help_text="Five-field cron expression.")
+    timezone = models.CharField(max_length=64, default="UTC")
+    enabled = models.BooleanField(default=True)
+    throttle_profile = models.ForeignKey(
+        ThrottleProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sweep_schedules",
+        help_text="Overrides the connector's profile for entries this schedule plans.",
+    )
+    item_limit = models.PositiveIntegerField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["connector_id", "pk"]
+        indexes = [
+            models.Index(fields=["enabled", "next_run_at"], name="queueing_sched_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.cron} on {self.connector_id}"
