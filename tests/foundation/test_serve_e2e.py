@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -99,10 +100,8 @@ def _kill_tree(process: subprocess.Popen) -> None:
         children = []
     process.kill()
     for child in children:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             child.kill()
-        except psutil.NoSuchProcess:
-            pass
     process.wait(timeout=STOP_TIMEOUT)
 
 
