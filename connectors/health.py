@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from comradarr import events
 from connectors.common.capabilities import Capabilities, capabilities_for
-from connectors.common.client import ArrClient
 from connectors.common.errors import (
     ArrError,
     ArrTimeoutError,
@@ -45,9 +44,8 @@ from connectors.common.errors import (
     UnsupportedAppError,
     WrongKindError,
 )
-from connectors.common.http import HttpClient
 from connectors.models import Connector, ConnectorHealthCheck
-from connectors.registry import detect_kind, kind_spec
+from connectors.registry import check_kind, probe_client
 
 logger = logging.getLogger(__name__)
 
@@ -134,17 +132,6 @@ def _failure(err: ArrError, *, kind: str, url: str, previous_failures: int) -> P
     )
 
 
-def _kind_mismatch(kind: str, app_name: str, version: str) -> str:
-    """The refusal text when the app is not the configured kind, or '' when it matches."""
-    try:
-        detected = detect_kind(app_name, version)
-    except UnsupportedAppError as err:
-        return str(err)
-    if detected != kind:
-        return f"This is {app_name}, not {kind_label(kind)}. Choose {app_name} as the kind."
-    return ""
-
-
 def probe(
     *,
     kind: str,
@@ -161,17 +148,15 @@ def probe(
     request once instead of retrying transient failures with backoff.
     """
     try:
-        # The shared endpoints need no app-specific client: building one through the
-        # registry would probe system/status before /ping and need Whisparr's version.
-        http = HttpClient(
+        # The version is what this probe finds out, so only the shared endpoints are used.
+        client = probe_client(
+            kind,
             url,
             api_key,
-            app_label=kind_spec(kind).display_name,
             timeout=timeout,
             verify_ssl=verify_ssl,
             max_retries=0 if interactive else 3,
         )
-        client = ArrClient(http)
         started = time.monotonic()
         client.ping()
         latency_ms = round((time.monotonic() - started) * 1000)
@@ -189,8 +174,10 @@ def probe(
         "instance_name": status.instance_name or "",
         "latency_ms": latency_ms,
     }
-    mismatch = _kind_mismatch(kind, status.app_name or "", status.version or "")
-    if mismatch:
+    try:
+        check_kind(kind, status, where=client.http.where)
+    except (WrongKindError, UnsupportedAppError) as err:
+        mismatch = str(err)
         return ProbeResult(
             status=Health.UNHEALTHY,
             error=mismatch,

@@ -16,6 +16,7 @@ from connectors.common.client import ArrClient
 from connectors.common.errors import UnsupportedAppError, WrongKindError
 from connectors.common.http import HttpClient
 from connectors.common.mapper import map_system_status
+from connectors.common.types import SystemStatus
 
 if TYPE_CHECKING:
     from connectors.models import Connector
@@ -27,11 +28,16 @@ class KindSpec:
     display_name: str  # also the appName system/status reports
     default_port: int
     package: str  # module with client_class() and a capabilities submodule
-    status_path: str = "/api/v3/system/status"  # where appName and version are read
+    api_prefix: str = "/api/v3"  # Lidarr and Readarr use "/api/v1"
 
     @property
     def default_url(self) -> str:
         return f"http://localhost:{self.default_port}"
+
+    @property
+    def status_path(self) -> str:
+        """Where appName and version are read."""
+        return f"{self.api_prefix}/system/status"
 
 
 KINDS: dict[str, KindSpec] = {
@@ -71,6 +77,41 @@ def client_class_for(kind: str, capabilities: Capabilities | None) -> type[ArrCl
     return module.client_class(capabilities)
 
 
+def check_kind(kind: str, status: SystemStatus, *, where: str) -> None:
+    """Refuse a URL whose system/status names another app than `kind`.
+
+    Raises WrongKindError (another supported kind) or UnsupportedAppError
+    (an app Comradarr does not know); `where` names the URL in the message.
+    """
+    spec = kind_spec(kind)
+    detected = detect_kind(status.app_name, status.version)
+    if detected != kind:
+        other = KINDS[detected].display_name
+        raise WrongKindError(
+            f"This is {other}, not {spec.display_name}: {where} answers as {status.app_name} "
+            f"{status.version}. Choose {other} as the kind, or fix the URL."
+        )
+
+
+def _http(
+    spec: KindSpec,
+    url: str,
+    api_key: str,
+    *,
+    timeout: float,
+    verify_ssl: bool,
+    max_retries: int,
+) -> HttpClient:
+    return HttpClient(
+        url,
+        api_key,
+        app_label=spec.display_name,
+        timeout=timeout,
+        verify_ssl=verify_ssl,
+        max_retries=max_retries,
+    )
+
+
 def build_client(
     kind: str,
     url: str,
@@ -79,26 +120,52 @@ def build_client(
     version: str | None = None,
     timeout: float = 30,
     verify_ssl: bool = True,
+    max_retries: int = 3,
 ) -> ArrClient:
     """A client for one instance. `version` (from the connector's last detection)
-    picks the shape and features; None probes GET /api/v3/system/status first,
+    picks the shape and features; None probes GET <api>/system/status first,
     and refuses a URL that answers as a different app than `kind`."""
     spec = kind_spec(kind)
-    http = HttpClient(
-        url, api_key, app_label=spec.display_name, timeout=timeout, verify_ssl=verify_ssl
+    http = _http(
+        spec, url, api_key, timeout=timeout, verify_ssl=verify_ssl, max_retries=max_retries
     )
     if not version:
         status = map_system_status(http.get(spec.status_path))
-        detected = detect_kind(status.app_name, status.version)
-        if detected != kind:
-            raise WrongKindError(
-                f"{http.where} answers as {status.app_name} {status.version}, not "
-                f"{spec.display_name}: choose {KINDS[detected].display_name} as the kind "
-                "or fix the URL."
-            )
+        check_kind(kind, status, where=http.where)
         version = status.version
     capabilities = capabilities_for(kind, version)
-    return client_class_for(kind, capabilities)(http, capabilities)
+    return _client(spec, client_class_for(kind, capabilities), http, capabilities)
+
+
+def probe_client(
+    kind: str,
+    url: str,
+    api_key: str,
+    *,
+    timeout: float = 30,
+    verify_ssl: bool = True,
+    max_retries: int = 3,
+) -> ArrClient:
+    """A client for an instance whose version is not known yet, sending nothing.
+
+    Only the endpoints every version of the kind shares are safe on it: ping(),
+    system_status(), health() (what a health check or a connection test calls
+    before it knows the version). Library endpoints need build_client(), which
+    picks the class by version (Whisparr v2 and v3 differ).
+    """
+    spec = kind_spec(kind)
+    http = _http(
+        spec, url, api_key, timeout=timeout, verify_ssl=verify_ssl, max_retries=max_retries
+    )
+    return _client(spec, client_class_for(kind, None), http, None)
+
+
+def _client(
+    spec: KindSpec, cls: type[ArrClient], http: HttpClient, capabilities: Capabilities | None
+) -> ArrClient:
+    client = cls(http, capabilities)
+    client.api_prefix = spec.api_prefix  # the registry line is the one place it is written
+    return client
 
 
 def client_for(connector: Connector) -> ArrClient:

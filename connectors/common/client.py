@@ -42,7 +42,8 @@ class ArrClient:
 
     kind: ClassVar[str] = ""
     shape: ClassVar[str] = ""
-    api_prefix: ClassVar[str] = API  # Lidarr/Readarr would set "/api/v1"
+    # Set per instance by the registry from KindSpec.api_prefix (Lidarr/Readarr: "/api/v1").
+    api_prefix: str = API
     display_name: ClassVar[str] = "*arr app"
     queue_sort_key: ClassVar[str] = "timeleft"  # handled explicitly by every app version
     history_sort_key: ClassVar[str] = "date"

@@ -7,7 +7,15 @@ import pytest
 from connectors.common.errors import AuthenticationError, UnsupportedAppError, WrongKindError
 from connectors.models import Connector
 from connectors.radarr.client import RadarrClient
-from connectors.registry import KINDS, build_client, client_for, detect_kind, kind_spec
+from connectors.registry import (
+    KINDS,
+    KindSpec,
+    build_client,
+    client_for,
+    detect_kind,
+    kind_spec,
+    probe_client,
+)
 from connectors.sonarr.client import SonarrClient
 from connectors.whisparr.client import WhisparrV2Client, WhisparrV3Client
 
@@ -79,8 +87,9 @@ def test_build_client_refuses_a_url_of_another_kind(rsps):
     )
     with pytest.raises(WrongKindError) as info:
         build_client("sonarr", URL, "key")
-    assert "answers as Radarr 6.0.4.10291, not Sonarr" in str(info.value)
-    assert "choose Radarr as the kind" in str(info.value)
+    assert str(info.value).startswith("This is Radarr, not Sonarr: Sonarr at http://arr.test")
+    assert "answers as Radarr 6.0.4.10291" in str(info.value)
+    assert "Choose Radarr as the kind, or fix the URL." in str(info.value)
 
 
 def test_build_client_probe_passes_errors_through(rsps):
@@ -112,3 +121,34 @@ def test_client_for_uses_the_connector_settings(rsps):
     assert client.http.api_key == "abcdef1234"
     assert client.http.where == "Radarr at https://radarr.example/movies"
     assert len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_probe_client_needs_no_version_and_sends_nothing(rsps, kind):
+    client = probe_client(kind, URL, "key", timeout=4, verify_ssl=False, max_retries=0)
+    assert client.capabilities is None
+    assert client.http.timeout == 4 and client.http.verify_ssl is False
+    assert client.http.max_retries == 0
+    assert client.http.where.startswith(kind_spec(kind).display_name + " at ")
+    assert len(rsps.calls) == 0
+    rsps.get(
+        "http://arr.test:7878/radarr/api/v3/system/status",
+        json={"appName": "X", "version": "1.2"},
+    )
+    assert client.system_status().app_name == "X"
+
+
+def test_the_registry_line_sets_the_api_prefix(rsps, monkeypatch):
+    """A /api/v1 app (Lidarr, Readarr) needs only its registry line to say so."""
+    v1 = KindSpec("sonarr", "Sonarr", 8989, "connectors.sonarr", api_prefix="/api/v1")
+    monkeypatch.setitem(KINDS, "sonarr", v1)
+    assert v1.status_path == "/api/v1/system/status"
+    rsps.get(
+        "http://arr.test:7878/radarr/api/v1/system/status",
+        json={"appName": "Sonarr", "version": "4.0.19.2979"},
+    )
+    rsps.get("http://arr.test:7878/radarr/api/v1/health", json=[])
+    assert probe_client("sonarr", URL, "key").system_status().app_name == "Sonarr"
+    client = build_client("sonarr", URL, "key", version="4.0.19.2979")
+    assert client.health() == []
+    assert client.api_prefix == "/api/v1"
