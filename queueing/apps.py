@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class QueueingConfig(AppConfig):
     name = "queueing"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from connectors.models import Connector
+        from queueing import receivers
+
+        # Side effect only: default sweep schedules for each new connector.
+        post_save.connect(
+            receivers.connector_created,
+            sender=Connector,
+            dispatch_uid="queueing.default_sweep_schedules",
+        )

@@ -1,0 +1,117 @@
+"""The thin task functions behind the built-in schedules (queueing.schedules.BUILTIN_JOBS).
+
+Each takes ids (or nothing), returns quietly when its row is gone, runs inside
+its overlap lock (queueing.locks: a second copy of a job gives up at once and
+returns None) and calls one service. Fan-out jobs enqueue one task per
+connector so a slow or failing connector never holds up the others, and each
+per-connector task has a timeout of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from connectors.models import Connector
+from queueing.locks import job_lock
+from queueing.models import SweepRun, SweepSchedule
+
+logger = logging.getLogger(__name__)
+
+#: The engine's tick: dispatch due entries within the throttle and poll those in flight.
+DISPATCH_TICK = "queueing.tasks.dispatch_tick"
+
+
+def _call(dotted: str, *args, **kwargs):
+    module, name = dotted.rsplit(".", 1)
+    return getattr(import_module(module), name)(*args, **kwargs)
+
+
+def sync_libraries(kind: str = "incremental") -> list[int] | None:
+    """Enqueue one sync task per enabled connector (content.tasks, each with its own lock)."""
+    from content.tasks import sync_all_connectors
+
+    with job_lock(f"sync_libraries:{kind}") as acquired:
+        if not acquired:
+            return None
+        return sync_all_connectors(kind=kind)
+
+
+def dispatch():
+    """One dispatch tick; the lock keeps a slow tick from overlapping the next minute's."""
+    with job_lock("dispatch") as acquired:
+        if not acquired:
+            return None
+        return _call(DISPATCH_TICK)
+
+
+def health_checks() -> list[int] | None:
+    """Enqueue a health check of every enabled connector, unhealthy ones included.
+
+    Checking the unhealthy ones is what lets them resume by themselves: a
+    passing check marks the connector healthy, and sweeps and dispatch pick
+    it up again on their next run.
+    """
+    from django_q.tasks import async_task
+
+    with job_lock("health_checks") as acquired:
+        if not acquired:
+            return None
+        ids = list(Connector.objects.filter(enabled=True).values_list("pk", flat=True))
+        for connector_id in ids:
+            async_task(
+                "queueing.jobs.health_check",
+                connector_id,
+                task_name=f"health check connector {connector_id}",
+            )
+        return ids
+
+
+def health_check(connector_id: int) -> str | None:
+    from connectors.tasks import check_connector_health
+
+    with job_lock("health_check", connector_id) as acquired:
+        if not acquired:
+            return None
+        return check_connector_health(connector_id)
+
+
+def run_due_sweep_schedules() -> dict | None:
+    from queueing.sweep_schedules import sweep_schedules_run_due
+
+    with job_lock("run_due_sweep_schedules") as acquired:
+        if not acquired:
+            return None
+        return sweep_schedules_run_due().as_dict()
+
+
+def sweep_schedule(schedule_id: int) -> dict | None:
+    """Run the sweep of one schedule (enqueued by run_due_sweep_schedules)."""
+    from queueing.sweep import sweep_connector
+
+    schedule = (
+        SweepSchedule.objects.select_related("connector")
+        .filter(pk=schedule_id, enabled=True)
+        .first()
+    )
+    if schedule is None:
+        return None
+    with job_lock("sweep", schedule.connector_id) as acquired:
+        if not acquired:
+            return None
+        result = sweep_connector(
+            connector=schedule.connector,
+            kind=schedule.kind,
+            item_limit=schedule.item_limit,
+            trigger=SweepRun.Trigger.SCHEDULE,
+        )
+    return {k: v for k, v in result.as_dict().items() if k != "plan"}
+
+
+def maintenance() -> dict | None:
+    from queueing.maintenance import maintenance_run
+
+    with job_lock("maintenance") as acquired:
+        if not acquired:
+            return None
+        return maintenance_run().as_dict()

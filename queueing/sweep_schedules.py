@@ -1,0 +1,285 @@
+"""Sweep schedules: validate, describe and plan the user's cron expressions; run the due ones.
+
+A :class:`~queueing.models.SweepSchedule` holds a five-field cron read in the
+schedule's own time zone (a sweep "at 02:30" stays at 02:30 local time across
+daylight saving changes); ``next_run_at`` is stored in UTC. Two wall-clock
+rules apply at the DST changes: a time that does not exist (spring forward)
+runs at the first minute after the gap, and a time that happens twice (fall
+back) runs once.
+
+The per-minute job :func:`sweep_schedules_run_due` claims each due schedule
+with a conditional UPDATE (two workers never start the same sweep) and
+enqueues one sweep task for it. Disabled or unhealthy connectors are skipped
+and their schedule moved to its next time: when the health check finds the
+connector answering again, its next scheduled sweep runs as usual, and no
+backlog of missed sweeps replays.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cron_descriptor import ExpressionDescriptor, Options
+from croniter import croniter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.models import Connector
+from queueing.models import SweepSchedule, ThrottleProfile
+from queueing.schedules import validate_cron
+
+logger = logging.getLogger(__name__)
+
+#: Defaults created for every new connector (kind, cron).
+DEFAULT_SCHEDULES: tuple[tuple[str, str], ...] = (
+    (SweepSchedule.Kind.GAPS, "0 * * * *"),  # hourly
+    (SweepSchedule.Kind.UPGRADES, "0 */6 * * *"),  # every 6 hours
+)
+SWEEP_TASK = "queueing.jobs.sweep_schedule"
+
+
+# --- cron expressions ----------------------------------------------------------------------
+
+
+def cron_validate(expression: str) -> str:
+    """The normalised expression, or ValidationError with a message a user can act on."""
+    if not isinstance(expression, str):
+        raise ValidationError("The cron expression must be text, e.g. '0 * * * *'.")
+    if len(expression) > 100:
+        raise ValidationError("The cron expression is too long (100 characters at most).")
+    try:
+        return validate_cron(expression, source="The cron expression")
+    except ValueError as exc:
+        raise ValidationError(
+            f"{exc}. Use five fields: minute (0-59), hour (0-23), day of month (1-31), "
+            "month (1-12), day of week (0-6, Sunday is 0); e.g. '0 */6 * * *' for every "
+            "6 hours."
+        ) from None
+
+
+def cron_describe(expression: str) -> str:
+    """'0 */6 * * *' -> 'Every 6 hours' (24-hour clock); ValidationError when invalid."""
+    cron = cron_validate(expression)
+    options = Options()
+    options.use_24hour_time_format = True
+    options.verbose = False
+    return ExpressionDescriptor(cron, options).get_description()
+
+
+def timezone_validate(name: str) -> zoneinfo.ZoneInfo:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("A time zone is required, e.g. 'UTC' or 'Europe/Berlin'.")
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{name!r} is not a known time zone; use an IANA name such as 'Europe/Berlin'."
+        ) from None
+
+
+def cron_next_runs(
+    expression: str, *, tz: str = "UTC", after: datetime | None = None, count: int = 1
+) -> list[datetime]:
+    """The next ``count`` run times after ``after`` (default now), as aware UTC datetimes."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    cron = cron_validate(expression)
+    zone = timezone_validate(tz)
+    start = (after or timezone.now()).astimezone(zone)
+    iterator = croniter(cron, start)
+    runs: list[datetime] = []
+    last_wall: datetime | None = None
+    while len(runs) < count:
+        moment = iterator.get_next(datetime)
+        wall = moment.replace(tzinfo=None)
+        if wall == last_wall:
+            continue  # the repeated hour of a fall-back night: run once
+        last_wall = wall
+        runs.append(moment.astimezone(UTC))
+    return runs
+
+
+def next_run_after(schedule: SweepSchedule, after: datetime | None = None) -> datetime:
+    return cron_next_runs(schedule.cron, tz=schedule.timezone, after=after)[0]
+
+
+# --- schedule rows -------------------------------------------------------------------------
+
+_EDITABLE = ("kind", "cron", "timezone", "enabled", "throttle_profile", "item_limit")
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(values)
+    if "kind" in values and values["kind"] not in SweepSchedule.Kind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(SweepSchedule.Kind.values)}."]
+    if "cron" in values:
+        try:
+            cleaned["cron"] = cron_validate(values["cron"])
+        except ValidationError as exc:
+            errors["cron"] = exc.messages
+    if "timezone" in values:
+        try:
+            cleaned["timezone"] = str(timezone_validate(values["timezone"]))
+        except ValidationError as exc:
+            errors["timezone"] = exc.messages
+    limit = values.get("item_limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        errors["item_limit"] = ["The item limit must be a whole number of at least 1, or empty."]
+    profile = values.get("throttle_profile")
+    if profile is not None and not isinstance(profile, ThrottleProfile):
+        errors["throttle_profile"] = ["Choose a throttle profile, or none."]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def sweep_schedule_create(
+    *,
+    connector: Connector,
+    kind: str,
+    cron: str,
+    tz: str = "UTC",
+    enabled: bool = True,
+    throttle_profile: ThrottleProfile | None = None,
+    item_limit: int | None = None,
+    now: datetime | None = None,
+) -> SweepSchedule:
+    """Validate and save a schedule with its first run computed; ValidationError per field."""
+    values = _clean(
+        {
+            "kind": kind,
+            "cron": cron,
+            "timezone": tz,
+            "enabled": enabled,
+            "throttle_profile": throttle_profile,
+            "item_limit": item_limit,
+        }
+    )
+    schedule = SweepSchedule(connector=connector, **values)
+    schedule.next_run_at = next_run_after(schedule, now)
+    schedule.save()
+    return schedule
+
+
+def sweep_schedule_update(
+    *, schedule: SweepSchedule, now: datetime | None = None, **changes: Any
+) -> SweepSchedule:
+    """Change editable fields (kind, cron, timezone, enabled, throttle_profile, item_limit).
+
+    The next run is recomputed from now, so a new cron takes effect at its
+    own next time rather than at the old one.
+    """
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    for key, value in _clean(changes).items():
+        setattr(schedule, key, value)
+    schedule.next_run_at = next_run_after(schedule, now)
+    schedule.save()
+    return schedule
+
+
+def sweep_schedules_create_defaults(
+    *, connector: Connector, now: datetime | None = None
+) -> list[SweepSchedule]:
+    """Gaps hourly and upgrades every 6 hours, in UTC; nothing when the connector has any.
+
+    Called once, when the connector is created: a user who later deletes a
+    default does not see it come back.
+    """
+    if SweepSchedule.objects.filter(connector=connector).exists():
+        return []
+    schedules = [
+        SweepSchedule(connector=connector, kind=kind, cron=cron, timezone="UTC")
+        for kind, cron in DEFAULT_SCHEDULES
+    ]
+    for schedule in schedules:
+        schedule.next_run_at = next_run_after(schedule, now)
+    return SweepSchedule.objects.bulk_create(schedules)
+
+
+def describe(schedule: SweepSchedule) -> str:
+    """The human description, or why the stored expression no longer parses."""
+    try:
+        return cron_describe(schedule.cron)
+    except ValidationError as exc:
+        return f"invalid: {exc.messages[0]}"
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+@dataclass
+class DueRunReport:
+    started: list[int] = field(default_factory=list)  # schedule ids whose sweep was enqueued
+    skipped: dict[int, str] = field(default_factory=dict)  # schedule id -> why not
+    planned: int = 0  # schedules that had no next run yet and got one
+
+    def as_dict(self) -> dict:
+        return {"started": self.started, "skipped": self.skipped, "planned": self.planned}
+
+
+def sweep_schedules_run_due(*, now: datetime | None = None, enqueue=None) -> DueRunReport:
+    """Start every enabled schedule whose next run has come; move each to its next time.
+
+    ``enqueue(schedule)`` sends the sweep (default: a django-q2 task after
+    commit). A schedule whose stored cron became invalid is skipped and
+    logged, never a crash for the others.
+    """
+    now = now or timezone.now()
+    enqueue = enqueue or _enqueue_sweep
+    report = DueRunReport()
+    # Schedules without a next run (rows written around the services) get one and wait for it.
+    for schedule in SweepSchedule.objects.filter(enabled=True, next_run_at__isnull=True):
+        try:
+            upcoming = next_run_after(schedule, now)
+        except ValidationError:
+            continue
+        report.planned += SweepSchedule.objects.filter(
+            pk=schedule.pk, next_run_at__isnull=True
+        ).update(next_run_at=upcoming)
+    due = (
+        SweepSchedule.objects.filter(enabled=True, next_run_at__lte=now)
+        .select_related("connector")
+        .order_by("next_run_at", "pk")
+    )
+    for schedule in due:
+        try:
+            upcoming = next_run_after(schedule, now)
+        except ValidationError as exc:
+            report.skipped[schedule.pk] = f"invalid cron: {exc.messages[0]}"
+            logger.warning("sweep schedule has an invalid cron", extra={"schedule": schedule.pk})
+            continue
+        connector = schedule.connector
+        usable = connector.is_usable
+        with transaction.atomic():
+            # The claim: only the worker whose UPDATE matches the old next run starts it.
+            claimed = SweepSchedule.objects.filter(
+                pk=schedule.pk, enabled=True, next_run_at=schedule.next_run_at
+            ).update(
+                next_run_at=upcoming,
+                **({"last_run_at": now} if usable else {}),
+                updated_at=now,
+            )
+            if not claimed:
+                report.skipped[schedule.pk] = "claimed by another worker"
+                continue
+            if not usable:
+                report.skipped[schedule.pk] = f"{connector.name} is disabled or unhealthy"
+                continue
+            enqueue(schedule)
+        report.started.append(schedule.pk)
+    return report
+
+
+def _enqueue_sweep(schedule: SweepSchedule) -> None:
+    from django_q.tasks import async_task
+
+    schedule_id, name = schedule.pk, f"sweep {schedule.kind} connector {schedule.connector_id}"
+    transaction.on_commit(lambda: async_task(SWEEP_TASK, schedule_id, task_name=name))

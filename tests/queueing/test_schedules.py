@@ -1,0 +1,135 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ImproperlyConfigured
+from django_q.models import Schedule
+
+from queueing import jobs
+from queueing.schedules import BUILTIN_JOBS, NAME_PREFIX, resolve_jobs, schedules_reconcile
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 26, 10, 7, tzinfo=UTC)
+
+
+def snapshot():
+    return sorted(Schedule.objects.values_list("pk", "name", "func", "cron", "kwargs", "next_run"))
+
+
+def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
+    first = schedules_reconcile(env={}, now=NOW)
+    assert len(first.created) == len(BUILTIN_JOBS) == 6
+    rows = snapshot()
+    second = schedules_reconcile(env={}, now=NOW)
+    assert second.created == second.updated == second.removed == []
+    assert len(second.unchanged) == 6
+    assert snapshot() == rows  # same rows, same ids, same next runs
+    by_name = {s.name: s for s in Schedule.objects.all()}
+    incremental = by_name[NAME_PREFIX + "incremental library sync"]
+    assert incremental.cron == "*/15 * * * *"
+    assert incremental.func == "queueing.jobs.sync_libraries"
+    assert incremental.kwargs == "{'kind': 'incremental'}"
+    assert incremental.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
+    assert by_name[NAME_PREFIX + "dispatch search commands"].cron == "* * * * *"
+    assert by_name[NAME_PREFIX + "connector health checks"].cron == "*/5 * * * *"
+    daily = by_name[NAME_PREFIX + "daily maintenance"]
+    assert daily.next_run == datetime(2026, 11, 27, 4, 15, tzinfo=UTC)  # not "now": no burst
+    full = by_name[NAME_PREFIX + "full library reconciliation"]
+    assert full.kwargs == "{'kind': 'full'}" and full.schedule_type == Schedule.CRON
+
+
+def test_every_job_func_is_a_real_function():
+    for job in BUILTIN_JOBS:
+        module, name = job.func.rsplit(".", 1)
+        assert module == "queueing.jobs" and callable(getattr(jobs, name))
+
+
+def test_changed_env_cron_updates_the_row_in_place():
+    schedules_reconcile(env={}, now=NOW)
+    pk = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync").pk
+    report = schedules_reconcile(
+        env={"COMRADARR_SCHEDULE_SYNC_INCREMENTAL": "  */5   * * * * "}, now=NOW
+    )
+    assert report.updated == [NAME_PREFIX + "incremental library sync"]
+    assert report.created == [] and len(report.unchanged) == 5
+    row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
+    assert (row.pk, row.cron) == (pk, "*/5 * * * *")
+    assert row.next_run == datetime(2026, 11, 26, 10, 10, tzinfo=UTC)
+    assert Schedule.objects.count() == 6
+    # Back to the default: updated again, still one row.
+    report = schedules_reconcile(env={}, now=NOW)
+    assert report.updated == [NAME_PREFIX + "incremental library sync"]
+    assert Schedule.objects.filter(name=NAME_PREFIX + "incremental library sync").count() == 1
+
+
+def test_unchanged_cron_keeps_the_planned_next_run():
+    schedules_reconcile(env={}, now=NOW)
+    Schedule.objects.filter(name__startswith=NAME_PREFIX).update(func="elsewhere.old")
+    with time_machine.travel(datetime(2026, 11, 26, 10, 14, 30, tzinfo=UTC), tick=False):
+        report = schedules_reconcile(env={})
+    assert len(report.updated) == 6
+    row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
+    assert row.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
+    assert row.func == "queueing.jobs.sync_libraries"
+
+
+def test_duplicates_and_stale_builtin_rows_are_removed_others_kept():
+    schedules_reconcile(env={}, now=NOW)
+    name = NAME_PREFIX + "dispatch search commands"
+    Schedule.objects.create(
+        name=name, func="queueing.jobs.dispatch", schedule_type="C", cron="* * * * *"
+    )
+    Schedule.objects.create(name=NAME_PREFIX + "a job that no longer exists", func="x.y")
+    Schedule.objects.create(name="someone else's job", func="x.z")
+    report = schedules_reconcile(env={}, now=NOW)
+    assert sorted(report.removed) == sorted([name, NAME_PREFIX + "a job that no longer exists"])
+    assert Schedule.objects.filter(name=name).count() == 1
+    assert Schedule.objects.filter(name="someone else's job").exists()
+    assert Schedule.objects.count() == 7
+
+
+def test_disable_from_env_removes_the_row_and_enables_again():
+    schedules_reconcile(env={}, now=NOW)
+    report = schedules_reconcile(env={"COMRADARR_SCHEDULE_MAINTENANCE": "disable"}, now=NOW)
+    assert report.removed == [NAME_PREFIX + "daily maintenance"]
+    assert not Schedule.objects.filter(name=NAME_PREFIX + "daily maintenance").exists()
+    report = schedules_reconcile(env={}, now=NOW)
+    assert report.created == [NAME_PREFIX + "daily maintenance"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("*/15 * * *", "must have 5 fields"),
+        ("* * * * * *", "must have 5 fields"),
+        ("61 * * * *", "not a valid cron expression"),
+        ("every day", "must have 5 fields"),
+        ("@hourly", "must have 5 fields"),
+        (";DROP x -- * *", "not a valid cron expression"),
+    ],
+)
+def test_bad_env_cron_is_improperly_configured_naming_the_variable(value, message):
+    with pytest.raises(ImproperlyConfigured) as exc:
+        resolve_jobs(env={"COMRADARR_SCHEDULE_DISPATCH": value})
+    text = str(exc.value)
+    assert "COMRADARR_SCHEDULE_DISPATCH" in text and message in text
+    assert "'* * * * *'" in text  # shows the default as an example
+
+
+def test_bad_env_writes_nothing():
+    with pytest.raises(ImproperlyConfigured):
+        schedules_reconcile(env={"COMRADARR_SCHEDULE_SYNC_FULL": "nope"}, now=NOW)
+    assert Schedule.objects.count() == 0
+
+
+def test_empty_env_value_means_default():
+    jobs_ = {r.job.key: r for r in resolve_jobs(env={"COMRADARR_SCHEDULE_SWEEPS": "  "})}
+    assert jobs_["sweeps"].cron == "* * * * *"
+
+
+def test_reconcile_refuses_while_another_process_reconciles():
+    from queueing.locks import job_lock
+
+    with job_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
+        schedules_reconcile(env={}, now=NOW)
