@@ -6,6 +6,7 @@ from django import forms
 
 from connectors import services
 from connectors.models import Connector
+from connectors.registry import kind_spec
 
 
 class ConnectorForm(forms.Form):
@@ -86,6 +87,11 @@ class ConnectorForm(forms.Form):
         )
 
     # Each rule raises ValueError with the message the user sees.
+    @property
+    def kind_options(self) -> list[tuple[forms.BoundField, str]]:
+        """The kind radios with the registry's hint for each (the picker shows both)."""
+        return [(radio, kind_spec(radio.data["value"]).hint) for radio in self["kind"]]
+
     def _rule(self, rule, value):
         try:
             return rule(value)

@@ -7,15 +7,33 @@ from django.db import models
 from comradarr.crypto import mask
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
+from connectors.registry import KINDS
+
+# Connector.Kind.SONARR etc., one member per line of the registry's KINDS table.
+Kind = models.TextChoices(
+    "Kind", [(spec.kind.upper(), (spec.kind, spec.display_name)) for spec in KINDS.values()]
+)
+
+
+class KindField(models.CharField):
+    """The kind column: its choices come from the registry at run time and stay out of
+    migrations, so adding an app (one registry line) needs no migration."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs["choices"] = Kind.choices
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, path, args, kwargs
 
 
 class Connector(TimestampedModel):
     """One Sonarr, Radarr or Whisparr instance, with its API key encrypted at rest."""
 
-    class Kind(models.TextChoices):
-        SONARR = "sonarr", "Sonarr"
-        RADARR = "radarr", "Radarr"
-        WHISPARR = "whisparr", "Whisparr"
+    Kind = Kind
 
     class Health(models.TextChoices):
         UNKNOWN = "unknown", "Unknown"
@@ -25,7 +43,7 @@ class Connector(TimestampedModel):
         OFFLINE = "offline", "Offline"
 
     name = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = KindField()
     # Not a URLField: Django's URL validator refuses single-label hosts such as
     # http://sonarr:8989, the usual Docker name. connectors.services.normalize_url checks it.
     url = models.CharField(

@@ -29,6 +29,7 @@ class KindSpec:
     default_port: int
     package: str  # module with client_class() and a capabilities submodule
     api_prefix: str = "/api/v3"  # Lidarr and Readarr use "/api/v1"
+    hint: str = ""  # under the name in the kind picker: what it holds, which versions
 
     @property
     def default_url(self) -> str:
@@ -43,9 +44,9 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     spec.kind: spec
     for spec in (
-        KindSpec("sonarr", "Sonarr", 8989, "connectors.sonarr"),
-        KindSpec("radarr", "Radarr", 7878, "connectors.radarr"),
-        KindSpec("whisparr", "Whisparr", 6969, "connectors.whisparr"),
+        KindSpec("sonarr", "Sonarr", 8989, "connectors.sonarr", hint="TV series · v3, v4"),
+        KindSpec("radarr", "Radarr", 7878, "connectors.radarr", hint="Movies · v3 to v6"),
+        KindSpec("whisparr", "Whisparr", 6969, "connectors.whisparr", hint="v2 sites · v3 Eros"),
     )
 }
 

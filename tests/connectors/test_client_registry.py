@@ -26,6 +26,22 @@ URL = "http://arr.test:7878/radarr/"
 
 def test_kinds_table_matches_the_connector_model_choices():
     assert set(KINDS) == set(Connector.Kind.values)
+    assert Connector.Kind.choices == [(s.kind, s.display_name) for s in KINDS.values()]
+    assert Connector.Kind.WHISPARR == "whisparr"
+    # The column's choices stay out of migrations: a new registry line needs no migration.
+    field = Connector._meta.get_field("kind")
+    assert field.choices == Connector.Kind.choices
+    assert "choices" not in field.deconstruct()[3]
+
+
+def test_the_kind_picker_shows_each_registry_hint():
+    from connectors.forms import ConnectorForm
+
+    options = ConnectorForm().kind_options
+    assert [(radio.data["value"], hint) for radio, hint in options] == [
+        (spec.kind, spec.hint) for spec in KINDS.values()
+    ]
+    assert all(hint for _, hint in options)
     assert kind_spec("sonarr").default_port == 8989
     assert kind_spec("radarr").display_name == "Radarr"
     assert kind_spec("whisparr").default_url == "http://localhost:6969"
