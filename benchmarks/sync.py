@@ -17,6 +17,7 @@ neither shares our GIL nor counts in our RSS. Phases, in one run:
 
 Printed per phase: wall time, peak RSS so far (getrusage), SQL statements,
 HTTP requests, items per second; then the ratios the targets are set on.
+Peak RSS is the process's high-water mark (VmHWM, as getrusage's ru_maxrss).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def peak_rss_mb() -> float:
+    """Peak RSS of this process. VmHWM first: getrusage's ru_maxrss of a spawned
+    child also counts the parent's peak at spawn time (Linux carries it over exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -86,88 +86,108 @@ def _twin(client):
     return type(client)(twin, client.capabilities)
 
 
-def prefetch_episodes(
-    client,
-    series_arr_ids: list[int],
-    *,
-    stats: SyncStats | None = None,
-    workers: int | None = None,
-    window: int = PREFETCH_WINDOW,
-) -> Iterator[tuple[int, list[EpisodeData] | None]]:
-    """Yield (series arr id, episodes) as background threads fetch them (any order).
+class EpisodeFetcher:
+    """Fetches episode listings in background threads; iterate for (series arr id, episodes).
 
-    ``None`` stands for a series that vanished between the series list and its
-    episode fetch (404): the caller neither writes nor deletes anything for it.
-    Any other error is re-raised in the caller's thread and stops the fetching,
-    so a failed listing stops the sync before anything is deleted on its
-    strength. Requests made by the extra clients are added to
+    Results come in any order. ``None`` stands for a series that vanished
+    between the series list and its episode fetch (404): the caller neither
+    writes nor deletes anything for it. Any other error is re-raised in the
+    caller's thread and stops the fetching, so a failed listing stops the sync
+    before anything is deleted on its strength. ``start()`` may be called
+    early (fetching overlaps whatever the caller does next); ``close()``
+    always, which also adds the extra clients' requests to
     ``stats.extra_http_requests``.
     """
-    workers = workers or FETCH_WORKERS
-    clients = [client] + [_twin(client) for _ in range(max(0, workers - 1))]
-    clients = [c for c in clients if c is not None]
-    todo: queue.Queue = queue.Queue()
-    for arr_id in series_arr_ids:
-        todo.put(arr_id)
-    results: queue.Queue = queue.Queue(maxsize=window)
-    stop = threading.Event()
-    running = [len(clients)]
-    running_lock = threading.Lock()
 
-    def put(item) -> bool:
-        while not stop.is_set():
+    def __init__(
+        self,
+        client,
+        series_arr_ids: list[int],
+        *,
+        stats: SyncStats | None = None,
+        workers: int | None = None,
+        window: int = PREFETCH_WINDOW,
+    ) -> None:
+        workers = workers or FETCH_WORKERS
+        clients = [client] + [_twin(client) for _ in range(max(0, workers - 1))]
+        self.clients = [c for c in clients if c is not None]
+        self.stats = stats
+        self.total = len(series_arr_ids)
+        self.todo: queue.Queue = queue.Queue()
+        for arr_id in series_arr_ids:
+            self.todo.put(arr_id)
+        self.results: queue.Queue = queue.Queue(maxsize=window)
+        self.stop = threading.Event()
+        self.running = len(self.clients)
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
+        self.closed = False
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
             try:
-                results.put(item, timeout=0.2)
+                self.results.put(item, timeout=0.2)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def produce(worker_client) -> None:
+    def _produce(self, worker_client) -> None:
         try:
-            while not stop.is_set():
+            while not self.stop.is_set():
                 try:
-                    arr_id = todo.get_nowait()
+                    arr_id = self.todo.get_nowait()
                 except queue.Empty:
                     break
                 try:
                     episodes = worker_client.episodes(arr_id)
                 except NotFoundError:
                     episodes = None
-                if not put((arr_id, episodes)):
+                if not self._put((arr_id, episodes)):
                     return
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
+            self._put(exc)
             return
-        with running_lock:
-            running[0] -= 1
-            last = running[0] == 0
+        with self.lock:
+            self.running -= 1
+            last = self.running == 0
         if last:
-            put(_DONE)
+            self._put(_DONE)
 
-    threads = [
-        threading.Thread(target=produce, args=(c,), name="comradarr-episode-fetch", daemon=True)
-        for c in clients
-    ]
-    for thread in threads:
-        thread.start()
-    try:
+    def start(self) -> EpisodeFetcher:
+        if not self.threads:
+            self.threads = [
+                threading.Thread(
+                    target=self._produce, args=(c,), name="comradarr-episode-fetch", daemon=True
+                )
+                for c in self.clients
+            ]
+            for thread in self.threads:
+                thread.start()
+        return self
+
+    def __iter__(self) -> Iterator[tuple[int, list[EpisodeData] | None]]:
+        self.start()
         while True:
-            item = results.get()
+            item = self.results.get()
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:
-        stop.set()
-        for thread in threads:
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.stop.set()
+        for thread in self.threads:
             thread.join(timeout=30)
-        if stats is not None:
-            stats.extra_http_requests += sum(
-                getattr(getattr(c, "http", None), "request_count", 0) for c in clients[1:]
+        if self.stats is not None:
+            self.stats.extra_http_requests += sum(
+                getattr(getattr(c, "http", None), "request_count", 0) for c in self.clients[1:]
             )
-        for extra in clients[1:]:
+        for extra in self.clients[1:]:
             extra.http.close()
 
 

@@ -21,10 +21,10 @@ from content.models import Series
 from content.sync import reconcile, upsert
 from content.sync.common import (
     MOVIE_BATCH,
+    EpisodeFetcher,
     EpisodeWriter,
     Progress,
     SyncStats,
-    prefetch_episodes,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,21 +59,19 @@ def write_series_list(*, connector_id: int, series_list: list[SeriesData], stats
     return ids
 
 
-def sync_episodes_of(
+def write_episodes(
     *,
     connector_id: int,
-    client,
+    fetcher: EpisodeFetcher,
+    total: int,
     series_ids: dict[int, int],
-    arr_ids: list[int],
     stats: SyncStats,
     progress: Progress,
 ) -> None:
-    """Fetch and write the episodes of the given series, streaming series by series."""
+    """Write the episode listings as the fetcher delivers them, in batches."""
     writer = EpisodeWriter(connector_id=connector_id, stats=stats)
-    total = len(arr_ids)
     progress(0, total, "series")
-    fetched = prefetch_episodes(client, arr_ids, stats=stats)
-    for done, (arr_id, episodes) in enumerate(fetched, start=1):
+    for done, (arr_id, episodes) in enumerate(fetcher, start=1):
         if episodes is None:
             stats.notes.append(f"series {arr_id} vanished during the sync")
         else:
@@ -100,24 +98,34 @@ def sync_series_library(
     progress: Progress,
 ) -> None:
     series_list = client.series()
-    series_ids = write_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
-    if full:
-        arr_ids = [s.arr_id for s in series_list]
-    else:
-        if history_since is not None:
-            changed = _series_with_file_events(client, history_since, stats)
-            reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
-        listed = {s.arr_id for s in series_list}
-        stale = Series.objects.filter(connector_id=connector_id).stale()
-        arr_ids = sorted(a for a in stale.values_list("arr_id", flat=True) if a in listed)
-    sync_episodes_of(
-        connector_id=connector_id,
-        client=client,
-        series_ids=series_ids,
-        arr_ids=arr_ids,
-        stats=stats,
-        progress=progress,
-    )
+    fetcher = None
+    try:
+        if full:
+            # Every series will be read: start fetching while the list is written.
+            fetcher = EpisodeFetcher(client, [s.arr_id for s in series_list], stats=stats)
+            fetcher.start()
+        series_ids = write_series_list(
+            connector_id=connector_id, series_list=series_list, stats=stats
+        )
+        if fetcher is None:
+            if history_since is not None:
+                changed = _series_with_file_events(client, history_since, stats)
+                reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
+            listed = {s.arr_id for s in series_list}
+            stale = Series.objects.filter(connector_id=connector_id).stale()
+            arr_ids = sorted(a for a in stale.values_list("arr_id", flat=True) if a in listed)
+            fetcher = EpisodeFetcher(client, arr_ids, stats=stats)
+        write_episodes(
+            connector_id=connector_id,
+            fetcher=fetcher,
+            total=fetcher.total,
+            series_ids=series_ids,
+            stats=stats,
+            progress=progress,
+        )
+    finally:
+        if fetcher is not None:
+            fetcher.close()
     finish_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
 
 
