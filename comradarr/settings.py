@@ -152,15 +152,24 @@ LOG_LEVEL = config.read_choice(
 LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
 LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT)
 
+# Search history (and the throttle's dispatch log) kept this long by the daily maintenance.
+SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
+    "HISTORY_RETENTION_DAYS", 30, minimum=1, maximum=3650
+)
+
 # Background work: django-q2 on the database broker.
 Q_CLUSTER = {
     "name": "comradarr",
     "orm": "default",
     "workers": config.read_int("WORKERS", 2, minimum=1, maximum=32),
     # A task is killed after `timeout` seconds; `retry` must be larger or a
-    # still-running task would be handed to a second worker.
-    "timeout": 600,
-    "retry": 720,
+    # still-running task would be handed to a second worker. The longest job is
+    # one connector's full sync (one task per connector; /episode is read series
+    # by series, minutes for a few thousand series on a slow *arr), so 30 minutes.
+    # Every *arr call has its own HTTP timeout, so no task hangs that long, and
+    # queueing.locks stops a re-delivered copy of a job that is still running.
+    "timeout": 1800,
+    "retry": 1980,
     # A task that keeps failing is not retried forever.
     "max_attempts": 3,
     # Polling jobs (dispatch, health) missed while stopped are pointless to replay.
