@@ -34,6 +34,8 @@ class Capabilities:
     sort_key_allow_list: bool = False  # unknown sortKey falls back instead of failing (500)
     movie_statistics: bool = False  # MovieResource.statistics / hasFile via statistics
     instance_name: bool = True  # system/status carries instanceName
+    webhook_custom_headers: bool = False  # webhook connections can send custom headers
+    movie_file_id: bool = False  # MovieResource.movieFileId
 
     @property
     def version_text(self) -> str:

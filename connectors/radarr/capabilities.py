@@ -15,6 +15,8 @@ MOVIE_STATISTICS = (5, 3)
 WANTED_ENDPOINTS = (5, 6)
 LAST_SEARCH_TIME = (5, 10, 3)
 SORT_KEY_ALLOW_LIST = (5, 10, 4)
+WEBHOOK_CUSTOM_HEADERS = (5, 16)
+INSTANCE_NAME = (4,)
 NEWEST_KNOWN_MAJOR = 6
 
 
@@ -56,5 +58,7 @@ def rules(version: Version) -> Capabilities:
         warnings=tuple(warnings),
         sort_key_allow_list=at_least(version, SORT_KEY_ALLOW_LIST),
         movie_statistics=at_least(version, MOVIE_STATISTICS),
-        instance_name=at_least(version, (4,)),
+        instance_name=at_least(version, INSTANCE_NAME),
+        webhook_custom_headers=at_least(version, WEBHOOK_CUSTOM_HEADERS),
+        movie_file_id=at_least(version, WANTED_ENDPOINTS),  # movieFileId came with 5.6 too
     )

@@ -13,6 +13,7 @@ from connectors.common.capabilities import (
 LAST_SEARCH_TIME = (4, 0, 9, 2332)
 INCLUDE_EPISODE_FILE = (4, 0, 9, 2421)  # also the sort-key allow-list
 INSTANCE_NAME = (3, 0, 9)
+WEBHOOK_CUSTOM_HEADERS = (4, 0, 10)
 NEWEST_KNOWN_MAJOR = 5
 
 
@@ -47,4 +48,5 @@ def rules(version: Version) -> Capabilities:
         sort_key_allow_list=at_least(version, INCLUDE_EPISODE_FILE),
         movie_statistics=False,
         instance_name=at_least(version, INSTANCE_NAME),
+        webhook_custom_headers=at_least(version, WEBHOOK_CUSTOM_HEADERS),
     )

@@ -17,7 +17,8 @@ from connectors.common.capabilities import (
     version_text,
 )
 
-# /wanted/* and lastSearchTime exist in Eros source from 3.2.0 (not in its stale spec).
+# /wanted/*, lastSearchTime and movieFileId exist in Eros source from 3.2.0 (not in its
+# stale spec).
 EROS_WANTED = (3, 2, 0)
 
 
@@ -62,6 +63,8 @@ def rules(version: Version) -> Capabilities:
             warnings=warnings,
             sort_key_allow_list=True,
             movie_statistics=True,
+            webhook_custom_headers=True,
+            movie_file_id=at_least(version, EROS_WANTED),
         )
     reason = (
         "Whisparr 0.x/1.x uses an older API"

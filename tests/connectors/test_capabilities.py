@@ -133,3 +133,65 @@ def test_unparsable_version_is_unsupported_not_a_crash():
     caps = capabilities_for("sonarr", "garbage")
     assert caps.supported is False
     assert caps.warnings
+
+
+# NOTES.md section 7, row by row: (capability, kind, version just below, version at or above).
+# None for "below" means every supported version has it; None for "at" means none has it.
+NOTES_ROWS = [
+    ("wanted_endpoints", "sonarr", None, "3.0.10.1567"),
+    ("wanted_endpoints", "radarr", "5.5.3.8819", "5.6.0.8846"),
+    ("wanted_endpoints", "whisparr", None, "2.0.0.819"),
+    ("wanted_endpoints", "whisparr", "3.1.9", "3.2.0"),
+    ("last_search_time", "sonarr", "4.0.9.2331", "4.0.9.2332"),
+    ("last_search_time", "radarr", "5.10.2.9164", "5.10.3.9178"),
+    ("last_search_time", "whisparr", "2.0.0.819", None),
+    ("last_search_time", "whisparr", "3.1.9", "3.2.0"),
+    ("sort_key_allow_list", "sonarr", "4.0.9.2420", "4.0.9.2421"),
+    ("sort_key_allow_list", "radarr", "5.10.3.9178", "5.10.4.9218"),
+    ("sort_key_allow_list", "whisparr", "2.0.0.819", None),
+    ("sort_key_allow_list", "whisparr", None, "3.0.0.100"),
+    ("include_episode_file", "sonarr", "4.0.9.2420", "4.0.9.2421"),
+    ("include_episode_file", "radarr", "6.0.4.10291", None),
+    ("include_episode_file", "whisparr", "2.0.0.819", None),
+    ("include_episode_file", "whisparr", "3.2.0", None),
+    ("movie_statistics", "sonarr", "4.0.19.2979", None),
+    ("movie_statistics", "radarr", "5.2.9", "5.3.0"),
+    ("movie_statistics", "whisparr", "2.0.0.819", None),
+    ("movie_statistics", "whisparr", None, "3.0.0.100"),
+    ("movie_file_id", "radarr", "5.5.3.8819", "5.6.0.8846"),
+    ("movie_file_id", "whisparr", "2.0.0.819", None),
+    ("movie_file_id", "whisparr", "3.1.9", "3.2.0"),
+    ("instance_name", "sonarr", "3.0.8.1507", "3.0.9.1549"),
+    ("instance_name", "radarr", "3.2.2.5080", "4.0.0.5831"),
+    ("instance_name", "whisparr", None, "2.0.0.819"),
+    ("instance_name", "whisparr", None, "3.0.0.100"),
+    ("webhook_custom_headers", "sonarr", "4.0.9.2421", "4.0.10.2544"),
+    ("webhook_custom_headers", "radarr", "5.15.1.9463", "5.16.0.9500"),
+    ("webhook_custom_headers", "whisparr", "2.0.0.819", None),
+    ("webhook_custom_headers", "whisparr", None, "3.0.0.100"),
+    ("history_since", "sonarr", None, "3.0.10.1567"),
+    ("history_since", "radarr", "3.2.2.5080", "4.0.0.5831"),
+    ("history_since", "whisparr", None, "2.0.0.819"),
+    ("history_since", "whisparr", None, "3.0.0.100"),
+]
+
+
+@pytest.mark.parametrize(("capability", "kind", "below", "at"), NOTES_ROWS)
+def test_every_row_of_the_notes_matrix(capability, kind, below, at):
+    if below is not None:
+        caps = capabilities_for(kind, below)
+        assert caps.supported, below
+        assert getattr(caps, capability) is False, (capability, kind, below)
+    if at is not None:
+        caps = capabilities_for(kind, at)
+        assert caps.supported, at
+        assert getattr(caps, capability) is True, (capability, kind, at)
+
+
+def test_every_capability_flag_has_a_notes_row():
+    from dataclasses import fields
+
+    from connectors.common.capabilities import Capabilities
+
+    flags = {f.name for f in fields(Capabilities) if f.type in ("bool", bool)} - {"supported"}
+    assert flags == {row[0] for row in NOTES_ROWS}
