@@ -68,7 +68,8 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
 
         cluster_dir.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(cluster_dir)
-        logger.info("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
+        # Debug: `serve` tells people itself; for one-shot commands it is noise.
+        logger.debug("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
         server = pgserver.get_server(cluster_dir, cleanup_mode="stop")
         info = server.get_postmaster_info()
         embedded = EmbeddedDatabase(

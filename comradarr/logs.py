@@ -1,5 +1,8 @@
 """Structured logging: JSON lines (default) or a console format for people.
 
+The service (serve, qcluster, gunicorn) logs to stdout; one-shot management
+commands log to stderr so their stdout stays clean output (output_stream()).
+
 Every record carries the correlation id of the request or task that produced
 it, and secrets are masked by RedactingFilter before any handler sees them.
 """
@@ -10,6 +13,7 @@ import contextvars
 import json
 import logging
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,7 +115,28 @@ def level_number(name: str) -> int:
     return TRACE if name.lower() == "trace" else logging.getLevelName(name.upper())
 
 
-def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
+# Commands that run as the service: their log lines are the output (stdout, as
+# containers expect). Every other management command is a one-shot tool whose
+# stdout is its result (some of it JSON for scripts), so its log lines, such as
+# the embedded database's start-up line, go to stderr instead.
+SERVER_COMMANDS = frozenset({"serve", "qcluster", "runserver"})
+_MANAGEMENT_SCRIPTS = ("manage.py", "django-admin", "django/__main__.py")
+
+
+def output_stream(argv: Sequence[str]) -> str:
+    """'stdout' or 'stderr': where this process's log lines go, from its command line.
+
+    Anything not started as a management command (gunicorn, pytest) logs to stdout.
+    """
+    if not argv or not argv[0].endswith(_MANAGEMENT_SCRIPTS):
+        return "stdout"
+    command = argv[1] if len(argv) > 1 else ""
+    return "stdout" if command in SERVER_COMMANDS else "stderr"
+
+
+def build_logging_config(level: str, fmt: str, stream: str = "stdout") -> dict[str, Any]:
+    if stream not in ("stdout", "stderr"):
+        raise ValueError(f"log stream must be stdout or stderr, not {stream!r}")
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -124,14 +149,14 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
             "console": {"()": ConsoleFormatter},
         },
         "handlers": {
-            "stdout": {
+            "output": {
                 "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
+                "stream": f"ext://sys.{stream}",
                 "formatter": fmt,
                 "filters": ["correlation", "redact"],
             }
         },
-        "root": {"handlers": ["stdout"], "level": level_number(level)},
+        "root": {"handlers": ["output"], "level": level_number(level)},
         "loggers": {
             # Django's defaults give "django" a console handler of its own (DEBUG
             # only); here everything goes through the one handler above.
@@ -142,7 +167,7 @@ def build_logging_config(level: str, fmt: str) -> dict[str, Any]:
             "urllib3": {"level": "WARNING"},
             # django-q2 adds its own handler (and its own format) to a logger that
             # has none; this one makes its lines JSON like the rest.
-            "django-q": {"handlers": ["stdout"], "propagate": False},
+            "django-q": {"handlers": ["output"], "propagate": False},
             # pgserver narrates every pg_ctl call at info level.
             "pgserver": {"level": "WARNING"},
         },

@@ -6,13 +6,14 @@ naming the variable; manage.py turns that into one line on stderr.
 
 from __future__ import annotations
 
+import sys
 import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from comradarr import config, secret_key
-from comradarr.logs import build_logging_config
+from comradarr.logs import build_logging_config, output_stream
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(config.read_str("COMRADARR_DATA_DIR", str(BASE_DIR / "data"))).resolve()
@@ -145,12 +146,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Logging: JSON lines to stdout, or LOG_FORMAT=console for people.
+# Logging: JSON lines, or LOG_FORMAT=console for people.
 LOG_LEVEL = config.read_choice(
     "LOG_LEVEL", "info", ["trace", "debug", "info", "warning", "error", "critical"]
 )
 LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
-LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT)
+# stdout for the service, stderr for one-shot commands (whose stdout is output).
+LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
 
 # Search history (and the throttle's dispatch log) kept this long by the daily maintenance.
 SEARCH_HISTORY_RETENTION_DAYS = config.read_int(

@@ -61,7 +61,7 @@ def log_output() -> Iterator[callable]:
 
     def configure(fmt: str = "json", level: str = "info") -> io.StringIO:
         config = build_logging_config(level, fmt)
-        config["handlers"]["stdout"]["stream"] = buffer
+        config["handlers"]["output"]["stream"] = buffer
         logging.config.dictConfig(config)
         return buffer
 

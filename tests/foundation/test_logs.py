@@ -144,19 +144,32 @@ def test_secrets_never_reach_the_output(log_output, fmt):
             json.loads(line)  # redaction keeps every line valid JSON
 
 
-def test_a_real_process_logs_json_to_stdout(tmp_path):
+_LOG_TWO_LINES = (
+    "import logging\n"
+    f"logging.getLogger('connectors.sonarr').warning('GET /api?apikey={SECRET}')\n"
+    "logging.getLogger('django-q').warning('cluster says hi')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "stream"),
+    [
+        # The service logs to stdout (gunicorn is started as `python -m gunicorn`).
+        (["-c", "import django; django.setup()\n" + _LOG_TWO_LINES], "stdout"),
+        # A one-shot command keeps its stdout for its output.
+        (["manage.py", "shell", "--no-imports", "-c", _LOG_TWO_LINES], "stderr"),
+    ],
+    ids=["service", "one-shot-command"],
+)
+def test_a_real_process_logs_json_to_the_right_stream(tmp_path, argv, stream):
     """The settings' LOGGING is what a running process uses (django-q2's logger included)."""
     import subprocess
+    import sys
 
-    from tests.foundation.conftest import REPO, clean_env, manage_py
+    from tests.foundation.conftest import REPO, clean_env
 
-    code = (
-        "import logging\n"
-        f"logging.getLogger('connectors.sonarr').warning('GET /api?apikey={SECRET}')\n"
-        "logging.getLogger('django-q').warning('cluster says hi')\n"
-    )
     result = subprocess.run(
-        [*manage_py(), "shell", "--no-imports", "-c", code],
+        [sys.executable, *argv],
         env=clean_env(COMRADARR_DATA_DIR=str(tmp_path), LOG_FORMAT="json"),
         cwd=REPO,
         capture_output=True,
@@ -164,7 +177,68 @@ def test_a_real_process_logs_json_to_stdout(tmp_path):
         timeout=60,
         check=True,
     )
-    records = [json.loads(line) for line in result.stdout.splitlines()]
+    logged, other = (
+        (result.stdout, result.stderr) if stream == "stdout" else (result.stderr, result.stdout)
+    )
+    records = [json.loads(line) for line in logged.splitlines()]
     assert [r["logger"] for r in records] == ["connectors.sonarr", "django-q"]
     assert SECRET not in result.stdout + result.stderr
-    assert result.stderr.strip() == ""
+    assert other.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "stream"),
+    [
+        (["manage.py", "serve", "--port", "3001"], "stdout"),
+        (["/app/manage.py", "qcluster"], "stdout"),
+        (["manage.py", "runserver"], "stdout"),
+        (["manage.py", "connectors", "list", "--json"], "stderr"),
+        (["manage.py", "migrate"], "stderr"),
+        (["manage.py"], "stderr"),
+        (["/usr/bin/django-admin", "check"], "stderr"),
+        (["/venv/lib/python3.11/site-packages/django/__main__.py", "shell"], "stderr"),
+        (["/venv/lib/python3.11/site-packages/gunicorn/__main__.py", "x:app"], "stdout"),
+        (["/venv/bin/pytest", "-q"], "stdout"),
+        ([], "stdout"),
+    ],
+)
+def test_output_stream_by_command(argv, stream):
+    assert logs.output_stream(argv) == stream
+
+
+def test_stream_is_checked():
+    with pytest.raises(ValueError, match="stdout or stderr"):
+        logs.build_logging_config("info", "json", "stdlog")
+    config = logs.build_logging_config("info", "json", "stderr")
+    assert config["handlers"]["output"]["stream"] == "ext://sys.stderr"
+
+
+@pytest.mark.slow
+def test_json_output_of_a_command_is_not_mixed_with_log_lines(tmp_path):
+    """`connectors list --json` on the embedded database prints only JSON on stdout.
+
+    At debug level the embedded database logs its start-up; that line, like
+    every log line of a one-shot command, goes to stderr.
+    """
+    import subprocess
+
+    from tests.foundation.conftest import REPO, clean_env, manage_py
+
+    env = clean_env(COMRADARR_DATA_DIR=str(tmp_path), LOG_FORMAT="json", LOG_LEVEL="debug")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*manage_py(), *args],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=True,
+        )
+
+    run("migrate", "--verbosity", "0")
+    result = run("connectors", "list", "--json")
+    assert json.loads(result.stdout) == []
+    logged = [json.loads(line) for line in result.stderr.splitlines()]
+    assert "starting embedded PostgreSQL" in [r["message"] for r in logged]

@@ -101,7 +101,7 @@ class TestCommandLines:
         conf = importlib.reload(conf)
         assert conf.logconfig_dict["loggers"]["gunicorn.access"]["level"] == "WARNING"
         assert conf.logconfig_dict["loggers"]["gunicorn.error"]["propagate"] is True
-        assert conf.logconfig_dict["root"]["handlers"] == ["stdout"]
+        assert conf.logconfig_dict["root"]["handlers"] == ["output"]
         assert "request_id=%({x-request-id}o)s" in conf.access_log_format
         monkeypatch.setenv("COMRADARR_ACCESS_LOG", "1")
         conf = importlib.reload(conf)

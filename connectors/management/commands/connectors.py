@@ -8,7 +8,6 @@ key is never printed, not even in --json output.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import Any
 
@@ -143,9 +142,6 @@ class Command(BaseCommand):
             )
 
     def handle_list(self, **options) -> None:
-        if options["json"]:
-            # Logs go to stdout; the embedded database's start-up line would corrupt the JSON.
-            logging.getLogger("comradarr.embedded_db").setLevel(logging.WARNING)
         connectors = list(Connector.objects.order_by("name"))
         if options["json"]:
             self.stdout.write(json.dumps([_connector_json(c) for c in connectors], indent=2))
