@@ -301,6 +301,8 @@ class ConnectorThrottle(models.Model):
         null=True, blank=True, help_text="Automatic pause (rate limit, errors, auth rejected)."
     )
     pause_reason = models.CharField(max_length=200, blank=True)
+    #: When the automatic pause began (an auth pause ends at the next good health check).
+    paused_at = models.DateTimeField(null=True, blank=True)
     last_dispatch_at = models.DateTimeField(null=True, blank=True)
     next_dispatch_at = models.DateTimeField(
         null=True, blank=True, help_text="Min interval and jitter already applied."

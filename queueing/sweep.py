@@ -27,6 +27,7 @@ from comradarr import events
 from connectors.models import Connector
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
 from queueing.planner import PlannedEntry, SearchPlan, build_plan
+from queueing.throttle import batch_size_for
 from searchstate.discovery import EPISODE, DiscoveryContext, discover, shape_for
 from searchstate.downloads import downloading_arr_ids
 from searchstate.models import PriorityWeights, SearchSettings
@@ -209,7 +210,7 @@ def _discover_and_plan(result, connector, kind, item_limit, downloading, only, f
         seasons=seasons,
         pack=settings.pack_settings(),
         series_search=settings.use_series_search,
-        batch_size=settings.batch_size,
+        batch_size=batch_size_for(connector, settings=settings),
         item_limit=item_limit,
         now=now,
     )
