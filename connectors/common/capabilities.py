@@ -70,6 +70,26 @@ def version_text(version: Version) -> str:
     return ".".join(str(part) for part in version) or "unknown"
 
 
+def support_warning(
+    app: str, version: Version, *, newest_major: int, oldest: Version = (3,)
+) -> tuple[bool, str | None]:
+    """Whether `app` at `version` is supported, with the warning to show when it is
+    not, or is newer than any version Comradarr was tested with (None in between:
+    the app's own rules then say whether it is old)."""
+    shown = version_text(version)
+    if not at_least(version, oldest):
+        return False, (
+            f"{app} {shown} is not supported: Comradarr needs {app} "
+            f"{version_text(oldest)} or newer (API v3)."
+        )
+    if version[0] > newest_major:
+        return True, (
+            f"{app} {shown} is newer than the versions Comradarr was tested with; "
+            "it should keep working through the v3 API."
+        )
+    return True, None
+
+
 def capabilities_for(kind: str, version: str) -> Capabilities:
     """Capabilities of `kind` ("sonarr", "radarr", "whisparr") at `version` ("4.0.19.2979")."""
     from connectors.registry import kind_spec  # the registry imports this module

@@ -7,6 +7,7 @@ from connectors.common.capabilities import (
     Capabilities,
     Version,
     at_least,
+    support_warning,
     version_text,
 )
 
@@ -21,31 +22,15 @@ NEWEST_KNOWN_MAJOR = 6
 
 
 def rules(version: Version) -> Capabilities:
-    shown = version_text(version)
-    warnings: list[str] = []
-    supported = at_least(version, (3,))
-    if not supported:
-        warnings.append(
-            f"Radarr {shown} is not supported: Comradarr needs Radarr 3 or newer (API v3)."
-        )
-    elif version[0] > NEWEST_KNOWN_MAJOR:
-        warnings.append(
-            f"Radarr {shown} is newer than the versions Comradarr was tested with; "
-            "it should keep working through the v3 API."
-        )
-    elif not at_least(version, LAST_SEARCH_TIME):
-        missing = []
-        if not at_least(version, WANTED_ENDPOINTS):
-            missing.append("ask Radarr for missing and cutoff-unmet movies directly")
-        missing.append("see when each movie was last searched")
-        warnings.append(
-            f"Radarr {shown} is old: 5.10.3 or newer lets Comradarr {' and '.join(missing)}."
-            + (
-                " Until then the whole library is read and filtered by Comradarr."
-                if not at_least(version, WANTED_ENDPOINTS)
-                else ""
-            )
-        )
+    supported, warning = support_warning("Radarr", version, newest_major=NEWEST_KNOWN_MAJOR)
+    if supported and warning is None and not at_least(version, LAST_SEARCH_TIME):
+        wanted = at_least(version, WANTED_ENDPOINTS)
+        gains = "see when each movie was last searched"
+        if not wanted:
+            gains = "ask Radarr for missing and cutoff-unmet movies directly and " + gains
+        warning = f"Radarr {version_text(version)} is old: 5.10.3 or newer lets Comradarr {gains}."
+        if not wanted:
+            warning += " Until then the whole library is read and filtered by Comradarr."
     return Capabilities(
         kind="radarr",
         shape=SHAPE_MOVIES,
@@ -55,7 +40,7 @@ def rules(version: Version) -> Capabilities:
         last_search_time=at_least(version, LAST_SEARCH_TIME),
         include_episode_file=False,
         history_since=at_least(version, HISTORY_SINCE),
-        warnings=tuple(warnings),
+        warnings=(warning,) if warning else (),
         sort_key_allow_list=at_least(version, SORT_KEY_ALLOW_LIST),
         movie_statistics=at_least(version, MOVIE_STATISTICS),
         instance_name=at_least(version, INSTANCE_NAME),

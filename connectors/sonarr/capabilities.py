@@ -7,6 +7,7 @@ from connectors.common.capabilities import (
     Capabilities,
     Version,
     at_least,
+    support_warning,
     version_text,
 )
 
@@ -18,22 +19,12 @@ NEWEST_KNOWN_MAJOR = 5
 
 
 def rules(version: Version) -> Capabilities:
-    shown = version_text(version)
-    warnings: list[str] = []
-    supported = at_least(version, (3,))
-    if not supported:
-        warnings.append(
-            f"Sonarr {shown} is not supported: Comradarr needs Sonarr 3 or newer (API v3)."
-        )
-    elif version[0] > NEWEST_KNOWN_MAJOR:
-        warnings.append(
-            f"Sonarr {shown} is newer than the versions Comradarr was tested with; "
-            "it should keep working through the v3 API."
-        )
-    elif not at_least(version, INCLUDE_EPISODE_FILE):
-        warnings.append(
-            f"Sonarr {shown} is old: 4.0.9.2421 or newer lets Comradarr read episode file "
-            "quality in one request per series and see when each episode was last searched."
+    supported, warning = support_warning("Sonarr", version, newest_major=NEWEST_KNOWN_MAJOR)
+    if supported and warning is None and not at_least(version, INCLUDE_EPISODE_FILE):
+        warning = (
+            f"Sonarr {version_text(version)} is old: 4.0.9.2421 or newer lets Comradarr read "
+            "episode file quality in one request per series and see when each episode was "
+            "last searched."
         )
     return Capabilities(
         kind="sonarr",
@@ -44,7 +35,7 @@ def rules(version: Version) -> Capabilities:
         last_search_time=at_least(version, LAST_SEARCH_TIME),
         include_episode_file=at_least(version, INCLUDE_EPISODE_FILE),
         history_since=supported,
-        warnings=tuple(warnings),
+        warnings=(warning,) if warning else (),
         sort_key_allow_list=at_least(version, INCLUDE_EPISODE_FILE),
         movie_statistics=False,
         instance_name=at_least(version, INSTANCE_NAME),

@@ -7,17 +7,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-
-class QualityResource(TypedDict, total=False):
-    id: int
-    name: str
-    source: str
-    resolution: int
-
-
-class QualityModel(TypedDict, total=False):
-    quality: QualityResource
-    revision: dict
+from connectors.common.resources import QualityModel
 
 
 class SeasonStatisticsResource(TypedDict, total=False):
