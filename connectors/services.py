@@ -12,7 +12,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.db import IntegrityError, router, transaction
@@ -183,15 +185,22 @@ def _validate(
     timeout_seconds: int | float | str,
     exclude_pk: int | None = None,
 ) -> ConnectorInput:
+    values = _clean(
+        {
+            "kind": (clean_kind, kind),
+            "name": (lambda v: clean_name(v, exclude_pk=exclude_pk), name),
+            "url": (normalize_url, url),
+            "api_key": (clean_api_key, api_key),
+            "timeout_seconds": (clean_timeout, timeout_seconds),
+        }
+    )
+    return ConnectorInput(verify_ssl=bool(verify_ssl), **values)
+
+
+def _clean(rules: dict[str, tuple[Callable[[Any], Any], Any]]) -> dict[str, Any]:
+    """Apply each field's rule to its raw value; every failing field is reported at once."""
     errors: dict[str, list[str]] = {}
-    values: dict = {"verify_ssl": bool(verify_ssl)}
-    rules = {
-        "kind": (clean_kind, kind),
-        "name": (lambda v: clean_name(v, exclude_pk=exclude_pk), name),
-        "url": (normalize_url, url),
-        "api_key": (clean_api_key, api_key),
-        "timeout_seconds": (clean_timeout, timeout_seconds),
-    }
+    values: dict[str, Any] = {}
     for field_name, (rule, raw) in rules.items():
         try:
             values[field_name] = rule(raw)
@@ -199,7 +208,7 @@ def _validate(
             errors[field_name] = [str(err)]
     if errors:
         raise ConnectorError(errors)
-    return ConnectorInput(**values)
+    return values
 
 
 # ---------------------------------------------------------------------------------------
@@ -231,24 +240,44 @@ def connector_test(
 
 def connector_validate_connection(*, kind: str, url: str, api_key: str) -> tuple[str, str, str]:
     """Validate only the fields a connection test needs; returns them cleaned."""
-    errors: dict[str, list[str]] = {}
-    cleaned = {}
-    for field_name, rule, raw in (
-        ("kind", clean_kind, kind),
-        ("url", normalize_url, url),
-        ("api_key", clean_api_key, api_key),
-    ):
-        try:
-            cleaned[field_name] = rule(raw)
-        except ValueError as err:
-            errors[field_name] = [str(err)]
-    if errors:
-        raise ConnectorError(errors)
+    cleaned = _clean(
+        {
+            "kind": (clean_kind, kind),
+            "url": (normalize_url, url),
+            "api_key": (clean_api_key, api_key),
+        }
+    )
     return cleaned["kind"], cleaned["url"], cleaned["api_key"]
 
 
-def _refusal(result: health.ProbeResult) -> ConnectorError:
-    return ConnectorError({result.error_field or "__all__": [result.error]})
+def _test_or_refuse(data: ConnectorInput) -> health.ProbeResult:
+    """Test the connection the input describes; a failing test refuses the save."""
+    result = connector_test(
+        kind=data.kind,
+        url=data.url,
+        api_key=data.api_key,
+        verify_ssl=data.verify_ssl,
+        timeout_seconds=data.timeout_seconds,
+    )
+    if not result.ok:
+        raise ConnectorError({result.error_field or "__all__": [result.error]})
+    return result
+
+
+def _save(
+    connector: Connector, result: health.ProbeResult | None, *, emit_event: bool = True
+) -> None:
+    """Save the connector and the test's outcome together, or neither."""
+    try:
+        with transaction.atomic():
+            connector.save()
+            if result is not None:
+                health.record_result(connector, result, emit_event=emit_event)
+    except IntegrityError:
+        # Another request took the name between the check and the insert.
+        raise ConnectorError(
+            {"name": [f"A connector named {connector.name!r} already exists: choose another name."]}
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,17 +307,7 @@ def connector_create(
         verify_ssl=verify_ssl,
         timeout_seconds=timeout_seconds,
     )
-    result = None
-    if enabled:
-        result = connector_test(
-            kind=data.kind,
-            url=data.url,
-            api_key=data.api_key,
-            verify_ssl=data.verify_ssl,
-            timeout_seconds=data.timeout_seconds,
-        )
-        if not result.ok:
-            raise _refusal(result)
+    result = _test_or_refuse(data) if enabled else None
     connector = Connector(
         kind=data.kind,
         name=data.name,
@@ -298,16 +317,7 @@ def connector_create(
         timeout_seconds=data.timeout_seconds,
         enabled=enabled,
     )
-    try:
-        with transaction.atomic():
-            connector.save()
-            if result is not None:
-                health.record_result(connector, result, emit_event=False)
-    except IntegrityError:
-        # Another request took the name between the check and the insert.
-        raise ConnectorError(
-            {"name": [f"A connector named {data.name!r} already exists: choose another name."]}
-        ) from None
+    _save(connector, result, emit_event=False)
     return connector
 
 
@@ -343,15 +353,7 @@ def connector_update(
     connection_changed = any(getattr(data, f) != getattr(connector, f) for f in _CONNECTION_FIELDS)
     result = None
     if enabled and (connection_changed or not connector.enabled):
-        result = connector_test(
-            kind=data.kind,
-            url=data.url,
-            api_key=data.api_key,
-            verify_ssl=data.verify_ssl,
-            timeout_seconds=data.timeout_seconds,
-        )
-        if not result.ok:
-            raise _refusal(result)
+        result = _test_or_refuse(data)
     for field_name in ("kind", "name", "url", "api_key", "verify_ssl", "timeout_seconds"):
         setattr(connector, field_name, getattr(data, field_name))
     connector.enabled = enabled
@@ -361,15 +363,7 @@ def connector_update(
         connector.health_status = Connector.Health.UNKNOWN
         connector.health_message = ""
         connector.consecutive_failures = 0
-    try:
-        with transaction.atomic():
-            connector.save()
-            if result is not None:
-                health.record_result(connector, result)
-    except IntegrityError:
-        raise ConnectorError(
-            {"name": [f"A connector named {data.name!r} already exists: choose another name."]}
-        ) from None
+    _save(connector, result)
     return connector
 
 
