@@ -19,6 +19,7 @@ app_patterns = [
     path("content/", include("content.urls")),
     path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
+    path("queue/", include("queueing.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

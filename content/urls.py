@@ -3,10 +3,12 @@
 from django.urls import path
 
 from content import views
+from content.urls_browse import urlpatterns as browse_patterns
 
 app_name = "content"
 
 urlpatterns = [
     path("connectors/<int:pk>/sync/", views.sync_now, name="sync_now"),
     path("connectors/<int:pk>/sync/status/", views.sync_status, name="sync_status"),
+    *browse_patterns,
 ]

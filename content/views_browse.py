@@ -1,0 +1,231 @@
+"""The library browser: a connector's mirrored series or movies, one series, one item.
+
+Views parse input, call content.browse (reads) or searchstate's services
+(writes), and render. Lists are keyset-paginated (content.browse) so their
+cost does not grow with the library. htmx requests for the list get the
+results fragment alone (search as you type).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from connectors.models import Connector
+from content import browse
+from content.forms_browse import PriorityForm
+from content.models import Episode, Movie, Series
+from searchstate import services as search_services
+from searchstate.models import Exclusion, SearchHistory, SearchRegistry
+from searchstate.reasons import Reason
+from searchstate.why import why
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    connectors = list(Connector.objects.order_by("name"))
+    context: dict = {"page_title": "Content", "connectors": connectors}
+    if not connectors:
+        return render(request, "content/browse.html", context)
+    wanted = _int_or_none(request.GET.get("connector"))
+    connector = next((c for c in connectors if c.pk == wanted), connectors[0])
+    filter_ = browse.clean_filter(request.GET.get("filter"))
+    query = browse.clean_query(request.GET.get("q"))
+    series_shape = browse.is_series_connector(connector)
+    pager = browse.series_page if series_shape else browse.movie_page
+    page = pager(
+        connector=connector,
+        filter_=filter_,
+        query=query,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    context.update(
+        connector=connector,
+        filter=filter_,
+        filters=browse.Filter.CHOICES,
+        query=query,
+        page=page,
+        series_shape=series_shape,
+    )
+    if request.htmx and request.htmx.target == "browse-results":
+        return render(request, "content/browse_results.html", context)
+    return render(request, "content/browse.html", context)
+
+
+@login_required
+@require_GET
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    series = get_object_or_404(Series.objects.select_related("connector"), pk=pk)
+    filter_ = browse.clean_filter(request.GET.get("filter"))
+    season = browse.series_season(
+        series=series, season_number=_int_or_none(request.GET.get("season")), filter_=filter_
+    )
+    return render(
+        request,
+        "content/browse_series.html",
+        {
+            "page_title": series.title,
+            "series": series,
+            "connector": series.connector,
+            "seasons": list(series.seasons.order_by("season_number")),
+            "season": season,
+            "filter": filter_,
+            "filters": browse.Filter.CHOICES,
+            "excluded": Exclusion.objects.filter(series=series).exists(),
+            "priority_form": PriorityForm(initial={"priority": series.priority_override}),
+        },
+    )
+
+
+def _item_or_404(kind: str, pk: int) -> Episode | Movie:
+    item = browse.item_get(kind=kind, pk=pk)
+    if item is None:
+        raise Http404("No such item in the mirror.")
+    return item
+
+
+_WHY_TONES = {
+    Reason.SELECTED: "why-selected",
+    Reason.HAS_FILE: "why-done",
+    Reason.CUTOFF_MET: "why-done",
+}
+
+
+def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = None) -> dict:
+    kind = browse.item_kind(item)
+    field = {kind: item}
+    registry = list(SearchRegistry.objects.filter(**field).order_by("search_type"))
+    exclusion = Exclusion.objects.filter(**field).first()
+    series_excluded = (
+        isinstance(item, Episode) and Exclusion.objects.filter(series_id=item.series_id).exists()
+    )
+    history = list(
+        SearchHistory.objects.filter(
+            connector_id=item.connector_id, items__contains=[{"arr_id": item.arr_id}]
+        )[: browse.HISTORY_ROWS]
+    )
+    entry_ids = [
+        pk
+        for pk in SearchRegistry.objects.filter(**field)
+        .exclude(queue_links__isnull=True)
+        .values_list("queue_links__entry_id", flat=True)
+    ]
+    # The download queue is an *arr call: never inside a request. Sweeps check it.
+    report = why(item, downloading=frozenset())
+    return {
+        "page_title": report.label,
+        "item": item,
+        "kind": kind,
+        "connector": item.connector,
+        "report": report,
+        "why_tone": _WHY_TONES.get(report.reason, "why-blocked"),
+        "registry": registry,
+        "exclusion": exclusion,
+        "series_excluded": series_excluded,
+        "history": history,
+        "entry_ids": entry_ids,
+        "priority_form": priority_form
+        or PriorityForm(initial={"priority": item.priority_override}),
+        "inherited_priority": (
+            item.series.priority_override
+            if isinstance(item, Episode) and item.priority_override is None
+            else None
+        ),
+    }
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    item = _item_or_404(kind, pk)
+    return render(request, "content/browse_item.html", _item_context(item))
+
+
+ITEM_ACTIONS = ("search", "exclude", "include", "reset", "exhaust", "priority")
+
+
+@login_required
+@require_POST
+def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Search now, exclude or include, reset, mark exhausted, or set the priority override."""
+    item = _item_or_404(kind, pk)
+    action = request.POST.get("action", "")
+    here = reverse("content:item", args=[kind, item.pk])
+    if action not in ITEM_ACTIONS:
+        messages.error(request, "Unknown action.")
+        return redirect(here)
+    if action == "priority":
+        form = PriorityForm(request.POST)
+        if not form.is_valid():
+            context = _item_context(item, priority_form=form)
+            return render(request, "content/browse_item.html", context, status=400)
+        search_services.item_set_priority(target=item, priority=form.cleaned_data["priority"])
+        value = form.cleaned_data["priority"]
+        messages.success(
+            request, "Priority override cleared." if value is None else f"Priority set to {value}."
+        )
+    elif action == "search":
+        browse.item_search_now(item=item)
+        messages.success(
+            request,
+            "Search queued: the worker plans it now, ignoring cooldown and exhaustion; "
+            "it is dispatched within the throttle.",
+        )
+    elif action == "exclude":
+        search_services.item_exclude(target=item, note=request.POST.get("note", "")[:200])
+        messages.success(request, "Excluded: Comradarr will not search it.")
+    elif action == "include":
+        search_services.item_include(target=item)
+        messages.success(request, "Included again.")
+    elif action == "reset":
+        moved = search_services.registry_reset(items=[item])
+        messages.success(
+            request,
+            "Search state cleared: the next sweep evaluates it afresh."
+            if moved
+            else "Nothing to clear (no cooldown, failure or exhaustion recorded).",
+        )
+    elif action == "exhaust":
+        search_services.registry_mark_exhausted(connector=item.connector, items=[item])
+        messages.success(request, "Marked exhausted: not searched until reset.")
+    return redirect(here)
+
+
+SERIES_ACTIONS = ("exclude", "include", "priority")
+
+
+@login_required
+@require_POST
+def series_action(request: HttpRequest, pk: int) -> HttpResponse:
+    series = get_object_or_404(Series, pk=pk)
+    action = request.POST.get("action", "")
+    here = reverse("content:series", args=[series.pk])
+    if action == "priority":
+        form = PriorityForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Priority: " + " ".join(form.errors.get("priority", [])))
+            return redirect(here)
+        search_services.item_set_priority(target=series, priority=form.cleaned_data["priority"])
+        messages.success(request, "Series priority saved; its episodes inherit it.")
+    elif action == "exclude":
+        search_services.item_exclude(target=series)
+        messages.success(request, "Series excluded: none of its episodes will be searched.")
+    elif action == "include":
+        search_services.item_include(target=series)
+        messages.success(request, "Series included again.")
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect(here)

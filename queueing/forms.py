@@ -1,0 +1,225 @@
+"""Forms of the queue, schedule and throttle profile pages.
+
+Forms only validate; saving goes through the services (queueing.control,
+queueing.sweep_schedules, queueing.ui_services), so the pages, the admin and
+manage.py apply the same rules.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from connectors.models import Connector
+from queueing import profiles, sweep_schedules
+from queueing.models import SweepSchedule, ThrottleProfile
+
+PRIORITY_MIN, PRIORITY_MAX = -1000, 1000
+
+
+def _int_errors(low: int | None = None, high: int | None = None) -> dict[str, str]:
+    messages = {"invalid": "Enter a whole number.", "required": "This field is required."}
+    if low is not None:
+        messages["min_value"] = f"The smallest value is {low}."
+    if high is not None:
+        messages["max_value"] = f"The largest value is {high}."
+    return messages
+
+
+class EntryPriorityForm(forms.Form):
+    priority = forms.IntegerField(
+        min_value=PRIORITY_MIN,
+        max_value=PRIORITY_MAX,
+        label="Priority",
+        help_text="Higher goes first among entries due at the same time.",
+        error_messages=_int_errors(PRIORITY_MIN, PRIORITY_MAX),
+    )
+
+
+#: Labels of the profile fields, in the order the form shows them.
+PROFILE_LABELS = {
+    "commands_per_minute": "Commands per minute",
+    "commands_per_hour": "Commands per hour",
+    "min_interval_seconds": "Minimum interval (seconds)",
+    "interval_jitter_seconds": "Jitter (seconds)",
+    "max_in_flight": "Commands in flight",
+    "batch_size": "Batch size (ids per command)",
+    "daily_budget": "Daily budget (estimated queries)",
+    "queue_threshold": "Download queue threshold",
+    "error_cooldown_seconds": "Cooldown after an error (seconds)",
+    "backoff_multiplier": "Backoff multiplier",
+    "backoff_cap_seconds": "Backoff cap (seconds)",
+    "rate_limit_pause_seconds": "Pause after a rate limit (seconds)",
+    "command_timeout_seconds": "Command timeout (seconds)",
+    "grab_cooldown_hours": "Wait for import after a grab (hours)",
+}
+
+
+class ThrottleProfileForm(forms.Form):
+    """Every limit of a profile, bounded as queueing.profiles bounds them."""
+
+    name = forms.CharField(
+        max_length=60,
+        help_text="Letters, digits, spaces, dots, dashes or underscores.",
+        error_messages={
+            "required": "Give the profile a name.",
+            "max_length": "At most 60 characters.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, preset: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in PROFILE_LABELS.items():
+            kind, low, high, help_text = profiles.FIELDS[name]
+            messages = _int_errors(int(low), int(high))
+            if kind is float:
+                field = forms.FloatField(
+                    min_value=low,
+                    max_value=high,
+                    label=label,
+                    help_text=help_text.capitalize() + ".",
+                    widget=forms.NumberInput(attrs={"step": "0.1"}),
+                )
+                messages["invalid"] = "Enter a number such as 2 or 1.5."
+            else:
+                field = forms.IntegerField(
+                    min_value=int(low),
+                    max_value=int(high),
+                    label=label,
+                    help_text=help_text.capitalize() + ".",
+                )
+            field.error_messages.update(messages)
+            self.fields[name] = field
+        if preset:
+            # Presets keep their names (the docs and the CLI refer to them).
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "Presets keep their names."
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name.isprintable():
+            raise ValidationError("The name may only contain printable characters.")
+        return name
+
+    def clean_backoff_multiplier(self) -> float:
+        value = self.cleaned_data.get("backoff_multiplier")
+        if value is not None and value != value:  # NaN never equals itself
+            raise ValidationError("Enter a number such as 2 or 1.5.")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        per_minute, per_hour = data.get("commands_per_minute"), data.get("commands_per_hour")
+        if per_minute and per_hour and per_minute > per_hour:
+            self.add_error("commands_per_hour", "Cannot be lower than the commands per minute.")
+        cap, cooldown = data.get("backoff_cap_seconds"), data.get("error_cooldown_seconds")
+        if cap is not None and cooldown is not None and cap < cooldown:
+            self.add_error("backoff_cap_seconds", "Cannot be below the cooldown after an error.")
+        return data
+
+    def limits(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PROFILE_LABELS}
+
+    @classmethod
+    def initial_from(cls, profile: ThrottleProfile, *, name: str = "") -> dict:
+        initial = {f: getattr(profile, f) for f in PROFILE_LABELS}
+        initial.update(name=name, description=profile.description if name else "")
+        return initial
+
+
+class ConnectorProfileForm(forms.Form):
+    """Assign a throttle profile to one connector (empty: the default profile)."""
+
+    profile = forms.ModelChoiceField(
+        queryset=ThrottleProfile.objects.all(),
+        required=False,
+        empty_label="Default profile",
+        error_messages={"invalid_choice": "That profile does not exist (any more)."},
+    )
+
+
+class GlobalBudgetForm(forms.Form):
+    daily_budget = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        label="Global daily budget",
+        help_text="Estimated indexer queries per rolling 24 hours across all connectors; "
+        "empty for no global limit.",
+        error_messages=_int_errors(1, 1_000_000),
+    )
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class SweepScheduleForm(forms.Form):
+    connector = forms.ModelChoiceField(
+        queryset=Connector.objects.order_by("name"),
+        empty_label=None,
+        error_messages={"invalid_choice": "That connector does not exist (any more)."},
+    )
+    kind = forms.ChoiceField(
+        choices=SweepSchedule.Kind.choices,
+        label="Sweep",
+        error_messages={"invalid_choice": "Choose gaps, upgrades, or both."},
+    )
+    cron = forms.CharField(
+        max_length=100,
+        label="Cron expression",
+        help_text="Five fields: minute hour day-of-month month day-of-week.",
+        error_messages={"max_length": "At most 100 characters."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}
+        ),
+    )
+    timezone = forms.CharField(
+        max_length=64,
+        label="Time zone",
+        initial="UTC",
+        widget=forms.TextInput(attrs={"list": "tz-list", "autocomplete": "off"}),
+        help_text="The cron is read in this zone (an IANA name such as Europe/Berlin).",
+    )
+    enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
+    throttle_profile = forms.ModelChoiceField(
+        queryset=ThrottleProfile.objects.all(),
+        required=False,
+        empty_label="The connector's profile",
+        label="Throttle profile override",
+        error_messages={"invalid_choice": "That profile does not exist (any more)."},
+    )
+    item_limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        label="Item limit",
+        help_text="At most this many items per sweep; empty for no limit.",
+        error_messages=_int_errors(1, 100_000),
+    )
+
+    def clean_cron(self) -> str:
+        return sweep_schedules.cron_validate(self.cleaned_data["cron"])
+
+    def clean_timezone(self) -> str:
+        return str(sweep_schedules.timezone_validate(self.cleaned_data["timezone"]))
+
+    @classmethod
+    def for_schedule(cls, schedule: SweepSchedule) -> SweepScheduleForm:
+        return cls(
+            initial={
+                "connector": schedule.connector_id,
+                "kind": schedule.kind,
+                "cron": schedule.cron,
+                "timezone": schedule.timezone,
+                "enabled": schedule.enabled,
+                "throttle_profile": schedule.throttle_profile_id,
+                "item_limit": schedule.item_limit,
+            }
+        )

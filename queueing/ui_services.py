@@ -1,0 +1,284 @@
+"""Read models of the queue, schedule and profile pages, and the profile writes they need.
+
+Everything a page shows is gathered here in a bounded number of queries:
+lists are capped, per-connector figures cost a fixed handful of queries per
+connector (there are a few connectors, never thousands), and nothing counts a
+large table without a filter on an index. No *arr call happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_q.models import Task
+
+from connectors.models import Connector
+from queueing import throttle as limits
+from queueing.models import (
+    ConnectorThrottle,
+    GlobalThrottle,
+    RequestQueue,
+    SweepRun,
+    SweepSchedule,
+    ThrottleProfile,
+)
+from queueing.schedule_list import ScheduleRow, schedules_list
+from queueing.schedules import builtin_rows
+from queueing.sweep_schedules import cron_describe, cron_next_runs, describe
+from searchstate.models import SearchHistory
+
+ENTRY_ROWS = 50
+SWEEP_ROWS = 10
+HISTORY_ROWS = 20
+
+#: What each throttle reason means, in the queue page's words.
+WAIT_TEXT = {
+    limits.GLOBAL_PAUSED: "all processing paused",
+    limits.PAUSED: "paused",
+    limits.AUTO_PAUSED: "paused automatically",
+    limits.INTERVAL: "waiting for the interval",
+    limits.IN_FLIGHT: "commands in flight at the limit",
+    limits.PER_MINUTE: "per-minute limit reached",
+    limits.PER_HOUR: "hourly limit reached",
+    limits.DAILY_BUDGET: "daily budget used up",
+    limits.GLOBAL_BUDGET: "global daily budget used up",
+}
+
+
+@dataclass
+class ConnectorStatus:
+    connector: Connector
+    throttle: ConnectorThrottle
+    profile: ThrottleProfile
+    commands_left_hour: int
+    queries_left_day: int
+    in_flight: int
+    ready: bool
+    wait: str
+    retry_at: datetime | None
+    next_dispatch_at: datetime | None
+    auto_paused: bool = False
+
+    @property
+    def wait_text(self) -> str:
+        return WAIT_TEXT.get(self.wait, self.wait)
+
+
+@dataclass
+class QueueStatus:
+    now: datetime
+    global_throttle: GlobalThrottle
+    global_queries_left: int | None
+    queued: int
+    due: int
+    in_flight: int
+    flying: list[RequestQueue]
+    upcoming: list[RequestQueue]
+    connectors: list[ConnectorStatus]
+    sweeps: list[SweepRun]
+    sweeps_running: int
+    history: list[SearchHistory]
+
+    @property
+    def live(self) -> bool:
+        """Something changes soon: poll faster."""
+        return bool(self.in_flight or self.sweeps_running or self.due)
+
+
+def _global_throttle() -> GlobalThrottle:
+    # A read: a missing singleton is shown as its defaults, not created by a GET.
+    return GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).first() or GlobalThrottle(
+        pk=GlobalThrottle.SINGLETON_PK
+    )
+
+
+def connector_statuses(
+    *, now: datetime, global_throttle: GlobalThrottle | None = None
+) -> list[ConnectorStatus]:
+    """Throttle state and allowance of every connector (a few queries per connector)."""
+    global_throttle = global_throttle or _global_throttle()
+    default = ThrottleProfile.default()
+    throttles = {
+        t.connector_id: t for t in ConnectorThrottle.objects.select_related("profile").all()
+    }
+    statuses = []
+    for connector in Connector.objects.order_by("name"):
+        row = throttles.get(connector.pk) or ConnectorThrottle(connector=connector)
+        profile = row.profile if row.profile_id else default
+        used = limits.spent(connector_id=connector.pk, now=now)
+        flying = limits.in_flight(connector_id=connector.pk)
+        allowance = limits.check(row, profile=profile, global_throttle=global_throttle, now=now)
+        statuses.append(
+            ConnectorStatus(
+                connector=connector,
+                throttle=row,
+                profile=profile,
+                commands_left_hour=max(0, profile.commands_per_hour - used.hour),
+                queries_left_day=max(0, profile.daily_budget - used.day_queries),
+                in_flight=flying,
+                ready=allowance.ok and connector.is_usable,
+                wait=allowance.reason
+                if not allowance.ok
+                else ("" if connector.is_usable else "unusable"),
+                retry_at=allowance.retry_at,
+                next_dispatch_at=row.next_dispatch_at
+                if row.next_dispatch_at and row.next_dispatch_at > now
+                else None,
+                auto_paused=bool(row.paused_until and row.paused_until > now),
+            )
+        )
+    return statuses
+
+
+def queue_status(*, now: datetime | None = None) -> QueueStatus:
+    """Everything the live part of the queue page shows."""
+    now = now or timezone.now()
+    global_throttle = _global_throttle()
+    counts = RequestQueue.objects.filter(status__in=("queued", "dispatched")).aggregate(
+        queued=Count("pk", filter=Q(status="queued")),
+        due=Count("pk", filter=Q(status="queued", scheduled_at__lte=now)),
+        in_flight=Count("pk", filter=Q(status="dispatched")),
+    )
+    flying = list(
+        RequestQueue.objects.filter(status=RequestQueue.Status.DISPATCHED)
+        .select_related("connector")
+        .order_by("dispatched_at")[:ENTRY_ROWS]
+    )
+    upcoming = list(
+        RequestQueue.objects.filter(status=RequestQueue.Status.QUEUED)
+        .select_related("connector")
+        .order_by("scheduled_at", "-priority", "pk")[:ENTRY_ROWS]
+    )
+    sweeps = list(SweepRun.objects.select_related("connector").order_by("-started_at")[:SWEEP_ROWS])
+    global_left = None
+    if global_throttle.daily_budget is not None:
+        global_left = max(0, global_throttle.daily_budget - limits.global_queries_spent(now=now))
+    return QueueStatus(
+        now=now,
+        global_throttle=global_throttle,
+        global_queries_left=global_left,
+        queued=counts["queued"],
+        due=counts["due"],
+        in_flight=counts["in_flight"],
+        flying=flying,
+        upcoming=upcoming,
+        connectors=connector_statuses(now=now, global_throttle=global_throttle),
+        sweeps=sweeps,
+        sweeps_running=SweepRun.objects.filter(status=SweepRun.Status.RUNNING).count(),
+        history=list(SearchHistory.objects.order_by("-dispatched_at")[:HISTORY_ROWS]),
+    )
+
+
+def entry_items(*, entry: RequestQueue, limit: int = 200) -> list[dict]:
+    """The items an entry covers (live links), or its dispatched snapshot once finished."""
+    links = entry.links.select_related("registry__episode__series", "registry__movie").order_by(
+        "registry__episode__season_number", "registry__episode__episode_number", "pk"
+    )[:limit]
+    items = []
+    for link in links:
+        reg = link.registry
+        if reg.episode_id:
+            ep = reg.episode
+            number = (
+                f"S{ep.season_number:02d}E{ep.episode_number:02d} "
+                if ep.episode_number is not None
+                else ""
+            )
+            items.append(
+                {
+                    "kind": "episode",
+                    "pk": ep.pk,
+                    "title": f"{ep.series.title} {number}{ep.title}".strip(),
+                    "state": reg.get_state_display(),
+                    "priority": reg.priority,
+                }
+            )
+        elif reg.movie_id:
+            items.append(
+                {
+                    "kind": "movie",
+                    "pk": reg.movie_id,
+                    "title": str(reg.movie),
+                    "state": reg.get_state_display(),
+                    "priority": reg.priority,
+                }
+            )
+    return items
+
+
+# --- schedules ------------------------------------------------------------------------------
+
+
+@dataclass
+class BuiltinJobStatus:
+    row: ScheduleRow
+    last_task: Task | None
+
+
+def builtin_jobs() -> list[BuiltinJobStatus]:
+    """The built-in jobs with the result of their last django-q2 run (one query for all)."""
+    rows = [r for r in schedules_list() if r.kind == "builtin"]
+    stored = builtin_rows()
+    task_ids = {s.task for s in stored.values() if s.task}
+    tasks = {t.id: t for t in Task.objects.filter(id__in=task_ids)} if task_ids else {}
+    by_pk = {s.pk: s for s in stored.values()}
+    result = []
+    for row in rows:
+        schedule = by_pk.get(row.id)
+        task = tasks.get(schedule.task) if schedule and schedule.task else None
+        result.append(BuiltinJobStatus(row=row, last_task=task))
+    return result
+
+
+def sweep_schedule_described(schedule: SweepSchedule) -> SweepSchedule:
+    """The schedule with ``description`` set (its cron in words) for the templates."""
+    schedule.description = describe(schedule)
+    return schedule
+
+
+def sweep_schedule_rows() -> list[SweepSchedule]:
+    rows = SweepSchedule.objects.select_related("connector", "throttle_profile").order_by(
+        "connector__name", "kind", "pk"
+    )
+    return [sweep_schedule_described(s) for s in rows]
+
+
+@dataclass
+class CronPreview:
+    ok: bool
+    description: str = ""
+    next_runs: list[datetime] | None = None
+    error: str = ""
+
+
+def cron_preview(*, cron: str, tz: str, count: int = 3) -> CronPreview:
+    """Description and next runs of a cron expression, or the validation message."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return CronPreview(
+            ok=True,
+            description=cron_describe(cron),
+            next_runs=cron_next_runs(cron, tz=tz or "UTC", count=count),
+        )
+    except ValidationError as exc:
+        return CronPreview(ok=False, error=" ".join(exc.messages))
+
+
+def sweep_schedule_delete(*, schedule: SweepSchedule) -> None:
+    schedule.delete()
+
+
+# --- throttle profiles (the rest is queueing.profiles) -------------------------------------
+
+
+def global_budget_set(*, daily_budget: int | None) -> None:
+    with transaction.atomic():
+        GlobalThrottle.objects.get_or_create(pk=GlobalThrottle.SINGLETON_PK)
+        GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).update(
+            daily_budget=daily_budget
+        )
