@@ -37,6 +37,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process (all threads) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of another process (the fakearr server), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def peak_rss_mb() -> float:
     """Peak RSS of this process. VmHWM first: getrusage's ru_maxrss of a spawned
     child also counts the parent's peak at spawn time (Linux carries it over exec)."""
@@ -59,6 +74,7 @@ def raw_fetch(url: str, api_key: str, shape: str, episode_file_mode: str) -> dic
     session = requests.Session()
     session.headers.update({"X-Api-Key": api_key, "Accept": "application/json"})
     started = time.perf_counter()
+    cpu_started = cpu_seconds()
     requests_made = 0
     items = 0
 
@@ -85,20 +101,24 @@ def raw_fetch(url: str, api_key: str, shape: str, episode_file_mode: str) -> dic
             items += len(episodes)
     return {
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "http_requests": requests_made,
         "items": items,
         "peak_rss_mb": peak_rss_mb(),
     }
 
 
-def raw_fetch_in_child(url: str, api_key: str, shape: str, mode: str) -> dict:
+def raw_fetch_in_child(url: str, api_key: str, shape: str, mode: str, server_pid: int) -> dict:
+    server_cpu = process_cpu_seconds(server_pid)
     out = subprocess.run(
         [sys.executable, __file__, "--raw-only", url, api_key, shape, mode],
         check=True,
         capture_output=True,
         text=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["server_cpu_seconds"] = process_cpu_seconds(server_pid) - server_cpu
+    return result
 
 
 # ---------------------------------------------------------------- the sync
@@ -122,18 +142,23 @@ def counting_queries():
         yield counter
 
 
-def run_phase(name: str, connector, kind: str) -> dict:
+def run_phase(name: str, connector, kind: str, server_pid: int) -> dict:
     from content.sync.runner import connector_sync
 
+    server_cpu = process_cpu_seconds(server_pid)
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     with counting_queries() as queries:
         run = connector_sync(connector=connector, kind=kind, trigger="manual")
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_started
     if run is None or run.status != "succeeded":
         raise SystemExit(f"{name} failed: {run.error if run else 'skipped'}")
     return {
         "phase": name,
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "server_cpu_seconds": process_cpu_seconds(server_pid) - server_cpu,
         "peak_rss_mb": peak_rss_mb(),
         "sql_queries": queries.count,
         "http_requests": run.http_requests,
@@ -285,15 +310,16 @@ def main() -> int:
         caps = capabilities_for(connector.kind, connector.app_version)
         mode = "embedded" if caps.include_episode_file else "separate"
         phases = []
-        raw_cold = raw_fetch_in_child(info["url"], info["api_key"], caps.shape, mode)
-        phases.append(run_phase("full", connector, "full"))
-        raw = raw_fetch_in_child(info["url"], info["api_key"], caps.shape, mode)
-        phases.append(run_phase("incremental, no change", connector, "incremental"))
+        pid = worker.pid
+        raw_cold = raw_fetch_in_child(info["url"], info["api_key"], caps.shape, mode, pid)
+        phases.append(run_phase("full", connector, "full", pid))
+        raw = raw_fetch_in_child(info["url"], info["api_key"], caps.shape, mode, pid)
+        phases.append(run_phase("incremental, no change", connector, "incremental", pid))
         worker.stdin.write(f"mutate {args.changed} 7\n")
         worker.stdin.flush()
         mutated = json.loads(worker.stdout.readline())
         phases.append(
-            run_phase(f"incremental, {args.changed:.0%} changed", connector, "incremental")
+            run_phase(f"incremental, {args.changed:.0%} changed", connector, "incremental", pid)
         )
         upsert_comparison = compare_upsert(args.compare_upsert) if args.compare_upsert else None
     finally:
@@ -312,8 +338,10 @@ def main() -> int:
         "raw_fetch": raw,
         "phases": phases,
         "mutation": mutated,
+        "load_average": os.getloadavg(),
         "ratios": {
             "full_over_raw_fetch": full["seconds"] / raw["seconds"],
+            "full_over_raw_fetch_cpu": full["cpu_seconds"] / raw["cpu_seconds"],
             "nochange_incremental_over_full": nochange["seconds"] / full["seconds"],
         },
         "upsert_comparison": upsert_comparison,
@@ -350,23 +378,31 @@ def print_report(r: dict) -> None:
     print(f"RSS after Django setup: {r['rss_after_django_setup_mb']:.0f} MB")
     for label, raw in (("raw fetch (cold)", r["raw_fetch_cold"]), ("raw fetch", r["raw_fetch"])):
         print(
-            f"{label:28s} {raw['seconds']:8.2f}s  {raw['http_requests']:6d} HTTP  "
-            f"{raw['items']:8d} items  peak RSS {raw['peak_rss_mb']:.0f} MB (child)"
+            f"{label:28s} {raw['seconds']:8.2f}s {raw['cpu_seconds']:7.2f}s "
+            f"{raw['server_cpu_seconds']:7.2f}s {raw['peak_rss_mb']:7.0f}MB (child) "
+            f"{raw['http_requests']:6d} {raw['items']:8d}"
         )
     header = (
-        f"{'phase':28s} {'wall':>9s} {'peak RSS':>9s} {'SQL':>6s} {'HTTP':>6s} "
-        f"{'items':>8s} {'items/s':>9s}  added/updated/removed"
+        f"{'phase':28s} {'wall':>9s} {'CPU':>8s} {'server':>8s} {'peak RSS':>9s} "
+        f"{'SQL':>6s} {'HTTP':>6s} {'items':>8s} {'items/s':>9s}  added/updated/removed"
     )
     print(header)
     for p in r["phases"]:
         print(
-            f"{p['phase']:28s} {p['seconds']:8.2f}s {p['peak_rss_mb']:7.0f}MB "
+            f"{p['phase']:28s} {p['seconds']:8.2f}s {p['cpu_seconds']:7.2f}s "
+            f"{p['server_cpu_seconds']:7.2f}s {p['peak_rss_mb']:7.0f}MB "
             f"{p['sql_queries']:6d} {p['http_requests']:6d} {p['items']:8d} "
             f"{p['items_per_second']:9.0f}  {p['added']}/{p['updated']}/{p['removed']}"
         )
-    print(f"mutation: {r['mutation']}")
+    print(
+        f"mutation: {r['mutation']}; load average at the end: "
+        + ", ".join(f"{x:.2f}" for x in r["load_average"])
+    )
     ratios = r["ratios"]
-    print(f"full sync / raw fetch: {ratios['full_over_raw_fetch']:.2f}x (target <= 1.5x)")
+    print(
+        f"full sync / raw fetch: {ratios['full_over_raw_fetch']:.2f}x wall (target <= 1.5x), "
+        f"{ratios['full_over_raw_fetch_cpu']:.2f}x in this process's CPU"
+    )
     print(
         f"no-change incremental / full: {ratios['nochange_incremental_over_full']:.1%} "
         "(target <= 10%)"

@@ -35,6 +35,8 @@ BACKOFF_CAP = timedelta(hours=1)
 # /history/since asks from a little before the last successful run started,
 # so a clock difference between us and the *arr app loses nothing.
 HISTORY_OVERLAP = timedelta(minutes=5)
+# The ledger keeps this much history (runs every 15 minutes add up).
+RUN_RETENTION = timedelta(days=90)
 # Namespace of the per-connector advisory lock (two syncs of one connector never overlap).
 _LOCK_NAMESPACE = 0x5C0D
 
@@ -207,6 +209,7 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
         last_error="",
         **watermark,
     )
+    SyncRun.objects.filter(connector=connector, started_at__lt=finished - RUN_RETENTION).delete()
     if connector.health_status in (Connector.Health.UNHEALTHY, Connector.Health.UNKNOWN):
         _set_health(connector, Connector.Health.HEALTHY, "Library sync succeeded.")
     events.emit(events.sync_completed, connector=connector, run=run)

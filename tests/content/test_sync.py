@@ -425,3 +425,16 @@ def test_each_episode_batch_costs_a_fixed_number_of_queries(sonarr_stub, monkeyp
     # synchronous_commit, upsert, vanished check, aggregates, mark synced, and the
     # savepoint pair around them.
     assert 0 < five - four <= 7
+
+
+def test_old_runs_are_pruned_after_a_success(library):
+    old = SyncRun.objects.create(
+        connector=library.connector,
+        trigger="schedule",
+        kind="full",
+        status="succeeded",
+        started_at=timezone.now() - runner.RUN_RETENTION - timedelta(days=1),
+    )
+    sync(library, FULL)
+    assert not SyncRun.objects.filter(pk=old.pk).exists()
+    assert SyncRun.objects.filter(connector=library.connector).count() == 1
