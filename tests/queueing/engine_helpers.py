@@ -82,7 +82,7 @@ def radarr(n_movies: int, *, prof: ThrottleProfile | None = None, now=None, **fi
 
     now = now or b.NOW
     fields.setdefault("app_version", "5.28.0.10205")
-    conn = b.connector("radarr", kind="radarr", **fields)
+    conn = b.connector(fields.pop("name", "radarr"), kind="radarr", **fields)
     if prof is not None:
         assign(conn, prof)
     movies = [b.movie(conn, title=f"Film {i}") for i in range(n_movies)]
