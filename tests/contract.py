@@ -176,15 +176,29 @@ def assert_request_conforms(spec: str, method: str, url: str) -> None:
 # ------------------------------------------------------------------ schemas
 
 
-def _to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a null alternative."""
+_OPENAPI_ONLY = ("nullable", "example", "xml", "externalDocs", "discriminator", "deprecated")
+_OPENAPI_ONLY += ("readOnly",)
+# Keys whose value maps names to schemas: a property may be called "deprecated".
+_NAME_MAPS = ("properties", "patternProperties", "definitions")
+
+
+def _to_json_schema(node: Any, *, names: bool = False) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a null alternative.
+
+    `names`: `node` maps names to schemas (properties, components), so its keys are
+    kept even when they spell an OpenAPI keyword.
+    """
     if isinstance(node, list):
         return [_to_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _to_json_schema(value) for key, value in node.items() if key != "nullable"}
-    for key in ("example", "xml", "externalDocs", "discriminator", "deprecated", "readOnly"):
-        out.pop(key, None)
+    if names:
+        return {key: _to_json_schema(value) for key, value in node.items()}
+    out = {
+        key: _to_json_schema(value, names=key in _NAME_MAPS)
+        for key, value in node.items()
+        if key not in _OPENAPI_ONLY
+    }
     if node.get("nullable"):
         if "$ref" in out or "allOf" in out or "oneOf" in out or "anyOf" in out:
             return {"anyOf": [out, {"type": "null"}]}
@@ -202,7 +216,7 @@ def _schema_root(spec: str, overlay_key: str) -> dict[str, Any]:
     for name, props in overlay.items():
         target = components.setdefault(name, {"type": "object", "properties": {}})
         target.setdefault("properties", {}).update(props)
-    return {"components": {"schemas": _to_json_schema(components)}}
+    return {"components": {"schemas": _to_json_schema(components, names=True)}}
 
 
 def response_schema(spec: str, method: str, path: str, status: int) -> dict[str, Any] | None:

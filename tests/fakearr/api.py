@@ -176,7 +176,8 @@ class Api:
         self.routes: list[tuple[str, re.Pattern, Callable[..., Any]]] = []
         series_shape = profile.shape == "series"
         add = self._route
-        add("GET", r"", self.api_info)
+        # GET /api (not under /api/v3) names the API version, as ApiInfoController does.
+        self.routes.append(("GET", re.compile(r"^/api/?$", re.IGNORECASE), self.api_info))
         add("GET", r"/system/status", self.system_status)
         add("GET", r"/health", self.get_health)
         add("GET", r"/qualityprofile", self.quality_profiles)
@@ -659,7 +660,7 @@ class Api:
     def queue_delete(self, q: Query, qid: int) -> tuple[int, Any]:
         if not self.sim.remove_queue_item(qid):
             raise not_found(f"Queue item with ID {qid}")
-        return 200, {}
+        return 200, None  # the controller action returns void: an empty 200
 
     # ------------------------------------------------------------------ history
     def _event_name(self, raw: str) -> str:
@@ -803,4 +804,4 @@ class Api:
         # The app drops it from the in-memory queue; its row stays "queued".
         if cid in self.sim._waiting:
             self.sim._waiting.remove(cid)
-        return 200, {}
+        return 200, None  # the controller action returns void: an empty 200
