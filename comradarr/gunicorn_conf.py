@@ -1,6 +1,6 @@
 """Gunicorn settings that `manage.py serve` loads with ``--config python:...``.
 
-Only logging lives here (it cannot be given on the command line): gunicorn's
+Logging lives here (it cannot be given on the command line): gunicorn's
 own messages and, when asked for, its access log go through Comradarr's
 logging configuration, so they are JSON lines with secrets redacted like
 every other line. Bind address, workers and timeouts come from `serve`.
@@ -17,6 +17,10 @@ from django.conf import settings
 
 # serve sets this for --access-log; without it the access logger stays quiet.
 ACCESS_LOG_ENV = "COMRADARR_ACCESS_LOG"
+
+# Gunicorn would believe X-Forwarded-Proto from 127.0.0.1 by default; the app
+# decides that itself, from TRUSTED_PROXIES only (ForwardedProtoMiddleware).
+forwarded_allow_ips = ""
 
 # The response's X-Request-ID ties an access line to the request's own log lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'

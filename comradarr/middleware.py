@@ -1,4 +1,4 @@
-"""Request middleware: correlation ids and security headers."""
+"""Request middleware: correlation ids, the forwarded scheme and security headers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from comradarr.accounts.client_ip import forwarded_scheme
 from comradarr.logs import correlation_id
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -36,12 +37,34 @@ class CorrelationIdMiddleware:
         return response
 
 
-class SecurityHeadersMiddleware:
-    """Headers Django does not set itself, on every response.
+class ForwardedProtoMiddleware:
+    """Believes a trusted proxy's X-Forwarded-Proto (TLS ended at the proxy).
 
-    SecurityMiddleware already sets nosniff and Referrer-Policy, and HSTS on
-    HTTPS; this makes sure they are present on responses it skipped, and keeps
-    HSTS out of DEBUG (development) mode.
+    Behind an HTTPS reverse proxy the app itself speaks plain HTTP, so Django
+    would think the browser did too: the CSRF check would refuse the login form
+    (its Origin says https) and HSTS would never be sent. The header is taken
+    only from TRUSTED_PROXIES, like X-Forwarded-For, because anyone can send it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        scheme = forwarded_scheme(request)
+        if scheme is not None:
+            # WSGIRequest.scheme reads this on every access.
+            request.META["wsgi.url_scheme"] = scheme
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """The security headers on every response, HSTS never in DEBUG.
+
+    SecurityMiddleware sets nosniff, Referrer-Policy and (on HTTPS) HSTS, and
+    XFrameOptionsMiddleware X-Frame-Options, but only on responses that pass
+    through them: whitenoise's static files do not. This middleware sits
+    outside both (right after the correlation id), so it completes every
+    response last and can take HSTS back out in DEBUG (development) mode.
     """
 
     def __init__(self, get_response):

@@ -48,9 +48,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "comradarr.middleware.CorrelationIdMiddleware",
+    # Before anything asks request.is_secure() (HSTS, CSRF).
+    "comradarr.middleware.ForwardedProtoMiddleware",
+    # Outside SecurityMiddleware and whitenoise: it sees (and finishes) every
+    # response last, static files and HSTS included.
+    "comradarr.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "comradarr.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

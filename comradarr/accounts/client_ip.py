@@ -93,6 +93,25 @@ def is_local(address: str) -> bool:
     return parsed is not None and _in(parsed, LOCAL_NETWORKS)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """True when the direct peer is one of TRUSTED_PROXIES."""
+    peer = parse_address(request.META.get("REMOTE_ADDR"))
+    trusted = parse_trusted_proxies(getattr(settings, "TRUSTED_PROXIES", ()))
+    return peer is not None and bool(trusted) and _in(peer, trusted)
+
+
+def forwarded_scheme(request: HttpRequest) -> str | None:
+    """ "https" or "http" from a trusted proxy's X-Forwarded-Proto, else None.
+
+    A proxy appends to the header; the last entry is the one it wrote itself.
+    """
+    if not from_trusted_proxy(request):
+        return None
+    header = request.META.get("HTTP_X_FORWARDED_PROTO", "")
+    last = header.rsplit(",", 1)[-1].strip().lower()
+    return last if last in ("http", "https") else None
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address as a string, or "" when it cannot be known."""
     peer = parse_address(request.META.get("REMOTE_ADDR"))

@@ -7,7 +7,7 @@ import logging
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_q.signals import pre_execute
+from django_q.signals import post_execute_in_worker, pre_execute
 
 from comradarr import logs
 from comradarr.accounts import runtime
@@ -140,8 +140,11 @@ def test_queue_workers_follow_before_each_task(db, root_level, monkeypatch):
     AppSettings.objects.filter(pk=1).update(log_level="critical")
     now[0] += runtime.REFRESH_SECONDS + 1
     # What django-q's worker sends before running a task.
-    pre_execute.send(sender="django_q", func=print, task={"id": "t1"})
+    task = {"id": "t1"}
+    pre_execute.send(sender="django_q", func=print, task=task)
     assert root_level() == logging.CRITICAL
+    # ... and after it (which gives back the task's correlation id).
+    post_execute_in_worker.send(sender="django_q", func=print, task=task)
 
 
 def test_the_settings_row_is_a_singleton(db):

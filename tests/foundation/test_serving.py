@@ -103,6 +103,8 @@ class TestCommandLines:
         assert conf.logconfig_dict["loggers"]["gunicorn.error"]["propagate"] is True
         assert conf.logconfig_dict["root"]["handlers"] == ["output"]
         assert "request_id=%({x-request-id}o)s" in conf.access_log_format
+        # X-Forwarded-Proto is the app's call (TRUSTED_PROXIES), not gunicorn's.
+        assert conf.forwarded_allow_ips == ""
         monkeypatch.setenv("COMRADARR_ACCESS_LOG", "1")
         conf = importlib.reload(conf)
         assert conf.logconfig_dict["loggers"]["gunicorn.access"]["level"] == "INFO"

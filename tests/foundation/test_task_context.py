@@ -77,7 +77,8 @@ def json_logs(log_output, monkeypatch, db):
     # would close the test's transaction; a real cluster process owns its own.
     monkeypatch.setattr("django_q.worker.close_old_django_connections", lambda: None)
     monkeypatch.setattr("django_q.monitor.close_old_django_connections", lambda: None)
-    return log_output("json")
+    yield log_output("json")
+    runtime.invalidate()
 
 
 @pytest.mark.django_db
