@@ -107,7 +107,12 @@ def memory_usage() -> dict[str, int | None]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # ru_maxrss is kilobytes on Linux, bytes on macOS.
     peak_bytes = peak if sys.platform == "darwin" else peak * 1024
-    return {"rss_bytes": _current_rss(), "peak_rss_bytes": peak_bytes}
+    current = _current_rss()
+    # The kernel updates its high-water mark lazily, so the current size read
+    # from /proc can be the newer, larger one: a peak is never below it.
+    if current is not None:
+        peak_bytes = max(peak_bytes, current)
+    return {"rss_bytes": current, "peak_rss_bytes": peak_bytes}
 
 
 def _current_rss() -> int | None:
