@@ -26,6 +26,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+## demo: a simulated Sonarr and Radarr (tests/fakearr) as connectors, then serve on 127.0.0.1:3000
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -158,7 +158,7 @@ LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
 # stdout for the service, stderr for one-shot commands (whose stdout is output).
 LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
 
-# Search history (and the throttle's dispatch log) kept this long by the daily maintenance.
+# Search history kept this long by the daily maintenance (queueing.maintenance).
 SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
     "HISTORY_RETENTION_DAYS", 30, minimum=1, maximum=3650
 )

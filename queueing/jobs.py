@@ -19,7 +19,7 @@ from queueing.models import SweepRun, SweepSchedule
 logger = logging.getLogger(__name__)
 
 #: The engine's tick: dispatch due entries within the throttle and poll those in flight.
-DISPATCH_TICK = "queueing.tasks.dispatch_tick"
+DISPATCH_TICK = "queueing.tasks.process_queue_tick"
 
 
 def _call(dotted: str, *args, **kwargs):

@@ -5,8 +5,9 @@ and the others still run. What is pruned:
 
 * exhausted search-state rows untouched for their connector's retention
   (``SearchSettings.exhausted_retention_days``): the item becomes a candidate again;
-* search history (and the dispatch log the throttle counts from) older than
-  ``SEARCH_HISTORY_RETENTION_DAYS`` (env ``HISTORY_RETENTION_DAYS``, default 30);
+* search history older than ``SEARCH_HISTORY_RETENTION_DAYS`` (env
+  ``HISTORY_RETENTION_DAYS``, default 30);
+* the throttle's dispatch log beyond its widest window (queueing.throttle.prune);
 * orphaned search-state rows (their item is gone or moved to another connector);
 * queue entries finished (done or cancelled) before the same retention;
 * expired Django sessions (what ``clearsessions`` does).
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from connectors.models import ConnectorHealthCheck
 from content.models import Episode, Movie, Season, Series
+from queueing import throttle
 from queueing.models import DispatchLog, RequestQueue, RequestQueueItem, SweepRun
 from searchstate import services as searchstate_services
 from searchstate.models import SearchHistory, SearchRegistry
@@ -79,12 +81,6 @@ def prune_search_history(*, before: datetime) -> int:
     return deleted
 
 
-def prune_dispatch_log(*, before: datetime) -> int:
-    # The throttle's widest window is a day; the retention is at least that.
-    deleted, _ = DispatchLog.objects.filter(dispatched_at__lt=before).delete()
-    return deleted
-
-
 def prune_finished_queue(*, before: datetime) -> int:
     deleted, _ = RequestQueue.objects.finished_before(before).delete()
     return deleted
@@ -128,7 +124,7 @@ def maintenance_run(*, now: datetime | None = None, vacuum: bool = True) -> Main
         "exhausted": lambda: searchstate_services.prune_exhausted(now=now),
         "orphans": searchstate_services.prune_orphans,
         "search_history": lambda: prune_search_history(before=cutoff),
-        "dispatch_log": lambda: prune_dispatch_log(before=cutoff),
+        "dispatch_log": lambda: throttle.prune(now=now),
         "finished_queue_entries": lambda: prune_finished_queue(before=cutoff),
         "expired_sessions": lambda: clear_expired_sessions(now=now),
     }

@@ -133,3 +133,48 @@ def test_reconcile_refuses_while_another_process_reconciles():
 
     with job_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
         schedules_reconcile(env={}, now=NOW)
+
+
+# --- the thin jobs behind the schedules ------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
+    from queueing import tasks
+    from queueing.locks import job_lock
+
+    ticks = []
+    monkeypatch.setattr(tasks, "process_queue_tick", lambda: ticks.append(1) or {"ok": 1})
+    with job_lock("dispatch"):
+        assert jobs.dispatch() is None
+    assert ticks == []
+    assert jobs.dispatch() == {"ok": 1} and ticks == [1]
+    for name, call in (
+        ("sync_libraries:full", lambda: jobs.sync_libraries("full")),
+        ("health_checks", jobs.health_checks),
+        ("run_due_sweep_schedules", jobs.run_due_sweep_schedules),
+        ("maintenance", jobs.maintenance),
+    ):
+        with job_lock(name):
+            assert call() is None, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fan_out_jobs_enqueue_one_task_per_enabled_connector(monkeypatch):
+    import django_q.tasks
+
+    from tests.searchstate import builders as b
+
+    sent = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *a, **kw: sent.append(a))
+    on = b.connector("on")
+    sick = b.connector("sick", health_status="unhealthy")
+    b.connector("off", enabled=False)
+    assert sorted(jobs.health_checks()) == sorted([on.pk, sick.pk])  # unhealthy ones too
+    assert sorted(sent) == sorted(
+        [("queueing.jobs.health_check", on.pk), ("queueing.jobs.health_check", sick.pk)]
+    )
+    sent.clear()
+    assert sorted(jobs.sync_libraries("incremental")) == sorted([on.pk, sick.pk])
+    assert {a[0] for a in sent} == {"content.tasks.sync_connector"}
+    assert jobs.health_check(999999) is None  # the connector is gone
