@@ -147,3 +147,68 @@ def test_list_toggle_edit_and_delete(
     expect(page).to_have_url(re.compile(r"/connectors/$"))
     expect(page.locator(".connectors-table tbody tr")).to_have_count(2)
     assert not Connector.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("arr_fixture", "label", "shape_text"),
+    [
+        ("fake_radarr", "Radarr", "Library shape: movies."),
+        ("fake_whisparr_v2", "Whisparr", "Library shape: series, seasons and episodes."),
+        ("fake_whisparr_v3", "Whisparr", "Library shape: movies and scenes."),
+    ],
+)
+def test_add_each_kind_through_the_kind_picker(
+    logged_in_page: Page, request, arr_fixture, label, shape_text
+):
+    arr = request.getfixturevalue(arr_fixture)
+    page = logged_in_page
+    page.goto(reverse("connectors:add"))
+    # The picker: click the card, as a user does, not the hidden radio.
+    page.locator("label.kind-option", has_text=label).click()
+    expect(page.locator(f'input[name="kind"][value="{label.lower()}"]')).to_be_checked()
+    page.get_by_label("Name").fill(f"My {arr.profile.kind}")
+    page.get_by_label("URL", exact=True).fill(arr.url)
+    page.get_by_label("API key").fill(arr.api_key)
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#test-result")).to_contain_text(
+        f"Connected to {label} {arr.profile.version}"
+    )
+    page.get_by_role("button", name="Save connector").click()
+    expect(page).to_have_url(re.compile(r"/connectors/\d+/$"))
+    main = page.locator("main")
+    expect(main).to_contain_text(arr.profile.version)
+    expect(main).to_contain_text(shape_text)
+    expect(main.locator(".badge-healthy").first).to_be_visible()
+    connector = Connector.objects.get()
+    assert (connector.kind, connector.app_version) == (label.lower(), arr.profile.version)
+
+
+def test_unreachable_url_and_old_version_messages(
+    logged_in_page: Page, fakearr_factory, screenshot
+):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    page = logged_in_page
+    page.goto(reverse("connectors:add"))
+    fill_form(page, kind="radarr", name="Old movies", url=closed, api_key="a" * 32)
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.locator("#test-result")).to_contain_text("Connection failed: offline")
+    expect(page.locator("#error-url")).to_contain_text("not reachable")
+    page.get_by_role("button", name="Save connector").click()
+    expect(page.locator("#error-url")).to_contain_text("not reachable")
+    assert not Connector.objects.exists()
+
+    # An old Radarr connects, with a warning saying what upgrading brings.
+    old = fakearr_factory("radarr", version="4.7.5.7809", movies=3)
+    page.get_by_label("URL", exact=True).fill(old.url)
+    page.get_by_label("API key").fill(old.api_key)
+    page.get_by_role("button", name="Test connection").click()
+    result = page.locator("#test-result")
+    expect(result).to_contain_text("Connected to Radarr 4.7.5.7809")
+    expect(result).to_contain_text("Radarr 4.7.5.7809 is old: 5.10.3 or newer")
+    screenshot(page, "connectors-add-old-version", full_page=False)
+    page.get_by_role("button", name="Save connector").click()
+    expect(page.locator(".alert-warning[role=note]")).to_contain_text("is old")

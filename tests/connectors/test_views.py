@@ -180,7 +180,7 @@ def test_add_refuses_a_duplicate_name(web, rsps, connector):
 @pytest.mark.parametrize(
     ("setup", "field", "message"),
     [
-        ("refused", "url", "arr"),
+        ("refused", "url", "Sonarr at http://sonarr.test:8989 is not reachable"),
         ("wrong_key", "api_key", "API key"),
         ("html", "url", "URL base"),
         ("wrong_kind", "kind", "This is Radarr, not Sonarr"),
@@ -423,6 +423,7 @@ def test_detail_shows_history_capabilities_and_version_warnings(web, rsps):
     health.check_connector(old)
     page = html(web.get(reverse("connectors:detail", args=[old.pk])))
     assert "Radarr 4.7.5" in page
+    assert "Radarr 4.7.5.7809 is old: 5.10.3 or newer" in page
     assert "Health history" in page
     assert WARNING["message"] in page
     assert "cap-no" in page  # no /wanted endpoints before 5.6
@@ -501,3 +502,19 @@ def test_last_contact_is_shown_in_the_configured_time_zone(web, connector, setti
     assert "Times are in JST" in page
     detail = html(web.get(reverse("connectors:detail", args=[connector.pk])))
     assert "2026-01-03 08:30:00 JST" in detail
+
+
+def test_an_unsupported_version_is_flagged_on_test_and_detail(web, rsps):
+    stub_app(rsps, BASE, status={"appName": "Sonarr", "version": "2.0.0.5344"})
+    response = web.post(
+        reverse("connectors:add"),
+        form_data(action="test"),
+        headers={"HX-Request": "true"},
+    )
+    assert "Sonarr 2.0.0.5344 is not supported" in html(response)
+    web.post(reverse("connectors:add"), form_data())
+    connector = Connector.objects.get()
+    assert connector.health_status == "degraded"
+    page = html(web.get(reverse("connectors:detail", args=[connector.pk])))
+    assert "Sonarr 2.0.0.5344 is not supported: Comradarr needs Sonarr 3 or newer" in page
+    assert "alert-error" in page
