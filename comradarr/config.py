@@ -7,6 +7,7 @@ with one line saying which variable and why. Secret variables also accept a
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -83,6 +84,19 @@ def read_list(name: str, *, env: Mapping[str, str] | None = None) -> list[str]:
     if not value:
         return []
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_networks(name: str, *, env: Mapping[str, str] | None = None) -> list[str]:
+    """A comma-separated list of IP addresses or CIDR ranges, each checked."""
+    entries = read_list(name, env=env)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} contains {entry!r}, which is not an IP address or CIDR range"
+            ) from None
+    return entries
 
 
 def read_secret(

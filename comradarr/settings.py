@@ -124,7 +124,7 @@ LOCKOUT_ATTEMPTS = config.read_int("LOCKOUT_ATTEMPTS", 5, minimum=1)
 LOCKOUT_WINDOW_SECONDS = config.read_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1) * 60
 LOCKOUT_DURATION_SECONDS = config.read_int("LOCKOUT_DURATION_MINUTES", 15, minimum=1) * 60
 # X-Forwarded-For is believed only when the direct peer is one of these (IPs or CIDRs).
-TRUSTED_PROXIES = config.read_list("TRUSTED_PROXIES")
+TRUSTED_PROXIES = config.read_networks("TRUSTED_PROXIES")
 
 # Security headers (SecurityHeadersMiddleware sets HSTS in production only).
 X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -82,6 +83,22 @@ class TestReadList:
     def test_empty(self):
         assert config.read_list("L", env={}) == []
         assert config.read_list("L", env={"L": " , "}) == []
+
+
+class TestReadNetworks:
+    def test_addresses_and_ranges(self):
+        value = "10.0.0.5, 172.18.0.0/16,::1,fd00::/8"
+        assert config.read_networks("P", env={"P": value}) == [
+            "10.0.0.5",
+            "172.18.0.0/16",
+            "::1",
+            "fd00::/8",
+        ]
+
+    @pytest.mark.parametrize("junk", ["proxy.lan", "10.0.0.300", "10.0.0.0/33", "*"])
+    def test_junk_names_the_variable(self, junk):
+        with pytest.raises(ImproperlyConfigured, match=rf"^P contains '{re.escape(junk)}'"):
+            config.read_networks("P", env={"P": f"10.0.0.1,{junk}"})
 
 
 class TestReadSecret:
@@ -209,6 +226,17 @@ class TestReadDatabaseUrl:
         ("DATABASE_URL", "sqlite:///x.db", "DATABASE_URL must be a postgresql:// URL"),
         ("DATABASE_URL", "postgresql://u@h:port/db", "DATABASE_URL cannot be parsed"),
         ("TZ", "Mars/Olympus_Mons", "TZ='Mars/Olympus_Mons' is not a known time zone"),
+        ("TRUSTED_PROXIES", "10.0.0.1,proxy.lan", "TRUSTED_PROXIES contains 'proxy.lan'"),
+        ("BASE_URL", "https://example.com/x/", "BASE_URL='https://example.com/x/' must be a path"),
+        ("SESSION_DAYS", "0", "SESSION_DAYS=0 is below the minimum 1"),
+        ("WORKERS", "lots", "WORKERS='lots' is not a whole number"),
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        (
+            "SECRET_KEY_FILE",
+            "/nonexistent/key",
+            "SECRET_KEY_FILE='/nonexistent/key' cannot be read",
+        ),
+        ("ADMIN_PASS_FILE", "/nonexistent/pass", "ADMIN_PASS_FILE='/nonexistent/pass' cannot be"),
     ],
 )
 def test_bad_setting_stops_manage_py_with_one_line(tmp_path, variable, value, message):
@@ -226,3 +254,31 @@ def test_bad_setting_stops_manage_py_with_one_line(tmp_path, variable, value, me
     assert lines[0].startswith("comradarr: configuration error: ")
     assert message in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tz", "shown"), [(None, "2026-01-02 23:30 UTC"), ("Asia/Tokyo", "2026-01-03 08:30 JST")]
+)
+def test_tz_sets_the_display_time_zone(tmp_path, tz, shown):
+    """Times are stored in UTC and templates show them in TZ (default UTC)."""
+    code = (
+        "from datetime import datetime, UTC\n"
+        "from django.conf import settings\n"
+        "from django.template import engines\n"
+        "template = engines['django'].from_string('{{ t|date:\"Y-m-d H:i T\" }}')\n"
+        "print(settings.USE_TZ, template.render({'t': datetime(2026, 1, 2, 23, 30, tzinfo=UTC)}))\n"
+    )
+    env = clean_env(COMRADARR_DATA_DIR=str(tmp_path))
+    env.pop("TZ", None)
+    if tz:
+        env["TZ"] = tz
+    result = subprocess.run(
+        [*manage_py(), "shell", "--no-imports", "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == f"True {shown}"
