@@ -24,6 +24,10 @@ def arr(request):
     return request.getfixturevalue(request.param)
 
 
+def cli_add(kind: str, url: str, api_key: str) -> list[str]:
+    return ["connectors", "add", "--kind", kind, "--name", "X", "--url", url, "--api-key", api_key]
+
+
 def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -66,6 +70,7 @@ def test_add_via_command(arr):
         stdout=out,
     )
     assert arr.profile.version in out.getvalue()
+    assert "(healthy)" in out.getvalue()
     listed = StringIO()
     call_command("connectors", "list", "--json", stdout=listed)
     (row,) = json.loads(listed.getvalue())
@@ -78,7 +83,13 @@ def test_wrong_key_is_named(arr):
     with pytest.raises(services.ConnectorError) as excinfo:
         services.connector_create(kind=arr.kind, name="Bad key", url=arr.url, api_key="0" * 32)
     assert "api_key" in excinfo.value.errors
-    assert "API key" in excinfo.value.errors["api_key"][0]
+    assert (
+        f"{LABEL[arr.kind]} at {arr.url} rejected the API key"
+        in (excinfo.value.errors["api_key"][0])
+    )
+    with pytest.raises(CommandError, match="rejected the API key") as cli:
+        call_command(*cli_add(arr.kind, arr.url, "0" * 32))
+    assert "\n" not in str(cli.value)
     assert not Connector.objects.exists()
 
 
@@ -88,6 +99,10 @@ def test_wrong_kind_is_named(arr):
         services.connector_create(kind=wrong, name="Wrong", url=arr.url, api_key=arr.api_key)
     message = excinfo.value.errors["kind"][0]
     assert message.startswith(f"This is {LABEL[arr.kind]}, not {LABEL[wrong]}")
+    with pytest.raises(CommandError) as cli:
+        call_command(*cli_add(wrong, arr.url, arr.api_key))
+    assert f"This is {LABEL[arr.kind]}, not {LABEL[wrong]}" in str(cli.value)
+    assert "\n" not in str(cli.value)
     assert not Connector.objects.exists()
 
 
@@ -98,19 +113,8 @@ def test_unreachable_url_is_named():
     message = excinfo.value.errors["url"][0]
     assert "127.0.0.1" in message
     assert "reach" in message.lower() or "refused" in message.lower()
-    with pytest.raises(CommandError) as cli:
-        call_command(
-            "connectors",
-            "add",
-            "--kind",
-            "sonarr",
-            "--name",
-            "Gone",
-            "--url",
-            url,
-            "--api-key",
-            "a" * 32,
-        )
+    with pytest.raises(CommandError, match="is not reachable: connection refused") as cli:
+        call_command(*cli_add("sonarr", url, "a" * 32))
     assert "\n" not in str(cli.value)
     assert not Connector.objects.exists()
 
