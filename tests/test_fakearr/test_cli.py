@@ -59,3 +59,33 @@ def test_cli_rejects_an_unknown_kind():
         timeout=30,
     )
     assert result.returncode == 2 and "unknown fakearr kind" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_command_line():
+    """`python -m tests.fakearr --kind sonarr --port N --series 200`, as the README runs it."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = ["-m", "tests.fakearr", "--kind", "sonarr", "--port", str(port), "--series", "200"]
+    proc = subprocess.Popen(
+        [sys.executable, *command],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(4)]
+        assert lines[0].startswith("fakearr Sonarr ")
+        assert lines[1].strip() == f"URL: http://127.0.0.1:{port}"
+        api_key = lines[2].split(": ", 1)[1].strip()
+        series = requests.get(
+            f"http://127.0.0.1:{port}/api/v3/series", headers={"X-Api-Key": api_key}, timeout=10
+        ).json()
+        assert len(series) == 200
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
