@@ -1,4 +1,6 @@
-"""`serve` stopped while a task runs: the worker finishes it first, then all stops.
+"""`serve` end to end, continued: the task in hand, and an external database.
+
+Stopped while a task runs, the worker finishes it first, then all stops.
 
 The task is enqueued by another process (`manage.py shell`) that joins the
 running embedded database, inside a correlation id: the worker's log line for
@@ -87,3 +89,52 @@ def test_the_task_in_hand_finishes_before_serve_exits(tmp_path, stop_signal):
     assert finished["correlation_id"] == REQUEST_ID
     processed = [r for r in records if r["message"].startswith("Processed ")]
     assert [r["correlation_id"] for r in processed] == [REQUEST_ID]
+
+
+def test_with_database_url_serve_uses_that_server_and_starts_none(tmp_path):
+    """An "external" server (an embedded cluster this test owns) stays up after serve stops."""
+    import psutil
+    import psycopg
+
+    from comradarr import embedded_db
+
+    external = embedded_db.start(tmp_path / "external")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    port = free_port()
+    log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed below
+    serve = subprocess.Popen(
+        [*manage_py(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
+        env=clean_env(
+            COMRADARR_DATA_DIR=str(data_dir),
+            DATABASE_URL=external.url(),
+            ADMIN_PASS="correct-horse-battery-staple",
+            LOG_FORMAT="json",
+        ),
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _, body = _wait_for(
+            lambda: (r := _get_health(port))[0] == 200 and r, START_TIMEOUT, serve, "/health"
+        )
+        assert body["database"]["status"] == "ok"
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=STOP_TIMEOUT) == 0
+        log.close()
+        output = (data_dir / "serve.log").read_text()
+        assert "embedded PostgreSQL" not in output
+        assert not (data_dir / "postgres").exists()
+        # The server it used is still running, migrated and with the admin user.
+        assert psutil.pid_exists(external.postmaster_pid())
+        with psycopg.connect(
+            host=external.socket_dir, port=external.port, user="postgres", dbname="comradarr"
+        ) as conn:
+            users = conn.execute("SELECT username FROM auth_user").fetchall()
+        assert users == [("admin",)]
+    finally:
+        if serve.poll() is None:
+            _kill_tree(serve)
+        log.close()
+        external.stop()
