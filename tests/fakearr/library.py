@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from . import words
 from .qualities import QualityProfile, default_profiles
@@ -94,6 +95,19 @@ class LibraryConfig:
     episodes_per_series: int = 60
     movies: int = 50
     tags: tuple[str, ...] = ("hd", "anime", "kids", "4k")
+
+
+def _zero_statistics() -> dict[str, Any]:
+    """The statistics of an empty season (and the start of a series' totals)."""
+    return {
+        "episodeFileCount": 0,
+        "episodeCount": 0,
+        "totalEpisodeCount": 0,
+        "sizeOnDisk": 0,
+        "releaseGroups": set(),
+        "nextAiring": None,
+        "previousAiring": None,
+    }
 
 
 class Library:
@@ -210,18 +224,7 @@ class Library:
         cache = s.stats_cache
         if cache is not None and cache[0] == s.version and now < cache[1]:
             return cache[2], cache[3]
-        seasons: dict[int, dict] = {
-            n: {
-                "episodeFileCount": 0,
-                "episodeCount": 0,
-                "totalEpisodeCount": 0,
-                "sizeOnDisk": 0,
-                "releaseGroups": set(),
-                "nextAiring": None,
-                "previousAiring": None,
-            }
-            for n in s.seasons
-        }
+        seasons: dict[int, dict] = {n: _zero_statistics() for n in s.seasons}
         valid_until = float("inf")
         ep_season, ep_air, ep_flags, ep_file = (
             self.ep_season,
@@ -252,16 +255,7 @@ class Library:
                     if st["nextAiring"] is None or air < st["nextAiring"]:
                         st["nextAiring"] = air
                     valid_until = min(valid_until, air)
-        total = {
-            "seasonCount": sum(1 for n in seasons if n > 0),
-            "episodeFileCount": 0,
-            "episodeCount": 0,
-            "totalEpisodeCount": 0,
-            "sizeOnDisk": 0,
-            "releaseGroups": set(),
-            "nextAiring": None,
-            "previousAiring": None,
-        }
+        total = {"seasonCount": sum(1 for n in seasons if n > 0), **_zero_statistics()}
         for st in seasons.values():
             for key in ("episodeFileCount", "episodeCount", "totalEpisodeCount", "sizeOnDisk"):
                 total[key] += st[key]
