@@ -10,10 +10,12 @@ written unless every check passed: a connector is never saved half-way.
 from __future__ import annotations
 
 import ipaddress
+import operator
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -378,12 +380,22 @@ def connector_delete_summary(*, connector: Connector) -> list[tuple[str, int]]:
     """What deleting the connector removes with it: (model verbose name plural, count)."""
     collector = Collector(using=router.db_for_write(Connector), origin=connector)
     collector.collect([connector])
-    counts: Counter[str] = Counter()
-    for model, instances in collector.data.items():
-        if model is not Connector:
-            counts[str(model._meta.verbose_name_plural)] += len(instances)
+    # A row can be reached on two paths (an episode through its connector and through its
+    # series), so each model's rows are counted once: loaded ones plus the rest of the
+    # fast-delete querysets, OR-ed together.
+    loaded = {model: {obj.pk for obj in objs} for model, objs in collector.data.items()}
+    fast: dict[type, list] = defaultdict(list)
     for qs in collector.fast_deletes:
-        counts[str(qs.model._meta.verbose_name_plural)] += qs.count()
+        fast[qs.model].append(qs)
+    counts: Counter[str] = Counter()
+    for model in loaded.keys() | fast.keys():
+        if model is Connector:
+            continue
+        pks = loaded.get(model, set())
+        n = len(pks)
+        if fast.get(model):
+            n += reduce(operator.or_, fast[model]).exclude(pk__in=pks).count()
+        counts[str(model._meta.verbose_name_plural)] += n
     return sorted((label, n) for label, n in counts.items() if n)
 
 

@@ -205,3 +205,34 @@ def test_periodic_check_follows_the_app(fake_sonarr, django_capture_on_commit_ca
     finally:
         events.connector_health_changed.disconnect(receiver)
     assert seen == [("healthy", "unhealthy"), ("unhealthy", "healthy")]
+
+
+def test_delete_removes_the_mirror_and_search_state_of_that_connector_only(fakearr_factory):
+    from content.models import Episode, Series, SyncRun
+    from content.sync import runner
+    from searchstate.models import SearchRegistry
+    from searchstate.services import registry_mark_exhausted
+
+    kept, doomed = (
+        services.connector_create(kind="sonarr", name=name, url=arr.url, api_key=arr.api_key)
+        for name, arr in (
+            ("Kept", fakearr_factory("sonarr", series=3, episodes_per_series=5, seed=1)),
+            ("Doomed", fakearr_factory("sonarr", series=3, episodes_per_series=5, seed=2)),
+        )
+    )
+    for connector in (kept, doomed):
+        run = runner.connector_sync(
+            connector=connector, kind=SyncRun.Kind.FULL, trigger=SyncRun.Trigger.MANUAL
+        )
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error
+        registry_mark_exhausted(
+            connector=connector, items=list(Episode.objects.filter(connector=connector)[:4])
+        )
+    before = {m: m.objects.filter(connector=kept).count() for m in (Series, Episode)}
+    summary = dict(services.connector_delete_summary(connector=doomed))
+    assert summary["episodes"] == Episode.objects.filter(connector=doomed).count() > 0
+    services.connector_delete(connector=doomed)
+    for model in (Series, Episode, SearchRegistry, ConnectorHealthCheck):
+        assert not model.objects.filter(connector_id=doomed.pk).exists(), model
+    assert {m: m.objects.filter(connector=kept).count() for m in (Series, Episode)} == before
+    assert SearchRegistry.objects.filter(connector=kept).count() == 4
