@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
@@ -282,3 +283,62 @@ def test_tz_sets_the_display_time_zone(tmp_path, tz, shown):
         check=True,
     )
     assert result.stdout.strip() == f"True {shown}"
+
+
+def test_environment_reaches_the_settings(tmp_path):
+    """The real settings module, from a fresh process: each variable lands where it acts."""
+    (tmp_path / "key").write_text("k" * 60 + "\n")
+    (tmp_path / "pass").write_text("from-a-docker-secret\n")
+    (tmp_path / "dbpass").write_text("db-secret\n")
+    code = (
+        "import json\n"
+        "from django.conf import settings as s\n"
+        "print(json.dumps({'age': s.SESSION_COOKIE_AGE, 'user': s.ADMIN_USER,"
+        " 'pass': s.ADMIN_PASS, 'key': s.SECRET_KEY, 'static': s.STATIC_URL,"
+        " 'cookie_path': s.SESSION_COOKIE_PATH, 'workers': s.Q_CLUSTER['workers'],"
+        " 'lockout': [s.LOCKOUT_ATTEMPTS, s.LOCKOUT_WINDOW_SECONDS, s.LOCKOUT_DURATION_SECONDS],"
+        " 'proxies': s.TRUSTED_PROXIES, 'db': [s.DATABASES['default'][k] for k in"
+        " ('HOST', 'PORT', 'NAME', 'USER', 'PASSWORD')], 'port': s.PORT, 'host': s.HOST}))\n"
+    )
+    env = clean_env(
+        COMRADARR_DATA_DIR=str(tmp_path),
+        SESSION_DAYS="2",
+        ADMIN_USER="boss",
+        ADMIN_PASS_FILE=str(tmp_path / "pass"),
+        SECRET_KEY_FILE=str(tmp_path / "key"),
+        BASE_URL="comradarr",
+        WORKERS="4",
+        LOCKOUT_ATTEMPTS="3",
+        LOCKOUT_WINDOW_MINUTES="10",
+        LOCKOUT_DURATION_MINUTES="30",
+        TRUSTED_PROXIES="10.0.0.2, 172.18.0.0/16",
+        DATABASE_URL="postgresql://comradarr@db.example:5433/media",
+        DATABASE_PASSWORD_FILE=str(tmp_path / "dbpass"),
+        PORT="8080",
+        HOST="127.0.0.1",
+    )
+    result = subprocess.run(
+        [*manage_py(), "shell", "--no-imports", "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout) == {
+        "age": 2 * 86400,
+        "user": "boss",
+        "pass": "from-a-docker-secret",
+        "key": "k" * 60,
+        "static": "/comradarr/static/",
+        "cookie_path": "/comradarr/",
+        "workers": 4,
+        "lockout": [3, 600, 1800],
+        "proxies": ["10.0.0.2", "172.18.0.0/16"],
+        "db": ["db.example", 5433, "media", "comradarr", "db-secret"],
+        "port": 8080,
+        "host": "127.0.0.1",
+    }
+    # Given a key, nothing is generated in the data directory.
+    assert not (tmp_path / "secret_key").exists()
