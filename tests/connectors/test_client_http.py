@@ -709,8 +709,11 @@ def test_the_api_key_never_appears_in_logs_or_errors(rsps, caplog, sleeps):
             errors.append(info.value)
         http.get("/api/v3/system/status")
     assert caplog.records, "expected request logs"
+    # The bodies that carried the key were logged (TRACE), with the key taken out.
+    assert '"apiKey"' in caplog.text and "bad key" in caplog.text and '"token"' in caplog.text
     for record in caplog.records:
         assert API_KEY not in record.getMessage()
+        assert API_KEY not in repr(vars(record))  # nor in any extra field a formatter writes
     for error in errors:
         assert API_KEY not in str(error)
         assert API_KEY not in repr(error)
