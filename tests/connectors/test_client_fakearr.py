@@ -222,3 +222,14 @@ def test_faults_become_typed_errors(fake_sonarr):
     client.http.max_retries = 0
     with pytest.raises(ArrTimeoutError):
         client.series()
+
+
+def test_calls_reuse_one_pooled_keep_alive_connection(fake_sonarr):
+    client = client_for_arr(fake_sonarr)
+    for _ in range(5):
+        client.system_status()
+    client.health()
+    adapter = client.http.session.get_adapter(fake_sonarr.url)
+    (pool,) = [adapter.poolmanager.pools[key] for key in adapter.poolmanager.pools]
+    assert pool.num_requests >= 6
+    assert pool.num_connections == 1
