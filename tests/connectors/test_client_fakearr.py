@@ -230,6 +230,8 @@ def test_calls_reuse_one_pooled_keep_alive_connection(fake_sonarr):
         client.system_status()
     client.health()
     adapter = client.http.session.get_adapter(fake_sonarr.url)
-    (pool,) = [adapter.poolmanager.pools[key] for key in adapter.poolmanager.pools]
+    pools = adapter.poolmanager.pools
+    # urllib3's RecentlyUsedContainer refuses plain iteration; keys() is its public way.
+    (pool,) = [pools[key] for key in pools.keys()]  # noqa: SIM118
     assert pool.num_requests >= 6
     assert pool.num_connections == 1
