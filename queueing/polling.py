@@ -28,7 +28,12 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from connectors.common.errors import ArrError, AuthenticationError, NotFoundError
+from connectors.common.errors import (
+    ArrError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitedError,
+)
 from connectors.common.types import CommandStatus
 from connectors.models import Connector
 from queueing import control, outcomes
@@ -256,6 +261,9 @@ def poll_connector(*, connector: Connector, client, now: datetime | None = None)
             _finish_completed(completed, client, result, now)
     except AuthenticationError as err:
         control.connector_auth_rejected(connector=connector, message=str(err), now=now)
+        result.errors.append(str(err))
+    except RateLimitedError as err:
+        control.connector_rate_limited(connector=connector, retry_after=err.retry_after, now=now)
         result.errors.append(str(err))
     except ArrError as err:
         # In flight stays in flight: the next tick asks again (the timeout still applies).

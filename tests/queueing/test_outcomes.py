@@ -269,3 +269,16 @@ def test_searching_rows_without_an_entry_return_to_pending():
     with responses.RequestsMock(assert_all_requests_are_fired=False):
         polling.poll_connector(connector=conn, client=client(conn), now=NOW)
     assert {r.state for r in SearchRegistry.objects.filter(connector=conn)} == {"pending"}
+
+
+def test_rate_limited_poll_pauses_the_connector_and_keeps_the_command():
+    conn, _movies, entry = dispatched(1, rate_limit_pause_seconds=600)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.get(f"{h.API}/command/{entry.command_arr_id}", status=429)
+        c = client(conn)
+        c.http.max_retries = 0
+        polling.poll_connector(connector=conn, client=c, now=NOW)
+    row = ConnectorThrottle.objects.get(connector=conn)
+    assert row.paused_until == NOW + timedelta(seconds=600)
+    entry.refresh_from_db()
+    assert entry.status == "dispatched"
