@@ -31,6 +31,11 @@ BASE = "http://arr.test:8989"
 KNOWN_SPEC_GAPS = {
     ("whisparr-v3", "GET", "/api/v3/wanted/missing"): "radarr-v3",
     ("whisparr-v3", "GET", "/api/v3/wanted/cutoff"): "radarr-v3",
+    # Radarr 4 read page, pageSize, sortKey and sortDirection from the raw query
+    # (Request.ReadPagingResourceFromRequest), so its document leaves them out; the 5.28
+    # document declares the same endpoints with them.
+    ("radarr-v3-app-v4.7.5", "GET", "/api/v3/queue"): "radarr-v3-app-v5.28",
+    ("radarr-v3-app-v4.7.5", "GET", "/api/v3/history"): "radarr-v3-app-v5.28",
 }
 
 # Command names and body fields per shape (NOTES.md section 5, from the apps' Command classes).
@@ -136,8 +141,11 @@ CASES = [
     ("sonarr", "3.0.10.1567", "sonarr", "sonarr"),
     ("sonarr", "4.0.0.741", "sonarr", "sonarr"),
     ("sonarr", "4.0.19.2979", "sonarr", "sonarr"),
-    ("radarr", "3.2.2.5080", "radarr", "radarr"),
-    ("radarr", "5.6.0.8846", "radarr", "radarr"),
+    # Older apps are held to the oldest document that is not older than them.
+    ("radarr", "3.2.2.5080", "radarr-v3-app-v4.7.5", "radarr"),
+    ("radarr", "4.7.5.7809", "radarr-v3-app-v4.7.5", "radarr"),
+    ("radarr", "5.6.0.8846", "radarr-v3-app-v5.28", "radarr"),
+    ("radarr", "5.28.0.10205", "radarr-v3-app-v5.28", "radarr"),
     ("radarr", "6.0.4.10291", "radarr", "radarr"),
     ("whisparr", "2.0.0.819", "whisparr-v2", "whisparr_v2"),
     ("whisparr", "3.0.0.100", "whisparr-v3", "whisparr_v3"),
