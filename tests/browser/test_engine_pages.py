@@ -16,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from content.models import Season
+from queueing import schedules
 from queueing.models import ConnectorThrottle, GlobalThrottle, SweepSchedule, ThrottleProfile
 from tests.browser.conftest import PHONE
 from tests.searchstate import builders
@@ -32,6 +33,7 @@ def engine(transactional_db):
         ThrottleProfile.objects.get_or_create(
             name=preset["name"], defaults={**preset, "is_preset": True}
         )
+    schedules.schedules_reconcile()  # the built-in jobs, as `serve` sets them up
     sonarr = builders.connector("Living room", "sonarr", app_version="4.0.19.2979")
     radarr = builders.connector("Movies 4K", "radarr", app_version="5.14.0.9383")
     shows = []
@@ -212,9 +214,25 @@ def test_schedules_form_invalid_then_valid_cron(logged_in_page: Page, engine, sc
     expect(page.locator(f"#schedule-{schedule.pk}").get_by_role("switch")).to_have_attribute(
         "aria-checked", "false"
     )
-    phone_shot_page = page
-    phone_shot_page.set_viewport_size(PHONE)
-    screenshot(phone_shot_page, "schedules-phone")
+
+
+def test_schedules_dark_and_phone(make_page, login, engine, screenshot):
+    page = make_page(color_scheme="dark")
+    login(page)
+    page.goto(reverse("queueing:schedules"))
+    expect(page.locator("#sweep-schedules tbody tr")).to_have_count(4)
+    screenshot(page, "schedules-dark")
+    phone = make_page(viewport=PHONE)
+    login(phone)
+    phone.goto(reverse("queueing:schedules"))
+    expect(phone.locator("#sweep-schedules tbody tr")).to_have_count(4)
+    screenshot(phone, "schedules-phone")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
+    phone.goto(reverse("queueing:profiles"))
+    screenshot(phone, "profiles-phone")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
 
 
 def test_profiles_edit(logged_in_page: Page, engine, screenshot):
