@@ -763,3 +763,25 @@ def test_real_server_that_never_answers_times_out(sleeps):
         for conn in accepted:
             conn.close()
         server.close()
+
+
+def test_each_error_class_says_whether_a_retry_can_help():
+    from connectors.common import errors
+
+    expected = {
+        errors.AuthenticationError: False,
+        errors.NotFoundError: False,
+        errors.ClientRequestError: False,
+        errors.RateLimitedError: True,
+        errors.ArrTimeoutError: True,
+        errors.UnreachableError: True,
+        errors.ServerError: True,
+        errors.BadResponseError: False,
+        errors.InvalidURLError: False,
+        errors.UnsupportedAppError: False,
+        errors.WrongKindError: False,
+    }
+    for cls, retryable in expected.items():
+        assert cls.retryable is retryable, cls
+        assert issubclass(cls, errors.ArrError)
+    assert set(errors.ArrError.__subclasses__()) == set(expected)  # none left out
