@@ -149,6 +149,13 @@ def _run_locked(
     client_factory: ClientFactory,
     started: datetime,
 ) -> SyncRun:
+    # Holding the lock means no other sync of this connector is alive: a run
+    # still marked running was cut off (worker killed at its timeout, crash).
+    SyncRun.objects.filter(connector=connector, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED,
+        finished_at=started,
+        error="Interrupted: the worker stopped before the sync finished.",
+    )
     run = SyncRun.objects.create(
         connector=connector, trigger=trigger, kind=kind, started_at=started
     )

@@ -396,8 +396,9 @@ def test_sync_of_one_series_query_bound(sonarr_stub, django_assert_max_num_queri
     sonarr_stub.add_series(1, episodes=50, seasons=2, files=20)
     sync(sonarr_stub, FULL)
     sonarr_stub.give_file(1130)
-    # Ledger, state and events (~9), lock (2), series + seasons (4), one episode flush (~6).
-    with django_assert_max_num_queries(24):
+    # Ledger, state, pruning and events (~11), lock (2), series + seasons (4),
+    # one episode flush (~8).
+    with django_assert_max_num_queries(26):
         run = sync(sonarr_stub, INCR)
     assert run.series_fetched == 1
     assert Episode.objects.get(arr_id=1130).has_file
@@ -438,3 +439,12 @@ def test_old_runs_are_pruned_after_a_success(library):
     sync(library, FULL)
     assert not SyncRun.objects.filter(pk=old.pk).exists()
     assert SyncRun.objects.filter(connector=library.connector).count() == 1
+
+
+def test_a_run_left_running_by_a_killed_worker_is_closed_as_interrupted(library):
+    stale = SyncRun.objects.create(
+        connector=library.connector, trigger="schedule", kind="full", started_at=timezone.now()
+    )
+    sync(library, FULL)
+    stale.refresh_from_db()
+    assert stale.status == SyncRun.Status.FAILED and "Interrupted" in stale.error
