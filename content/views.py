@@ -83,3 +83,16 @@ def sync_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The sync status fragment alone (htmx polls it while a run is going)."""
     connector = get_object_or_404(Connector, pk=pk)
     return render(request, "content/partials/sync_status.html", {"connector": connector})
+
+
+@login_required
+@require_POST
+def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace the connector's webhook secret (the old URL stops working at once)."""
+    connector = get_object_or_404(Connector, pk=pk)
+    webhooks.rotate_webhook_secret(connector=connector)
+    if request.htmx:
+        context = {"connector": connector, "queued_message": "New webhook URL: update the app."}
+        return render(request, "content/partials/sync_status.html", context)
+    messages.success(request, f"New webhook secret for “{connector.name}”: update its URL.")
+    return redirect(reverse("connectors:detail", args=[connector.pk]))

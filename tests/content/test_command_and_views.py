@@ -201,3 +201,17 @@ def test_connector_detail_page_includes_the_sync_section(web, library):
     assert response.status_code == 200
     assert "Library sync" in body
     assert reverse("content:sync_now", args=[library.connector.pk]) in body
+
+
+def test_rotating_the_webhook_secret(web, library, client):
+    from content.webhooks import webhook_secret_for
+
+    old = webhook_secret_for(library.connector)
+    url = reverse("content:webhook_rotate", args=[library.connector.pk])
+    response = web.post(url)
+    assert response.status_code == 302
+    new = SyncState.objects.get(connector=library.connector).webhook_secret
+    assert new != old
+    response = web.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "New webhook URL" in response.content.decode()
+    assert web.get(url).status_code == 405
