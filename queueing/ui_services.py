@@ -30,6 +30,7 @@ from queueing.schedule_list import ScheduleRow, schedules_list
 from queueing.schedules import builtin_rows
 from queueing.sweep_schedules import cron_describe, cron_next_runs, describe
 from searchstate.models import SearchHistory
+from searchstate.reasons import Reason
 
 ENTRY_ROWS = 50
 SWEEP_ROWS = 10
@@ -87,6 +88,18 @@ class QueueStatus:
     def live(self) -> bool:
         """Something changes soon: poll faster."""
         return bool(self.in_flight or self.sweeps_running or self.due)
+
+
+def skipped_text(skipped: dict) -> str:
+    """A sweep's skip counts in words, largest first: "40 in cooldown, 3 not monitored"."""
+    parts = []
+    for code, count in sorted((skipped or {}).items(), key=lambda kv: (-int(kv[1] or 0), kv[0])):
+        try:
+            label = Reason(code).label.lower()
+        except ValueError:
+            label = str(code).replace("_", " ")
+        parts.append(f"{count} {label}")
+    return ", ".join(parts)
 
 
 def _global_throttle() -> GlobalThrottle:
@@ -154,6 +167,8 @@ def queue_status(*, now: datetime | None = None) -> QueueStatus:
         .order_by("scheduled_at", "-priority", "pk")[:ENTRY_ROWS]
     )
     sweeps = list(SweepRun.objects.select_related("connector").order_by("-started_at")[:SWEEP_ROWS])
+    for run in sweeps:
+        run.skipped_text = skipped_text(run.skipped)
     global_left = None
     if global_throttle.daily_budget is not None:
         global_left = max(0, global_throttle.daily_budget - limits.global_queries_spent(now=now))

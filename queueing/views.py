@@ -8,6 +8,8 @@ partial that htmx polls; every action also works as a plain POST.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -54,7 +56,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "queueing/queue.html",
-        {"page_title": "Queue", "status": status, "tab": "queue"},
+        {
+            "page_title": "Queue",
+            "status": status,
+            "tab": "queue",
+            "tz": timezone.get_current_timezone_name(),
+        },
     )
 
 
@@ -125,6 +132,7 @@ def _entry_context(entry: RequestQueue, form: EntryPriorityForm | None = None) -
         "page_title": f"Queue entry #{entry.pk}",
         "entry": entry,
         "items": ui_services.entry_items(entry=entry),
+        "payload_json": json.dumps(entry.payload, indent=1, sort_keys=True),
         "form": form or EntryPriorityForm(initial={"priority": entry.priority}),
         "tab": "queue",
     }

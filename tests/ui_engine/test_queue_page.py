@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
@@ -230,3 +230,27 @@ def test_queue_page_queries_are_bounded(web, sonarr, radarr, django_assert_max_n
     with django_assert_max_num_queries(many):
         web.get(reverse("queueing:queue"))
     assert RequestQueue.objects.count() == 65
+
+
+def test_times_are_shown_in_the_configured_time_zone(web, sonarr, show, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    moment = timezone.now().replace(month=11, day=20, hour=12, minute=5, second=0, microsecond=0)
+    moment = moment.replace(year=timezone.now().year + 1)
+    make_entry(sonarr, items=show[:1], scheduled_at=moment.astimezone(UTC))
+    body = web.get(reverse("queueing:queue")).content.decode()
+    assert "Nov 20, 13:05" in body  # CET is UTC+1 in November
+    assert "Europe/Berlin" in body
+
+
+def test_sweep_skip_counts_in_words(web, sonarr):
+    make_sweep(
+        sonarr, status="succeeded", skipped={"cooldown": 40, "unmonitored": 3, "mystery_code": 1}
+    )
+    body = web.get(reverse("queueing:queue")).content.decode()
+    assert "not searched: 40 in cooldown, 3 not monitored, 1 mystery code" in body
+
+
+def test_entry_detail_shows_the_command_body_as_json(web, sonarr, show):
+    entry = make_entry(sonarr, items=show)
+    body = web.get(reverse("queueing:entry_detail", args=[entry.pk])).content.decode()
+    assert "&quot;episodeIds&quot;" in body
