@@ -314,6 +314,9 @@ def test_content_dark_and_phone(make_page, login, engine, screenshot):
     page.goto(reverse("content:list"))
     expect(page.locator(".browse-table")).to_contain_text("Andor")
     screenshot(page, "content-list-dark")
+    page.get_by_role("link", name=re.compile("Movies 4K")).click()
+    expect(page.locator(".browse-table")).to_contain_text("Blade Runner 2049")
+    screenshot(page, "content-movies-dark")
     expanse = engine["shows"][2][1]
     page.goto(reverse("content:item", args=["episode", expanse[0].pk]))
     screenshot(page, "content-item-dark")
