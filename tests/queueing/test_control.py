@@ -123,3 +123,41 @@ def test_admin_actions(client):
     client.post(url, {"action": "pause", "_selected_action": [row.pk]})
     row.refresh_from_db()
     assert row.paused
+
+
+def _queue_cmd(*args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("queue", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_queue_command():
+    import json
+
+    from django.core.management import CommandError
+
+    _conn, _ = h.radarr(2, prof=h.profile(batch_size=1))
+    assert "Paused radarr" in _queue_cmd("pause", "--connector", "radarr")
+    status = json.loads(_queue_cmd("status", "--json"))
+    assert status["connectors"][0]["blocked"] == "paused"
+    assert status["connectors"][0]["queued"] == 2
+    _queue_cmd("resume", "--connector", "radarr")
+    _queue_cmd("pause")
+    assert "PAUSED" in _queue_cmd("status")
+    _queue_cmd("resume")
+    first, second = RequestQueue.objects.order_by("pk")
+    assert "priority 5" in _queue_cmd("priority", str(first.pk), "5")
+    _queue_cmd("remove", str(first.pk))
+    with pytest.raises(CommandError, match="not queued"):
+        _queue_cmd("remove", str(first.pk))
+    with pytest.raises(CommandError, match="No queue entry 999999"):
+        _queue_cmd("remove", "999999")
+    with pytest.raises(CommandError, match="No connector named 'x'"):
+        _queue_cmd("clear", "--connector", "x")
+    with pytest.raises(CommandError):
+        _queue_cmd("priority", str(second.pk), "high")
+    assert "Cancelled 1" in _queue_cmd("clear")
