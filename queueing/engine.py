@@ -12,9 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from connectors.common.errors import ArrError
 from connectors.models import Connector
 from connectors.registry import client_for
 from queueing import control
@@ -97,7 +98,11 @@ def run_tick(
 ) -> TickReport:
     """Resolve acquisitions, poll commands in flight, then dispatch within the limits."""
     report = TickReport(started_at=now or timezone.now())
-    connectors = Connector.objects.filter(enabled=True)
+    # Disabled connectors still get their commands in flight timed out (without HTTP).
+    in_flight = RequestQueue.objects.filter(
+        connector=OuterRef("pk"), status=RequestQueue.Status.DISPATCHED
+    )
+    connectors = Connector.objects.filter(Q(enabled=True) | Exists(in_flight))
     if connector is not None:
         connectors = connectors.filter(pk=connector.pk)
     report.global_paused = GlobalThrottle.load().paused
@@ -105,7 +110,8 @@ def run_tick(
         tick_now = now or timezone.now()
         client = None
         try:
-            client = engine_client(conn)
+            # An unusable connector is not contacted (a client may probe the app).
+            client = engine_client(conn) if conn.is_usable else None
             resolve_acquisitions(connector=conn, now=tick_now)
             control.connector_recovered(connector=conn, now=tick_now)
             polled = poll_connector(connector=conn, client=client, now=tick_now)
@@ -113,6 +119,9 @@ def run_tick(
             if dispatch and not report.global_paused:
                 sent = dispatch_connector(connector=conn, client=client, now=now)
             _merge(report, polled, sent)
+        except ArrError as err:  # the client could not even be built (probe failed)
+            control.connector_error(connector=conn, message=str(err), now=tick_now)
+            report.errors.append(f"{conn.name}: {err}")
         except Exception as err:  # one broken connector must not stop the others
             logger.exception("queue tick failed", extra={"connector": conn.name})
             report.errors.append(f"{conn.name}: {err.__class__.__name__}: {err}")

@@ -183,10 +183,6 @@ def error_backoff(profile: ThrottleProfile, *, level: int) -> timedelta:
     return timedelta(seconds=min(seconds, profile.backoff_cap_seconds))
 
 
-def profile_for(throttle: ConnectorThrottle) -> ThrottleProfile:
-    return throttle.effective_profile()
-
-
 def prune(*, now: datetime) -> int:
     """Drop dispatch log rows no window looks at any more (maintenance)."""
     deleted, _ = DispatchLog.objects.filter(dispatched_at__lt=now - DAY - HOUR).delete()

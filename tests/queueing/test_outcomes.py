@@ -282,3 +282,20 @@ def test_rate_limited_poll_pauses_the_connector_and_keeps_the_command():
     assert row.paused_until == NOW + timedelta(seconds=600)
     entry.refresh_from_db()
     assert entry.status == "dispatched"
+
+
+def test_disabled_connector_commands_time_out_without_http():
+    from queueing.engine import run_tick
+
+    conn, _movies, entry = dispatched(1, command_timeout_seconds=600)
+    conn.enabled = False
+    conn.save()
+    with responses.RequestsMock() as rsps:
+        report = run_tick(now=NOW + timedelta(seconds=30))
+        assert report.finished == {}
+        report = run_tick(now=NOW + timedelta(seconds=601))
+        assert len(rsps.calls) == 0
+    assert report.finished == {"timeout": 1}
+    entry.refresh_from_db()
+    assert entry.status == "done"
+    assert SearchRegistry.objects.get(connector=conn).state == SearchState.COOLDOWN
