@@ -285,6 +285,7 @@ def test_content_browse_and_item_why(logged_in_page: Page, engine, screenshot):
 
     page.get_by_role("link", name="The Expanse").click()
     expect(page.locator(".topbar-title")).to_have_text("The Expanse")
+    screenshot(page, "content-series")
     page.get_by_role("link", name="Episode 2", exact=True).click()
     why = page.locator("#why")
     expect(why).to_contain_text("Already queued or being searched")
