@@ -295,3 +295,25 @@ def test_csrf_is_required(client, db, library):
     )
     assert response.status_code == 403
     assert not Exclusion.objects.exists()
+
+
+def test_series_page_queries_do_not_grow_with_episodes(web, sonarr, django_assert_max_num_queries):
+    show = builders.series(sonarr, "Long Runner")
+    builders.episodes(show, 1, 5)
+    web.get(reverse("content:series", args=[show.pk]))
+    with django_assert_max_num_queries(12) as captured:
+        web.get(reverse("content:series", args=[show.pk]))
+    builders.episodes(show, 1, 40)
+    with django_assert_max_num_queries(len(captured)):
+        response = web.get(reverse("content:series", args=[show.pk]))
+    assert response.content.decode().count("content/item/episode/") == 45
+
+
+def test_whisparr_v2_scenes_without_episode_numbers(web, db):
+    site = builders.connector("Sites", "whisparr", app_version="2.0.0.819")
+    show = builders.series(site, "Some Site")
+    scene = builders.episode(show, 2024, episode_number=None, title="A scene")
+    body = web.get(reverse("content:list"), {"connector": site.pk}).content.decode()
+    assert "Some Site" in body
+    body = web.get(reverse("content:item", args=["episode", scene.pk])).content.decode()
+    assert "Some Site: A scene" in body
