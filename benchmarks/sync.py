@@ -23,9 +23,11 @@ Peak RSS is the process's high-water mark (VmHWM, as getrusage's ru_maxrss).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -274,7 +276,11 @@ def main() -> int:
         print(json.dumps(raw_fetch(*args.raw_only)))
         return 0
 
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="comradarr-bench-")
+    data_dir = args.data_dir
+    if not data_dir:
+        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-sync-")
+        # Registered before the embedded server's own exit hook: runs after it stopped.
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     setup_django(data_dir)
     rss_after_setup = peak_rss_mb()
 
