@@ -304,3 +304,15 @@ def test_sweep_schedule_job_runs_the_sweep_and_returns_quietly_when_gone(monkeyp
     assert jobs.sweep_schedule(999999) is None
     SweepSchedule.objects.filter(pk=gaps.pk).update(enabled=False)
     assert jobs.sweep_schedule(gaps.pk) is None
+
+
+def test_receiver_ignores_fixture_loading_and_updates():
+    from queueing.receivers import connector_created
+
+    conn = b.connector()
+    SweepSchedule.objects.filter(connector=conn).delete()
+    connector_created(Connector, conn, created=True, raw=True)  # loaddata: rows come with it
+    connector_created(Connector, conn, created=False)  # an update
+    assert not SweepSchedule.objects.filter(connector=conn).exists()
+    connector_created(Connector, conn, created=True)
+    assert SweepSchedule.objects.filter(connector=conn).count() == 2
