@@ -8,7 +8,7 @@ class QueueingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from connectors.models import Connector
-        from queueing import receivers
+        from queueing import checks, receivers  # noqa: F401 - checks register on import
 
         # Side effect only: default sweep schedules for each new connector.
         post_save.connect(

@@ -178,3 +178,13 @@ def test_fan_out_jobs_enqueue_one_task_per_enabled_connector(monkeypatch):
     assert sorted(jobs.sync_libraries("incremental")) == sorted([on.pk, sick.pk])
     assert {a[0] for a in sent} == {"content.tasks.sync_connector"}
     assert jobs.health_check(999999) is None  # the connector is gone
+
+
+def test_system_check_names_a_bad_override(monkeypatch):
+    from queueing.checks import check_schedule_overrides
+
+    assert check_schedule_overrides() == []
+    monkeypatch.setenv("COMRADARR_SCHEDULE_HEALTH_CHECKS", "*/5 * *")
+    errors = check_schedule_overrides()
+    assert [e.id for e in errors] == ["queueing.E001"]
+    assert "COMRADARR_SCHEDULE_HEALTH_CHECKS" in errors[0].msg
