@@ -49,8 +49,10 @@ class NavItem:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Dashboard", "dashboard", "dashboard"),
     NavEntry("Connectors", "connectors:list", "connectors"),
-    NavEntry("Content", "content:list", "content"),
-    NavEntry("Queue", "queueing:queue", "queue", ("queueing:queue",)),
+    NavEntry("Content", "library:list", "content"),
+    NavEntry(
+        "Queue", "queueing:queue", "queue", ("queueing:queue", "queueing:profile", "queueing:entry")
+    ),
     NavEntry("Schedules", "queueing:schedules", "schedules", ("queueing:schedule",)),
     NavEntry("Analytics", "analytics:overview", "analytics", ("analytics:",)),
     NavEntry("Settings", "settings", "settings", ("settings",)),

@@ -3,7 +3,6 @@
 from django.urls import path
 
 from content import views
-from content.urls_browse import urlpatterns as browse_patterns
 
 app_name = "content"
 
@@ -11,5 +10,4 @@ urlpatterns = [
     path("connectors/<int:pk>/sync/", views.sync_now, name="sync_now"),
     path("connectors/<int:pk>/sync/status/", views.sync_status, name="sync_status"),
     path("connectors/<int:pk>/webhook/rotate/", views.webhook_rotate, name="webhook_rotate"),
-    *browse_patterns,
 ]

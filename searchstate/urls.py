@@ -1,13 +1,19 @@
-"""The library browser's routes; content.urls adds them to the "content" namespace."""
+"""The library browser, mounted at /library/ by comradarr.urls.
+
+It lives in searchstate, not content: its pages show and steer search state
+(why, search now, exclude, priority), and content never imports searchstate.
+"""
 
 from django.urls import path
 
-from content import views_browse
+from searchstate import views
+
+app_name = "library"
 
 urlpatterns = [
-    path("", views_browse.library, name="list"),
-    path("series/<int:pk>/", views_browse.series_detail, name="series"),
-    path("series/<int:pk>/action/", views_browse.series_action, name="series_action"),
-    path("item/<str:kind>/<int:pk>/", views_browse.item_detail, name="item"),
-    path("item/<str:kind>/<int:pk>/action/", views_browse.item_action, name="item_action"),
+    path("", views.library_list, name="list"),
+    path("series/<int:pk>/", views.series_detail, name="series"),
+    path("series/<int:pk>/action/", views.series_action, name="series_action"),
+    path("item/<str:kind>/<int:pk>/", views.item_detail, name="item"),
+    path("item/<str:kind>/<int:pk>/action/", views.item_action, name="item_action"),
 ]

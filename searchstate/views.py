@@ -1,7 +1,7 @@
 """The library browser: a connector's mirrored series or movies, one series, one item.
 
-Views parse input, call content.browse (reads) or searchstate's services
-(writes), and render. Lists are keyset-paginated (content.browse) so their
+Views parse input, call searchstate.library (reads) or searchstate.services
+(writes), and render. Lists are keyset-paginated (searchstate.library) so their
 cost does not grow with the library. htmx requests for the list get the
 results fragment alone (search as you type).
 """
@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
-from content import browse
-from content.forms_browse import PriorityForm
 from content.models import Episode, Movie, Series
+from searchstate import library
 from searchstate import services as search_services
+from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
@@ -34,17 +34,17 @@ def _int_or_none(raw: str | None) -> int | None:
 
 @login_required
 @require_GET
-def library(request: HttpRequest) -> HttpResponse:
+def library_list(request: HttpRequest) -> HttpResponse:
     connectors = list(Connector.objects.order_by("name"))
     context: dict = {"page_title": "Content", "connectors": connectors}
     if not connectors:
-        return render(request, "content/browse.html", context)
+        return render(request, "library/list.html", context)
     wanted = _int_or_none(request.GET.get("connector"))
     connector = next((c for c in connectors if c.pk == wanted), connectors[0])
-    filter_ = browse.clean_filter(request.GET.get("filter"))
-    query = browse.clean_query(request.GET.get("q"))
-    series_shape = browse.is_series_connector(connector)
-    pager = browse.series_page if series_shape else browse.movie_page
+    filter_ = library.clean_filter(request.GET.get("filter"))
+    query = library.clean_query(request.GET.get("q"))
+    series_shape = library.is_series_connector(connector)
+    pager = library.series_page if series_shape else library.movie_page
     page = pager(
         connector=connector,
         filter_=filter_,
@@ -55,27 +55,27 @@ def library(request: HttpRequest) -> HttpResponse:
     context.update(
         connector=connector,
         filter=filter_,
-        filters=browse.Filter.CHOICES,
+        filters=library.Filter.CHOICES,
         query=query,
         page=page,
         series_shape=series_shape,
     )
     if request.htmx and request.htmx.target == "browse-results":
-        return render(request, "content/browse_results.html", context)
-    return render(request, "content/browse.html", context)
+        return render(request, "library/_results.html", context)
+    return render(request, "library/list.html", context)
 
 
 @login_required
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = get_object_or_404(Series.objects.select_related("connector"), pk=pk)
-    filter_ = browse.clean_filter(request.GET.get("filter"))
-    season = browse.series_season(
+    filter_ = library.clean_filter(request.GET.get("filter"))
+    season = library.series_season(
         series=series, season_number=_int_or_none(request.GET.get("season")), filter_=filter_
     )
     return render(
         request,
-        "content/browse_series.html",
+        "library/series.html",
         {
             "page_title": series.title,
             "series": series,
@@ -83,7 +83,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "seasons": list(series.seasons.order_by("season_number")),
             "season": season,
             "filter": filter_,
-            "filters": browse.Filter.CHOICES,
+            "filters": library.Filter.CHOICES,
             "excluded": Exclusion.objects.filter(series=series).exists(),
             "priority_form": PriorityForm(initial={"priority": series.priority_override}),
         },
@@ -91,7 +91,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_or_404(kind: str, pk: int) -> Episode | Movie:
-    item = browse.item_get(kind=kind, pk=pk)
+    item = library.item_get(kind=kind, pk=pk)
     if item is None:
         raise Http404("No such item in the mirror.")
     return item
@@ -105,7 +105,7 @@ _WHY_TONES = {
 
 
 def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = None) -> dict:
-    kind = browse.item_kind(item)
+    kind = library.item_kind(item)
     field = {kind: item}
     registry = list(SearchRegistry.objects.filter(**field).order_by("search_type"))
     exclusion = Exclusion.objects.filter(**field).first()
@@ -115,7 +115,7 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
     history = list(
         SearchHistory.objects.filter(
             connector_id=item.connector_id, items__contains=[{"arr_id": item.arr_id}]
-        )[: browse.HISTORY_ROWS]
+        )[: library.HISTORY_ROWS]
     )
     entry_ids = [
         pk
@@ -151,7 +151,7 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
 @require_GET
 def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = _item_or_404(kind, pk)
-    return render(request, "content/browse_item.html", _item_context(item))
+    return render(request, "library/item.html", _item_context(item))
 
 
 ITEM_ACTIONS = ("search", "exclude", "include", "reset", "exhaust", "priority")
@@ -163,7 +163,7 @@ def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Search now, exclude or include, reset, mark exhausted, or set the priority override."""
     item = _item_or_404(kind, pk)
     action = request.POST.get("action", "")
-    here = reverse("content:item", args=[kind, item.pk])
+    here = reverse("library:item", args=[kind, item.pk])
     if action not in ITEM_ACTIONS:
         messages.error(request, "Unknown action.")
         return redirect(here)
@@ -171,14 +171,14 @@ def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         form = PriorityForm(request.POST)
         if not form.is_valid():
             context = _item_context(item, priority_form=form)
-            return render(request, "content/browse_item.html", context, status=400)
+            return render(request, "library/item.html", context, status=400)
         search_services.item_set_priority(target=item, priority=form.cleaned_data["priority"])
         value = form.cleaned_data["priority"]
         messages.success(
             request, "Priority override cleared." if value is None else f"Priority set to {value}."
         )
     elif action == "search":
-        browse.item_search_now(item=item)
+        library.item_search_now(item=item)
         messages.success(
             request,
             "Search queued: the worker plans it now, ignoring cooldown and exhaustion; "
@@ -212,7 +212,7 @@ SERIES_ACTIONS = ("exclude", "include", "priority")
 def series_action(request: HttpRequest, pk: int) -> HttpResponse:
     series = get_object_or_404(Series, pk=pk)
     action = request.POST.get("action", "")
-    here = reverse("content:series", args=[series.pk])
+    here = reverse("library:series", args=[series.pk])
     if action == "priority":
         form = PriorityForm(request.POST)
         if not form.is_valid():

@@ -274,7 +274,7 @@ def test_profiles_dark(make_page, login, engine, screenshot):
 
 def test_content_browse_and_item_why(logged_in_page: Page, engine, screenshot):
     page = logged_in_page
-    page.goto(reverse("content:list"))
+    page.goto(reverse("library:list"))
     expect(page.locator(".browse-table")).to_contain_text("Severance")
     screenshot(page, "content-list")
 
@@ -293,10 +293,10 @@ def test_content_browse_and_item_why(logged_in_page: Page, engine, screenshot):
     screenshot(page, "content-item")
 
     # A Severance episode with a file: nothing to search.
-    page.goto(reverse("content:list") + "?filter=missing")
+    page.goto(reverse("library:list") + "?filter=missing")
     expect(page.locator(".browse-table")).not_to_contain_text("Andor")
     severance = engine["shows"][1][1]
-    page.goto(reverse("content:item", args=["episode", severance[0].pk]))
+    page.goto(reverse("library:item", args=["episode", severance[0].pk]))
     expect(page.locator("#why")).to_contain_text("cutoff")
     page.get_by_label("Priority override").fill("500")
     page.get_by_role("button", name="Save priority").click()
@@ -312,20 +312,20 @@ def test_content_browse_and_item_why(logged_in_page: Page, engine, screenshot):
 def test_content_dark_and_phone(make_page, login, engine, screenshot):
     page = make_page(color_scheme="dark")
     login(page)
-    page.goto(reverse("content:list"))
+    page.goto(reverse("library:list"))
     expect(page.locator(".browse-table")).to_contain_text("Andor")
     screenshot(page, "content-list-dark")
     page.get_by_role("link", name=re.compile("Movies 4K")).click()
     expect(page.locator(".browse-table")).to_contain_text("Blade Runner 2049")
     screenshot(page, "content-movies-dark")
     expanse = engine["shows"][2][1]
-    page.goto(reverse("content:item", args=["episode", expanse[0].pk]))
+    page.goto(reverse("library:item", args=["episode", expanse[0].pk]))
     screenshot(page, "content-item-dark")
     phone = make_page(viewport=PHONE)
     login(phone)
-    phone.goto(reverse("content:list"))
+    phone.goto(reverse("library:list"))
     screenshot(phone, "content-list-phone")
-    phone.goto(reverse("content:item", args=["episode", expanse[0].pk]))
+    phone.goto(reverse("library:item", args=["episode", expanse[0].pk]))
     screenshot(phone, "content-item-phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from content import browse
 from content.models import Movie, Season
+from searchstate import library as library_pages
 from searchstate.models import Exclusion, SearchRegistry
 from tests.searchstate import builders
 from tests.ui_engine.conftest import make_entry, make_history
@@ -38,12 +38,12 @@ def library(sonarr):
 
 
 def test_no_connectors_empty_state(web):
-    body = web.get(reverse("content:list")).content.decode()
+    body = web.get(reverse("library:list")).content.decode()
     assert "No library yet" in body
 
 
 def test_series_list_with_season_progress(web, sonarr, library):
-    body = web.get(reverse("content:list")).content.decode()
+    body = web.get(reverse("library:list")).content.decode()
     for title in ("Complete Show", "Gappy Show", "Upgrade Show"):
         assert title in body
     assert "S1 1/3" in body and "chip-missing" in body and "chip-cutoff" in body
@@ -59,7 +59,7 @@ def test_series_list_with_season_progress(web, sonarr, library):
     ],
 )
 def test_filters(web, sonarr, library, filter_, shown, hidden):
-    body = web.get(reverse("content:list"), {"filter": filter_}).content.decode()
+    body = web.get(reverse("library:list"), {"filter": filter_}).content.decode()
     assert shown in body
     if hidden:
         assert hidden not in body
@@ -67,7 +67,7 @@ def test_filters(web, sonarr, library, filter_, shown, hidden):
 
 def test_search_is_case_insensitive_and_htmx_gets_the_fragment(web, sonarr, library):
     response = web.get(
-        reverse("content:list"),
+        reverse("library:list"),
         {"q": "gAPPY", "connector": sonarr.pk},
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET="browse-results",
@@ -80,21 +80,21 @@ def test_search_is_case_insensitive_and_htmx_gets_the_fragment(web, sonarr, libr
 
 @pytest.mark.parametrize("query", ["%", "_", "\x00", "<script>alert(1)</script>", "a" * 5000])
 def test_hostile_search_text_is_harmless(web, sonarr, library, query):
-    response = web.get(reverse("content:list"), {"q": query})
+    response = web.get(reverse("library:list"), {"q": query})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "W10", "WyJhIiwidHJ1ZSJd", "%%%", "x" * 3000])
 def test_tampered_cursor_falls_back_to_the_first_page(web, sonarr, library, cursor):
-    response = web.get(reverse("content:list"), {"after": cursor})
+    response = web.get(reverse("library:list"), {"after": cursor})
     assert response.status_code == 200
     assert "Complete Show" in response.content.decode()
 
 
 def test_unknown_connector_falls_back_to_the_first(web, sonarr, library):
     for value in ("999999", "abc", "-3"):
-        assert web.get(reverse("content:list"), {"connector": value}).status_code == 200
+        assert web.get(reverse("library:list"), {"connector": value}).status_code == 200
 
 
 def test_keyset_pages_walk_the_whole_library_without_counting(radarr):
@@ -104,13 +104,13 @@ def test_keyset_pages_walk_the_whole_library_without_counting(radarr):
     )
     seen, cursor = [], None
     while True:
-        page = browse.movie_page(connector=radarr, after=cursor, size=50)
+        page = library_pages.movie_page(connector=radarr, after=cursor, size=50)
         seen.extend(m.arr_id for m in page.rows)
         if not page.next_cursor:
             break
         cursor = page.next_cursor
     assert seen == list(range(1, 124))
-    back = browse.movie_page(connector=radarr, before=page.prev_cursor, size=50)
+    back = library_pages.movie_page(connector=radarr, before=page.prev_cursor, size=50)
     assert [m.arr_id for m in back.rows] == list(range(51, 101))
 
 
@@ -119,10 +119,10 @@ def test_movie_list_queries_are_bounded(web, radarr, django_assert_num_queries):
         Movie(connector=radarr, arr_id=n, title=f"Movie {n}", sort_title=f"movie {n}")
         for n in range(1, 200)
     )
-    web.get(reverse("content:list"))
+    web.get(reverse("library:list"))
     with django_assert_num_queries(4):  # session, user, connectors, movies
-        response = web.get(reverse("content:list"), {"connector": radarr.pk})
-    assert response.content.decode().count('class="title-link"') == browse.PAGE_SIZE
+        response = web.get(reverse("library:list"), {"connector": radarr.pk})
+    assert response.content.decode().count('class="title-link"') == library_pages.PAGE_SIZE
 
 
 def test_series_list_queries_do_not_grow_with_seasons(web, sonarr, django_assert_num_queries):
@@ -130,24 +130,24 @@ def test_series_list_queries_do_not_grow_with_seasons(web, sonarr, django_assert
         show = builders.series(sonarr, f"Show {n:02d}")
         for number in range(1, 4):
             builders.season(show, number)
-    web.get(reverse("content:list"))
+    web.get(reverse("library:list"))
     with django_assert_num_queries(5):  # session, user, connectors, series, their seasons
-        web.get(reverse("content:list"))
+        web.get(reverse("library:list"))
 
 
 def test_series_page_shows_a_season(web, library):
     gappy = library["gappy"]
-    body = web.get(reverse("content:series", args=[gappy.pk])).content.decode()
+    body = web.get(reverse("library:series", args=[gappy.pk])).content.decode()
     assert "Season 1" in body and "Missing" in body and "Episode 3" in body
     body = web.get(
-        reverse("content:series", args=[gappy.pk]), {"season": "x", "filter": "missing"}
+        reverse("library:series", args=[gappy.pk]), {"season": "x", "filter": "missing"}
     ).content.decode()
     assert "Episode 1" not in body and "Episode 2" in body
 
 
 def test_item_detail_explains_why(web, sonarr, library):
     episode = library["gappy"].episodes.order_by("episode_number").last()
-    body = web.get(reverse("content:item", args=["episode", episode.pk])).content.decode()
+    body = web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
     assert "Selected for search" in body
     assert "Gappy Show" in body
     assert "Search now" in body
@@ -155,7 +155,7 @@ def test_item_detail_explains_why(web, sonarr, library):
 
 def test_item_detail_of_a_file_already_there(web, library):
     episode = library["complete"].episodes.first()
-    body = web.get(reverse("content:item", args=["episode", episode.pk])).content.decode()
+    body = web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
     assert "Quality cutoff already met" in body or "Already has a file" in body
 
 
@@ -168,7 +168,7 @@ def test_item_detail_shows_state_history_and_queue_entry(web, sonarr, library):
         outcome="no_results",
     )
     make_history(sonarr, items=[{"kind": "episode", "arr_id": 999_999, "title": "Other"}])
-    body = web.get(reverse("content:item", args=["episode", episode.pk])).content.decode()
+    body = web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
     assert "Already queued or being searched" in body
     assert reverse("queueing:entry_detail", args=[entry.pk]) in body
     assert "Gappy Show S01E03" in body and "Other" not in body
@@ -176,15 +176,15 @@ def test_item_detail_shows_state_history_and_queue_entry(web, sonarr, library):
 
 @pytest.mark.parametrize(("kind", "pk"), [("episode", 999999), ("series", 1), ("movie", 0)])
 def test_unknown_items_are_404(web, kind, pk):
-    assert web.get(reverse("content:item", args=[kind, pk])).status_code == 404
+    assert web.get(reverse("library:item", args=[kind, pk])).status_code == 404
 
 
 def test_exclude_include_and_reset(web, sonarr, library):
     episode = library["gappy"].episodes.order_by("episode_number").last()
-    url = reverse("content:item_action", args=["episode", episode.pk])
+    url = reverse("library:item_action", args=["episode", episode.pk])
     assert web.post(url, {"action": "exclude"}).status_code == 302
     assert Exclusion.objects.filter(episode=episode).exists()
-    body = web.get(reverse("content:item", args=["episode", episode.pk])).content.decode()
+    body = web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
     assert "Excluded by the user" in body
     web.post(url, {"action": "include"})
     assert not Exclusion.objects.exists()
@@ -202,7 +202,7 @@ def test_search_now_enqueues_a_forced_sweep_after_commit(
     episode = library["gappy"].episodes.order_by("episode_number").last()
     with django_capture_on_commit_callbacks(execute=True):
         response = web.post(
-            reverse("content:item_action", args=["episode", episode.pk]),
+            reverse("library:item_action", args=["episode", episode.pk]),
             {"action": "search"},
             follow=True,
         )
@@ -227,7 +227,7 @@ def test_search_now_enqueues_a_forced_sweep_after_commit(
 def test_bad_priority_is_explained(web, library, value, message):
     episode = library["gappy"].episodes.first()
     response = web.post(
-        reverse("content:item_action", args=["episode", episode.pk]),
+        reverse("library:item_action", args=["episode", episode.pk]),
         {"action": "priority", "priority": value},
     )
     assert response.status_code == 400
@@ -240,7 +240,7 @@ def test_bad_priority_is_explained(web, library, value, message):
 
 def test_priority_set_and_cleared(web, library):
     episode = library["gappy"].episodes.first()
-    url = reverse("content:item_action", args=["episode", episode.pk])
+    url = reverse("library:item_action", args=["episode", episode.pk])
     web.post(url, {"action": "priority", "priority": "40"})
     episode.refresh_from_db()
     assert episode.priority_override == 40
@@ -252,7 +252,7 @@ def test_priority_set_and_cleared(web, library):
 def test_unknown_action_changes_nothing(web, library):
     episode = library["gappy"].episodes.first()
     response = web.post(
-        reverse("content:item_action", args=["episode", episode.pk]),
+        reverse("library:item_action", args=["episode", episode.pk]),
         {"action": "drop table"},
         follow=True,
     )
@@ -262,13 +262,13 @@ def test_unknown_action_changes_nothing(web, library):
 
 def test_actions_refuse_get(web, library):
     episode = library["gappy"].episodes.first()
-    url = reverse("content:item_action", args=["episode", episode.pk])
+    url = reverse("library:item_action", args=["episode", episode.pk])
     assert web.get(url, {"action": "exclude"}).status_code == 405
 
 
 def test_series_actions(web, library):
     gappy = library["gappy"]
-    url = reverse("content:series_action", args=[gappy.pk])
+    url = reverse("library:series_action", args=[gappy.pk])
     web.post(url, {"action": "exclude"})
     assert Exclusion.objects.filter(series=gappy).exists()
     web.post(url, {"action": "include"})
@@ -291,7 +291,7 @@ def test_csrf_is_required(client, db, library):
     strict.force_login(user)
     episode = library["gappy"].episodes.first()
     response = strict.post(
-        reverse("content:item_action", args=["episode", episode.pk]), {"action": "exclude"}
+        reverse("library:item_action", args=["episode", episode.pk]), {"action": "exclude"}
     )
     assert response.status_code == 403
     assert not Exclusion.objects.exists()
@@ -300,20 +300,20 @@ def test_csrf_is_required(client, db, library):
 def test_series_page_queries_do_not_grow_with_episodes(web, sonarr, django_assert_max_num_queries):
     show = builders.series(sonarr, "Long Runner")
     builders.episodes(show, 1, 5)
-    web.get(reverse("content:series", args=[show.pk]))
+    web.get(reverse("library:series", args=[show.pk]))
     with django_assert_max_num_queries(12) as captured:
-        web.get(reverse("content:series", args=[show.pk]))
+        web.get(reverse("library:series", args=[show.pk]))
     builders.episodes(show, 1, 40)
     with django_assert_max_num_queries(len(captured)):
-        response = web.get(reverse("content:series", args=[show.pk]))
-    assert response.content.decode().count("content/item/episode/") == 45
+        response = web.get(reverse("library:series", args=[show.pk]))
+    assert response.content.decode().count("library/item/episode/") == 45
 
 
 def test_whisparr_v2_scenes_without_episode_numbers(web, db):
     site = builders.connector("Sites", "whisparr", app_version="2.0.0.819")
     show = builders.series(site, "Some Site")
     scene = builders.episode(show, 2024, episode_number=None, title="A scene")
-    body = web.get(reverse("content:list"), {"connector": site.pk}).content.decode()
+    body = web.get(reverse("library:list"), {"connector": site.pk}).content.decode()
     assert "Some Site" in body
-    body = web.get(reverse("content:item", args=["episode", scene.pk])).content.decode()
+    body = web.get(reverse("library:item", args=["episode", scene.pk])).content.decode()
     assert "Some Site: A scene" in body

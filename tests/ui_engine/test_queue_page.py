@@ -167,7 +167,7 @@ def test_entry_detail_lists_items_and_links_to_them(web, sonarr, show):
     entry = make_entry(sonarr, items=show)
     body = web.get(reverse("queueing:entry_detail", args=[entry.pk])).content.decode()
     assert "Andor S01E01" in body
-    assert reverse("content:item", args=["episode", show[0].pk]) in body
+    assert reverse("library:item", args=["episode", show[0].pk]) in body
     assert "Save priority" in body
 
 
