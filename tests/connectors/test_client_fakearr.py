@@ -105,9 +105,10 @@ def test_series_clients(fakearr_factory, kind, version):
     raw_series = raw(arr, "/api/v3/series")
     assert [s.arr_id for s in series] == [s["id"] for s in raw_series]
     first = series[0]
+    sent = client.http.request_count
     episodes = client.episodes(first.arr_id)
     # One request per series where includeEpisodeFile exists, else /episodefile merged in.
-    assert (arr.requests["GET /api/v3/episodefile"] == 0) is arr.profile.include_episode_file
+    assert client.http.request_count - sent == (1 if arr.profile.include_episode_file else 2)
     assert len(episodes) == first.total_episode_count
     files = {f["id"]: f for f in raw(arr, "/api/v3/episodefile", {"seriesId": first.arr_id})}
     with_file = [e for e in episodes if e.has_file]
@@ -235,3 +236,31 @@ def test_calls_reuse_one_pooled_keep_alive_connection(fake_sonarr):
     (pool,) = [pools[key] for key in pools.keys()]  # noqa: SIM118
     assert pool.num_requests >= 6
     assert pool.num_connections == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "version"),
+    [
+        *SERIES_APPS,
+        *MOVIE_APPS,
+        ("sonarr", "4.0.9.2332"),
+        ("radarr", "5.10.3.9178"),
+        ("radarr", "5.10.4.9218"),
+        ("radarr", "5.2.0.8171"),
+        ("whisparr_v3", "3.0.0.100"),
+    ],
+)
+def test_the_simulator_and_the_clients_agree_on_the_matrix(kind, version):
+    """fakearr's profiles and connectors' capabilities are written independently from
+    NOTES.md section 7; they must agree wherever both decide something."""
+    from connectors.common.capabilities import capabilities_for
+    from tests.fakearr.profiles import DEFAULT_VERSIONS, AppProfile
+
+    profile = AppProfile(kind, version or DEFAULT_VERSIONS[kind])
+    caps = capabilities_for("whisparr" if kind.startswith("whisparr") else kind, profile.version)
+    assert caps.shape == profile.shape
+    assert caps.wanted_endpoints is profile.wanted_endpoints
+    assert caps.last_search_time is profile.last_search_time
+    assert caps.include_episode_file is profile.include_episode_file
+    assert caps.sort_key_allow_list is profile.sort_allow_list
+    assert caps.movie_statistics is profile.movie_statistics

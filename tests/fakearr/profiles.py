@@ -85,7 +85,7 @@ class AppProfile:
             return self.v >= (4, 0, 9, 2332)
         if self.kind == "radarr":
             return self.v >= (5, 10, 3)
-        return self.kind == "whisparr_v3"
+        return self.kind == "whisparr_v3" and self.v >= (3, 2)  # with Eros' /wanted
 
     @property
     def include_episode_file(self) -> bool:

@@ -537,6 +537,7 @@ class FakeArr:
         if rule.kind == "truncated":
             return self._send(h, method, path, status, cut, json_type)
         # cut_connection: promise the whole body, deliver half, close.
+        self._log(method, path, status)
         h.send_response(status)
         h.send_header("Content-Type", json_type)
         h.send_header("Content-Length", str(len(body)))
@@ -546,7 +547,6 @@ class FakeArr:
             h.wfile.write(cut)
             h.wfile.flush()
         h.close_connection = True
-        self._log(method, path, status)
 
     def _send(
         self,
@@ -558,6 +558,8 @@ class FakeArr:
         content_type: str,
         headers: dict[str, str] | None = None,
     ) -> None:
+        # Counted before the answer goes out, so a test that got its response sees the count.
+        self._log(method, path, status)
         h.send_response(status)
         h.send_header("Content-Type", content_type)
         h.send_header("Content-Length", str(len(body)))
@@ -566,7 +568,6 @@ class FakeArr:
         h.end_headers()
         if method != "HEAD" and body:
             h.wfile.write(body)
-        self._log(method, path, status)
 
     def _log(self, method: str, path: str, status: int) -> None:
         with self.library.lock:
