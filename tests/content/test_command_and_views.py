@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors.models import Connector
 from content import tasks
@@ -189,6 +190,22 @@ def test_status_fragment_shows_runs_and_masked_webhook_secret(web, library):
     assert secret[-4:] in body
     assert f"/webhooks/{library.connector.pk}/{secret}" in body  # inside the setup details
     assert library.connector.api_key not in body
+
+
+def test_status_fragment_polls_only_while_a_sync_runs(web, library):
+    url = reverse("content:sync_status", args=[library.connector.pk])
+    connector_sync(connector=library.connector, kind="full", trigger="manual")
+    assert 'hx-trigger="every 3s"' not in web.get(url).content.decode()
+
+    SyncRun.objects.create(
+        connector=library.connector,
+        kind=SyncRun.Kind.INCREMENTAL,
+        trigger=SyncRun.Trigger.MANUAL,
+        status=SyncRun.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+    body = web.get(url).content.decode()
+    assert 'hx-trigger="every 3s"' in body and f'hx-get="{url}"' in body
 
 
 def test_status_fragment_of_unknown_connector_is_404(web):

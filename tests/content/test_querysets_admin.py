@@ -133,3 +133,25 @@ def test_admin_never_shows_the_webhook_secret(admin_client, mirror):
     state_pk = mirror.sync_state.pk
     response = admin_client.get(reverse("admin:content_syncstate_change", args=[state_pk]))
     assert response.status_code == 200 and secret not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", ["series", "season", "episode", "movie", "qualityprofile", "syncrun"]
+)
+def test_mirror_admins_never_count_the_whole_table_and_join_their_parents(model):
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+
+    mirror_model = apps.get_model("content", model)
+    model_admin = django_admin.site._registry[mirror_model]
+    # Millions of rows: no COUNT(*) of the whole table on a filtered page.
+    assert model_admin.show_full_result_count is False
+    related = model_admin.list_select_related
+    assert related and related is not True  # named joins, not "every FK"
+    fields = {f.name: f for f in mirror_model._meta.get_fields()}
+    shown_parents = {
+        name
+        for name in model_admin.list_display
+        if isinstance(name, str) and name in fields and fields[name].many_to_one
+    }
+    assert shown_parents <= set(related)
