@@ -203,3 +203,23 @@ def test_repeated_items_in_one_listing_do_not_fail_the_batch(connector):
     assert counts.added == 1 and Episode.objects.get().has_file  # the last one wins
     counts = upsert.upsert_movies(connector_id=connector.pk, rows=[movie(1), movie(1)], now=T0)
     assert counts.added == 1
+
+
+def test_sync_never_touches_what_comradarr_owns(connector):
+    """The user's priority override and the Grab time survive every upsert, changed or not."""
+    _series_pk(connector)
+    _episodes(connector, [episode(1)], T0)
+    upsert.upsert_movies(connector_id=connector.pk, rows=[movie(1)], now=T0)
+    Episode.objects.update(priority_override=5, last_grabbed_at=T1)
+    Movie.objects.update(priority_override=-3, last_grabbed_at=T1)
+    Series.objects.update(priority_override=2)
+
+    upsert.upsert_series(connector_id=connector.pk, rows=[series(1, monitored=False)], now=T2)
+    _episodes(connector, [with_file(episode(1))], T2)
+    upsert.upsert_movies(connector_id=connector.pk, rows=[with_file(movie(1), 4)], now=T2)
+
+    assert Series.objects.get().priority_override == 2
+    ep = Episode.objects.get()
+    assert ep.has_file and (ep.priority_override, ep.last_grabbed_at) == (5, T1)
+    mv = Movie.objects.get()
+    assert mv.has_file and (mv.priority_override, mv.last_grabbed_at) == (-3, T1)
