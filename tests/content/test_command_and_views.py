@@ -116,20 +116,6 @@ def test_scheduled_task_fans_out_one_task_per_enabled_connector(library, monkeyp
         tasks.sync_all_connectors("sideways")
 
 
-def test_schedules_are_declared_with_env_overrides():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from content.schedules import content_schedules
-
-    names = {s.name: s for s in content_schedules(env={})}
-    assert names["content: incremental library sync"].minutes == 15
-    assert names["content: full library sync"].minutes == 1440
-    custom = content_schedules(env={"SYNC_INCREMENTAL_MINUTES": "5"})
-    assert custom[0].minutes == 5
-    with pytest.raises(ImproperlyConfigured):
-        content_schedules(env={"SYNC_INCREMENTAL_MINUTES": "0"})
-
-
 # ------------------------------------------------------------------ views
 
 
