@@ -45,7 +45,7 @@ from connectors.common.errors import (
     WrongKindError,
 )
 from connectors.models import Connector, ConnectorHealthCheck
-from connectors.registry import check_kind, probe_client
+from connectors.registry import check_kind, kind_spec, probe_client
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,10 @@ class ProbeResult:
 
 
 def kind_label(kind: str) -> str:
-    return Connector.Kind(kind).label if kind in Connector.Kind.values else kind
+    try:
+        return kind_spec(kind).display_name
+    except UnsupportedAppError:
+        return kind
 
 
 def _message(level: str, source: str, text: str) -> dict:

@@ -71,7 +71,7 @@ def version_text(version: Version) -> str:
 
 
 def support_warning(
-    app: str, version: Version, *, newest_major: int, oldest: Version = (3,)
+    app: str, version: Version, *, newest_major: int, oldest: Version = (3,), api: str = "v3"
 ) -> tuple[bool, str | None]:
     """Whether `app` at `version` is supported, with the warning to show when it is
     not, or is newer than any version Comradarr was tested with (None in between:
@@ -80,12 +80,12 @@ def support_warning(
     if not at_least(version, oldest):
         return False, (
             f"{app} {shown} is not supported: Comradarr needs {app} "
-            f"{version_text(oldest)} or newer (API v3)."
+            f"{version_text(oldest)} or newer (API {api})."
         )
     if version[0] > newest_major:
         return True, (
             f"{app} {shown} is newer than the versions Comradarr was tested with; "
-            "it should keep working through the v3 API."
+            f"it should keep working through the {api} API."
         )
     return True, None
 

@@ -168,3 +168,33 @@ def test_the_registry_line_sets_the_api_prefix(rsps, monkeypatch):
     client = build_client("sonarr", URL, "key", version="4.0.19.2979")
     assert client.health() == []
     assert client.api_prefix == "/api/v1"
+
+
+def test_a_new_app_is_one_package_and_one_registry_line(rsps, monkeypatch):
+    """The CONTRIBUTING.md recipe, followed for a Lidarr-like app on /api/v1."""
+    from connectors import health
+
+    monkeypatch.setitem(
+        KINDS,
+        "lidarr",
+        KindSpec("lidarr", "Lidarr", 8686, "tests.connectors.example_app", api_prefix="/api/v1"),
+    )
+    base = "http://lidarr.test:8686"
+    rsps.get(f"{base}/ping", json={"status": "OK"})
+    rsps.get(f"{base}/api/v1/system/status", json={"appName": "Lidarr", "version": "2.9.6.4552"})
+    rsps.get(f"{base}/api/v1/health", json=[])
+    rsps.get(f"{base}/api/v1/qualityprofile", json=[])
+    assert detect_kind("Lidarr", "2.9.6.4552") == "lidarr"
+    result = health.probe(kind="lidarr", url=base, api_key="key", interactive=True)
+    assert (result.status, result.app_name, result.error) == ("healthy", "Lidarr", "")
+    assert result.capabilities.kind == "lidarr" and result.capabilities.supported
+    client = build_client("lidarr", base, "key")
+    assert client.quality_profiles() == []
+    (warning,) = capabilities_for_lidarr("0.8.1")
+    assert warning == "Lidarr 0.8.1 is not supported: Comradarr needs Lidarr 1 or newer (API v1)."
+
+
+def capabilities_for_lidarr(version: str) -> tuple[str, ...]:
+    from connectors.common.capabilities import capabilities_for
+
+    return capabilities_for("lidarr", version).warnings
