@@ -8,7 +8,11 @@ Batching:
 * episodes missing from a season that qualifies (searchstate.seasonpack)
   -> one SeasonSearch covering them all; a series whose every aired season
   qualifies -> one SeriesSearch;
-* other missing episodes and all upgrades -> EpisodeSearch with at most
+* upgrade candidates in a season (or series) that gets a pack join that
+  pack: Sonarr runs SeasonSearch and SeriesSearch with missingOnly=false, so
+  the pack's queries already look for upgrades of the season's cutoff-unmet
+  files; a separate EpisodeSearch would search the season twice;
+* other missing episodes and upgrades -> EpisodeSearch with at most
   ``batch_size`` ids. A series' episodes are kept together (full batches per
   series first); the remainders of several series are then merged, best
   first, so a library of scattered single gaps does not cost one command each;
@@ -236,6 +240,39 @@ def _pack_reason_text(reason: str) -> str:
     return _PACK_REASON_TEXT.get(PackReason(reason), reason)
 
 
+def fold_upgrades_into_packs(
+    entries: Sequence[PlannedEntry], upgrades: Iterable[Candidate]
+) -> list[Candidate]:
+    """Move upgrade candidates a pack covers into it; return the others.
+
+    A SeasonSearch covers the monitored episodes of its season, a SeriesSearch
+    those of its monitored seasons (searchstate.coverage), files included.
+    """
+    by_season: dict[tuple[int, int], PlannedEntry] = {}
+    by_series: dict[int, PlannedEntry] = {}
+    for entry in entries:
+        if entry.command == "SeasonSearch":
+            by_season[(entry.items[0].series_id, entry.season_number)] = entry
+        elif entry.command == "SeriesSearch":
+            by_series[entry.items[0].series_id] = entry
+    if not by_season and not by_series:
+        return list(upgrades)
+    rest: list[Candidate] = []
+    joined: dict[int, int] = defaultdict(int)
+    for c in upgrades:
+        entry = by_series.get(c.series_id) or by_season.get((c.series_id, c.season_number))
+        if entry is None:
+            rest.append(c)
+            continue
+        entry.items.append(c)
+        joined[id(entry)] += 1
+    for entry in entries:
+        if joined[id(entry)]:
+            entry.items = _by_priority(entry.items)
+            entry.reason += f"; covers {joined[id(entry)]} upgrade(s) too"
+    return rest
+
+
 def apply_limit(entries: list[PlannedEntry], limit: int | None) -> tuple[list[PlannedEntry], int]:
     """Keep the best entries within ``limit`` items; return them and the items left out."""
     ordered = sorted(entries, key=PlannedEntry.sort_key)
@@ -287,6 +324,7 @@ def build_plan(
                 now=now,
             )
             entries += gap_entries
+            upgrades = fold_upgrades_into_packs(gap_entries, upgrades)
         entries += batch_episodes(
             upgrades, batch_size=batch_size, search_type=SearchType.UPGRADE, reason="cutoff not met"
         )

@@ -181,6 +181,44 @@ def test_whole_series_missing_uses_series_search():
     assert max(len(e.items) for e in result.plan.entries) == 10
 
 
+def test_upgrades_in_a_packed_season_ride_along_with_the_pack():
+    """Sonarr runs SeasonSearch with missingOnly=false: the pack's queries look for the
+    season's upgrades too, so a separate EpisodeSearch would search the season twice."""
+    conn = b.connector()
+    show = b.series(conn, title="Show")
+    b.episodes(show, 1, 10, has_file=10)
+    elsewhere = b.episode(show, 1, has_file=1, quality_cutoff_not_met=True, episode_number=11)
+    packed = b.episodes(show, 2, 8)
+    low = b.episode(show, 2, has_file=1, quality_cutoff_not_met=True, episode_number=9)
+    result = sweep(conn)
+    pack = next(e for e in result.plan.entries if e.command == "SeasonSearch")
+    assert {c.arr_id for c in pack.items} == {e.arr_id for e in packed} | {low.arr_id}
+    assert "covers 1 upgrade(s) too" in pack.reason
+    upgrades = [e for e in result.plan.entries if e.search_type == "upgrade"]
+    assert [[c.arr_id for c in e.items] for e in upgrades] == [[elsewhere.arr_id]]
+    entry = RequestQueue.objects.get(command="SeasonSearch")
+    linked = SearchRegistry.objects.filter(queue_links__entry=entry)
+    assert linked.count() == 9
+    assert linked.get(episode=low).search_type == "upgrade"
+    assert result.queued == 10
+    # Gaps only: nothing to fold, the upgrade is not discovered at all.
+    RequestQueue.objects.all().delete()
+    SearchRegistry.objects.all().delete()
+    only_gaps = sweep(conn, kind="gaps", dry_run=True)
+    assert all(c.search_type == "gap" for e in only_gaps.plan.entries for c in e.items)
+
+
+def test_upgrades_of_a_series_searched_whole_join_the_series_search():
+    conn = b.connector()
+    show = b.series(conn)
+    b.episodes(show, 1, 6)
+    b.episodes(show, 2, 6)
+    low = b.episode(show, 2, has_file=1, quality_cutoff_not_met=True, episode_number=7)
+    result = sweep(conn, dry_run=True)
+    assert [e.command for e in result.plan.entries] == ["SeriesSearch"]
+    assert low.arr_id in {c.arr_id for c in result.plan.entries[0].items}
+
+
 def test_movies_are_batched_by_batch_size():
     conn = b.connector("radarr", kind="radarr")
     for n in range(23):
