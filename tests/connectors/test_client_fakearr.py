@@ -41,6 +41,7 @@ MOVIE_APPS = [
     ("radarr", "5.28.0.10205"),
     ("radarr", "4.7.5.7809"),
     ("whisparr_v3", None),
+    ("whisparr_v3", "3.0.0.100"),  # before Eros had /wanted: the library is filtered
 ]
 
 
