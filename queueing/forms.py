@@ -193,6 +193,11 @@ class SweepScheduleForm(forms.Form):
         required=False,
         empty_label="The connector's profile",
         label="Throttle profile override",
+        help_text=(
+            "The entries this schedule's sweeps plan use this profile's batch size (ids per "
+            "search command). Rate limits, the daily budget and the in-flight cap stay the "
+            "connector's: they protect the indexers the connector shares."
+        ),
         error_messages={"invalid_choice": "That profile does not exist (any more)."},
     )
     item_limit = forms.IntegerField(

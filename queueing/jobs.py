@@ -86,11 +86,14 @@ def run_due_sweep_schedules() -> dict | None:
 
 
 def sweep_schedule(schedule_id: int) -> dict | None:
-    """Run the sweep of one schedule (enqueued by run_due_sweep_schedules)."""
+    """Run the sweep of one schedule (enqueued by run_due_sweep_schedules).
+
+    A schedule's throttle profile override gives the batch size of the entries it plans.
+    """
     from queueing.sweep import sweep_connector
 
     schedule = (
-        SweepSchedule.objects.select_related("connector")
+        SweepSchedule.objects.select_related("connector", "throttle_profile")
         .filter(pk=schedule_id, enabled=True)
         .first()
     )
@@ -104,6 +107,9 @@ def sweep_schedule(schedule_id: int) -> dict | None:
             kind=schedule.kind,
             item_limit=schedule.item_limit,
             trigger=SweepRun.Trigger.SCHEDULE,
+            # The override sets how the sweep batches (ids per command); the rate limits and
+            # budgets stay the connector's, since they protect indexers the connector shares.
+            batch_size=schedule.throttle_profile.batch_size if schedule.throttle_profile else None,
         )
     return {k: v for k, v in result.as_dict().items() if k != "plan"}
 

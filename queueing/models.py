@@ -392,7 +392,7 @@ class SweepSchedule(TimestampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sweep_schedules",
-        help_text="Overrides the connector's profile for entries this schedule plans.",
+        help_text="Its batch size (ids per command) for the entries this schedule plans.",
     )
     item_limit = models.PositiveIntegerField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)

@@ -128,12 +128,15 @@ def sweep_connector(
     downloading: Collection[int] | None = None,
     only: Collection[int] | None = None,
     force: bool = False,
+    batch_size: int | None = None,
     now: datetime | None = None,
 ) -> SweepResult:
     """Run one sweep; ``downloading`` skips the queue fetch (tests, callers that have it).
 
     ``only`` limits the sweep to these item pks and ``force`` ignores cooldown
-    and exhaustion: together they are the manual "search now".
+    and exhaustion: together they are the manual "search now". ``batch_size``
+    (ids per command) overrides the connector's profile: a sweep schedule's
+    throttle profile override.
     """
     if kind not in SweepRun.Kind.values:
         raise ValueError(f"unknown sweep kind {kind!r}: gaps, upgrades or both")
@@ -157,7 +160,9 @@ def sweep_connector(
         if downloading is None:
             downloading = downloading_arr_ids(connector) if connector.is_usable else frozenset()
         if dry_run:
-            _discover_and_plan(result, connector, kind, item_limit, downloading, only, force, now)
+            _discover_and_plan(
+                result, connector, kind, item_limit, downloading, only, force, now, batch_size
+            )
         else:
             with transaction.atomic():
                 if not _try_lock(connector):
@@ -165,7 +170,7 @@ def sweep_connector(
                 result.resolved = resolve_acquisitions(connector=connector, now=now).acquisitions
                 _drop_empty_entries(connector)
                 _discover_and_plan(
-                    result, connector, kind, item_limit, downloading, only, force, now
+                    result, connector, kind, item_limit, downloading, only, force, now, batch_size
                 )
                 _write(result, connector, run, force, now)
         if not connector.is_usable:
@@ -184,7 +189,9 @@ def sweep_connector(
     return result
 
 
-def _discover_and_plan(result, connector, kind, item_limit, downloading, only, force, now):
+def _discover_and_plan(
+    result, connector, kind, item_limit, downloading, only, force, now, batch_size=None
+):
     settings = SearchSettings.for_connector(connector)
     ctx = DiscoveryContext(
         connector=connector,
@@ -210,7 +217,7 @@ def _discover_and_plan(result, connector, kind, item_limit, downloading, only, f
         seasons=seasons,
         pack=settings.pack_settings(),
         series_search=settings.use_series_search,
-        batch_size=batch_size_for(connector, settings=settings),
+        batch_size=batch_size or batch_size_for(connector, settings=settings),
         item_limit=item_limit,
         now=now,
     )

@@ -316,3 +316,28 @@ def test_receiver_ignores_fixture_loading_and_updates():
     assert not SweepSchedule.objects.filter(connector=conn).exists()
     connector_created(Connector, conn, created=True)
     assert SweepSchedule.objects.filter(connector=conn).count() == 2
+
+
+def test_schedule_profile_override_sets_the_batch_size_of_its_entries(monkeypatch):
+    from queueing import sweep as sweep_module
+    from queueing.models import RequestQueue
+
+    monkeypatch.setattr(sweep_module, "downloading_arr_ids", lambda connector: frozenset())
+    conn = b.connector("radarr", kind="radarr")
+    for n in range(6):
+        b.movie(conn, title=f"Film {n}")
+    gaps = SweepSchedule.objects.get(connector=conn, kind="gaps")
+    small = ThrottleProfile.objects.create(name="two at a time", batch_size=2)
+    sweep_schedule_update(schedule=gaps, throttle_profile=small, now=NOW)
+    jobs.sweep_schedule(gaps.pk)
+    assert sorted(e.item_count for e in RequestQueue.objects.all()) == [2, 2, 2]
+    assert all(len(e.payload["movieIds"]) == 2 for e in RequestQueue.objects.all())
+
+    # Without the override the connector's (default, moderate: 10 ids) profile batches.
+    RequestQueue.objects.all().delete()
+    from searchstate.models import SearchRegistry
+
+    SearchRegistry.objects.all().delete()
+    sweep_schedule_update(schedule=gaps, throttle_profile=None, now=NOW)
+    jobs.sweep_schedule(gaps.pk)
+    assert [e.item_count for e in RequestQueue.objects.all()] == [6]

@@ -61,6 +61,8 @@ def test_lists_sweep_schedules_with_description(web, sonarr):
 
 
 def test_add_a_schedule(web, sonarr):
+    form = web.get(reverse("queueing:schedule_add")).content.decode()
+    assert "use this profile&#x27;s batch size" in form  # what the override means
     profile = ThrottleProfile.objects.get(name="aggressive")
     response = web.post(
         reverse("queueing:schedule_add"),
