@@ -1,3 +1,4 @@
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -188,3 +189,26 @@ def test_system_check_names_a_bad_override(monkeypatch):
     errors = check_schedule_overrides()
     assert [e.id for e in errors] == ["queueing.E001"]
     assert "COMRADARR_SCHEDULE_HEALTH_CHECKS" in errors[0].msg
+
+
+def test_serve_reconciles_the_builtin_schedules_at_start_up(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+
+    from comradarr.management.commands import serve
+
+    ran = []
+
+    def only_setup_schedules(name, *args, **kwargs):
+        ran.append(name)
+        if name == "setup_schedules":  # migrate & co. are the test database's business
+            call_command(name, *args, stdout=io.StringIO(), **kwargs)
+
+    monkeypatch.setattr(serve, "call_command", only_setup_schedules)
+    monkeypatch.setattr(serve, "connections", SimpleNamespace(close_all=lambda: None))
+    for _ in range(2):  # every start reconciles; a restart duplicates nothing
+        serve.Command()._prepare_database(verbosity=0, checkpoint=lambda: None)
+    assert ran.count("setup_schedules") == 2
+    names = sorted(Schedule.objects.values_list("name", flat=True))
+    assert names == sorted(job.schedule_name for job in BUILTIN_JOBS)
