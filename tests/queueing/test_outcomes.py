@@ -299,3 +299,26 @@ def test_disabled_connector_commands_time_out_without_http():
     entry.refresh_from_db()
     assert entry.status == "done"
     assert SearchRegistry.objects.get(connector=conn).state == SearchState.COOLDOWN
+
+
+def test_a_grab_that_never_imports_is_eligible_again_after_the_profiles_window():
+    conn, movies, entry = dispatched(2, grab_cooldown_hours=3)
+    later = NOW + timedelta(minutes=2)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        mock_poll(rsps, entry, "completed", grabbed=[movies[0].arr_id])
+        polling.poll_connector(connector=conn, client=client(conn), now=later)
+    assert rows(conn)[movies[0].pk].next_eligible_at == later + timedelta(hours=3)
+
+    def queued_after(hours):
+        moment = later + timedelta(hours=hours)
+        sweep_connector(connector=conn, kind="gaps", downloading=frozenset(), now=moment)
+        return set(
+            SearchRegistry.objects.filter(
+                connector=conn, queue_links__entry__status="queued"
+            ).values_list("movie_id", flat=True)
+        )
+
+    # Still within the window (the movie never imported): not searched again yet.
+    assert movies[0].pk not in queued_after(2)
+    # The window is over and the file never came: the movie is planned again.
+    assert movies[0].pk in queued_after(3.1)
