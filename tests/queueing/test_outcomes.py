@@ -99,7 +99,14 @@ def test_grabbed_items_wait_for_import_others_back_off(
     entry.refresh_from_db()
     assert entry.status == "done" and not entry.links.exists()
     names = [n for n, _ in captured]
+    assert names[0] == "search_dispatched"
     assert "search_completed" in names and "items_grabbed" in names
+    sent = captured[0][1]
+    assert (sent["entry_id"], sent["command_name"], sent["item_count"]) == (
+        entry.pk,
+        "MoviesSearch",
+        3,
+    )
     grabbed_event = next(kw for n, kw in captured if n == "items_grabbed")
     assert grabbed_event["items"] == [movies[0].title]
 
