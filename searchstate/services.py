@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
@@ -20,6 +20,7 @@ from django.utils import timezone
 from comradarr import events
 from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
+from searchstate.availability import episode_aired_at
 from searchstate.coverage import CommandSpec
 from searchstate.discovery import MOVIE, Candidate
 from searchstate.models import Exclusion, SearchRegistry, SearchSettings, SeasonPackSearch
@@ -142,6 +143,15 @@ def cooldown_delay(
     return timedelta(hours=min(hours, settings.cooldown_cap_hours))
 
 
+def _fresh_episode(settings: SearchSettings, now: datetime) -> Q:
+    """Registry rows of episodes aired within the fresh window (as episode_aired_at counts)."""
+    since = now - timedelta(hours=settings.fresh_window_hours)
+    return Q(episode__air_date_utc__gt=since) | Q(
+        episode__air_date_utc__isnull=True,
+        episode__release_date__gte=since.astimezone(UTC).date(),
+    )
+
+
 def registry_completed(
     rows: QuerySet[SearchRegistry],
     *,
@@ -153,13 +163,18 @@ def registry_completed(
 
     Coverage accounting: pass every row the command covered (see
     searchstate.coverage), so a pack search puts all its episodes in cooldown.
+
+    An episode in its first ``fresh_window_hours`` after airing is retried
+    every ``fresh_cooldown_hours``; those early searches are counted but do
+    not use up attempts, so a release that is a few days late does not leave
+    a brand-new episode exhausted before its release exists.
     """
     now = now or timezone.now()
     moved = {"cooldown": 0, "exhausted": 0}
     if found_nothing:
         last_chance = rows.filter(
             attempts__gte=settings.max_attempts - 1, state__in=sources_for(Event.EXHAUST)
-        )
+        ).exclude(_fresh_episode(settings, now))
         by_connector: dict[int, list[int]] = {}
         for pk, connector_id in last_chance.values_list("pk", "connector_id"):
             by_connector.setdefault(connector_id, []).append(pk)
@@ -177,14 +192,23 @@ def registry_completed(
                     events.items_exhausted, connector=c, registry_ids=ids
                 )
             )
+    window = timedelta(hours=settings.fresh_window_hours)
     for row in rows.filter(state=SearchState.SEARCHING).select_related("episode", "movie"):
-        attempts = row.attempts + (1 if found_nothing else 0)
-        aired = row.episode.air_date_utc if row.episode_id else None
+        aired = (
+            episode_aired_at(
+                air_date_utc=row.episode.air_date_utc, release_date=row.episode.release_date
+            )
+            if row.episode_id
+            else None
+        )
+        fresh = aired is not None and now - aired < window
+        spent = 1 if found_nothing and not fresh else 0
+        attempts = row.attempts + spent
         delay = cooldown_delay(attempts=attempts, settings=settings, aired_at=aired, now=now)
         moved["cooldown"] += registry_apply(
             SearchRegistry.objects.filter(pk=row.pk),
             Event.COMPLETE,
-            attempts=F("attempts") + (1 if found_nothing else 0),
+            attempts=F("attempts") + spent,
             failure_category="no_results" if found_nothing else "",
             next_eligible_at=now + delay,
         )

@@ -89,6 +89,32 @@ def test_completion_backoff_exhaustion_and_fresh_items(django_capture_on_commit_
     assert got[last_try.pk].failure_category == "no_results"
 
 
+def test_fresh_searches_do_not_use_up_attempts():
+    """A new episode retried every 4 h for 48 h would otherwise be exhausted before its
+    release is late by two days; the early searches are counted, not spent."""
+    conn = b.connector()
+    show = b.series(conn)
+    settings = SearchSettings(connector=conn, cooldown_hours=24, max_attempts=3)
+    fresh, scene, stale = b.episodes(show, 1, 3)
+    Episode.objects.filter(pk=fresh.pk).update(air_date_utc=NOW - timedelta(hours=10))
+    # Whisparr v2: a release date only, counted from the end of its day.
+    Episode.objects.filter(pk=scene.pk).update(
+        air_date_utc=None, release_date=(NOW - timedelta(days=1)).date()
+    )
+    for ep in (fresh, scene, stale):
+        row(conn, ep, SearchState.SEARCHING, attempts=2)
+    moved = services.registry_completed(
+        SearchRegistry.objects.all(), found_nothing=True, settings=settings, now=NOW
+    )
+    assert moved == {"cooldown": 2, "exhausted": 1}
+    got = {r.episode_id: r for r in SearchRegistry.objects.all()}
+    for ep in (fresh, scene):
+        assert got[ep.pk].state == "cooldown"
+        assert got[ep.pk].attempts == 2
+        assert got[ep.pk].next_eligible_at == NOW + timedelta(hours=4)
+    assert got[stale.pk].state == "exhausted"
+
+
 def test_cooldown_is_capped():
     settings = SearchSettings(cooldown_hours=24, backoff_multiplier=2, cooldown_cap_hours=72)
     delay = services.cooldown_delay(attempts=9, settings=settings, aired_at=None, now=NOW)
