@@ -249,6 +249,30 @@ class MovieClient(ArrClient):
             for item in raw
         ]
 
+    def movie_pages(self, page_size: int = 1000) -> Iterator[list[MovieData]]:
+        """The library as movies() reads it, streamed: the /movie answer is parsed
+        as it arrives and handed out ``page_size`` movies at a time, so memory
+        holds one page, not the whole list. A failure raises mid-iteration, after
+        earlier pages were handed out: act on "vanished" only after the last page.
+        """
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        page: list[dict] = []
+        for item in self.http.get_list_stream(f"{self.api_prefix}/movie", kind="movie"):
+            page.append(item)
+            if len(page) >= page_size:
+                yield self._map_movies(page)
+                page = []
+        if page:
+            yield self._map_movies(page)
+
+    def _map_movies(self, raw: list[dict]) -> list[MovieData]:
+        files = self._files_not_embedded(raw)
+        return [
+            type(self).map_movie(item, movie_file=files.get(as_int(item.get("id")) or 0))
+            for item in raw
+        ]
+
     def _files_not_embedded(self, raw: list[dict]) -> dict[int, dict]:
         """Fetch /moviefile for movies that say they have a file but did not embed it."""
         wanted = [

@@ -9,7 +9,6 @@ was received and parsed in full.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from connectors.common.errors import ArrError, AuthenticationError
 from connectors.common.types import SeriesData
-from content.models import Series
+from content.models import Movie, Series
 from content.sync import reconcile, upsert
 from content.sync.common import (
     MOVIE_BATCH,
@@ -150,24 +149,25 @@ def _series_with_file_events(client, since: datetime, stats: SyncStats) -> set[i
     }
 
 
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def sync_movie_library(*, connector_id: int, client, stats: SyncStats, progress: Progress) -> None:
-    """Radarr's movie list is one call: upsert it in pages, then drop what vanished.
+    """Radarr's movie list is one call: stream it, upsert it a page at a time,
+    then drop what vanished (only once the whole list was read and parsed).
 
     Full and incremental are the same here: the upsert writes only rows that
     changed, so an unchanged library costs the fetch and one statement a page.
+    Memory holds one page of movies, never the whole list. The page total is
+    not known until the list ends: progress shows the mirror's previous size
+    as the expected total.
     """
-    movies = client.movies()
-    pages = list(_batches(movies, MOVIE_BATCH))
-    progress(0, len(pages), "pages")
-    for done, page in enumerate(pages, start=1):
+    expected = -(-Movie.objects.filter(connector_id=connector_id).count() // MOVIE_BATCH)
+    seen: list[int] = []
+    progress(0, expected, "pages")
+    done = 0
+    for page in client.movie_pages(MOVIE_BATCH):
         stats.count(upsert.upsert_movies(connector_id=connector_id, rows=page, now=timezone.now()))
         stats.items_seen += len(page)
-        progress(done, len(pages), "pages")
-    stats.removed += reconcile.delete_vanished_movies(
-        connector_id=connector_id, seen_arr_ids=[m.arr_id for m in movies]
-    )
+        seen.extend(movie.arr_id for movie in page)
+        done += 1
+        progress(done, max(expected, done + 1), "pages")
+    progress(done, done, "pages")
+    stats.removed += reconcile.delete_vanished_movies(connector_id=connector_id, seen_arr_ids=seen)
