@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -364,6 +365,37 @@ def test_radarr_truncated_movie_list_deletes_nothing(radarr_stub):
     radarr_stub.faults["/api/v3/movie"] = truncated
     assert sync(radarr_stub, FULL).status == SyncRun.Status.FAILED
     assert Movie.objects.filter(connector=radarr_stub.connector).count() == 1
+
+
+def test_radarr_list_cut_after_some_pages_keeps_them_and_deletes_nothing(radarr_stub, monkeypatch):
+    """The movie list is streamed a page at a time: pages read before the cut are
+    true data and stay written; the vanished check never runs on a cut list."""
+    monkeypatch.setattr("content.sync.library.MOVIE_BATCH", 2)
+    for arr_id in range(1, 6):
+        radarr_stub.add_movie(arr_id)
+    sync(radarr_stub, FULL)
+    radarr_stub.movies[1]["monitored"] = False
+    del radarr_stub.movies[5]
+    listing = json.dumps([radarr_stub._movie_json(m) for m in radarr_stub.movies.values()])
+    cut = listing[: listing.index('"id": 4') + 20]
+    radarr_stub.faults["/api/v3/movie"] = lambda: (200, {"Content-Type": "application/json"}, cut)
+    run = sync(radarr_stub, INCR)
+    assert run.status == SyncRun.Status.FAILED and "truncated" in run.error
+    assert (run.updated, run.removed) == (1, 0)
+    assert not Movie.objects.get(arr_id=1).monitored
+    assert Movie.objects.filter(connector=radarr_stub.connector).count() == 5
+
+    del radarr_stub.faults["/api/v3/movie"]
+    calls = []
+    run = runner.connector_sync(
+        connector=radarr_stub.connector,
+        kind=INCR,
+        trigger=SyncRun.Trigger.MANUAL,
+        progress=lambda done, total, unit: calls.append((done, total, unit)),
+    )
+    assert run.status == SyncRun.Status.SUCCEEDED and run.removed == 1
+    # The expected page total comes from the mirror's size (5 movies: 3 pages).
+    assert calls == [(0, 3, "pages"), (1, 3, "pages"), (2, 3, "pages"), (2, 2, "pages")]
 
 
 # --------------------------------------------------------------- query counts
