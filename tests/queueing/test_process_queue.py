@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -82,3 +85,64 @@ def test_bad_arguments(fakearr_factory):
     connector.save()
     with pytest.raises(CommandError, match="disabled"):
         run("--connector", connector.name)
+
+
+def test_until_idle_with_an_aggressive_custom_profile_completes_a_small_library(
+    fakearr_factory, monkeypatch
+):
+    """Done-when: the aggressive limits, as a user's own profile, fill a small library's gaps
+    in one `process_queue --until-idle` run, in well under a few minutes of wall time."""
+    from content.models import Movie, SyncRun
+    from content.sync import runner
+    from queueing.models import ThrottleProfile
+
+    monkeypatch.setattr(process_queue, "POLL_SECONDS", 0.2)
+    # Every findable item is found: "completion" is then a property of the engine alone.
+    config = SimConfig(grab_probability=1.0, unfindable_fraction=0.0, upgrade_probability=1.0)
+    arr = fakearr_factory("radarr", movies=30, seed=5, speed=120, config=config)
+    preset = ThrottleProfile.objects.get(name="aggressive")
+    limits = {
+        f: getattr(preset, f)
+        for f in (
+            "commands_per_minute",
+            "commands_per_hour",
+            "min_interval_seconds",
+            "interval_jitter_seconds",
+            "max_in_flight",
+            "daily_budget",
+        )
+    }
+    assert (limits["daily_budget"], limits["commands_per_hour"], limits["max_in_flight"]) == (
+        400,
+        40,
+        2,
+    )
+    custom = ThrottleProfile.objects.create(name="my aggressive", batch_size=4, **limits)
+    connector = h.synced(arr, prof=custom)
+
+    def missing():
+        return Movie.objects.filter(
+            connector=connector, monitored=True, is_available=True, has_file=False
+        ).count()
+
+    assert missing() >= 5
+    h.queued(arr, connector)
+    started = time.monotonic()
+    output = run("--until-idle", "--connector", connector.name)
+    elapsed = time.monotonic() - started
+    assert output.strip().splitlines()[-1].startswith("idle after "), output
+    assert elapsed < 180
+    # Within the profile: spacing, in flight, per minute, and nothing searched in vain.
+    times = sorted(SearchHistory.objects.values_list("dispatched_at", flat=True))
+    assert len(times) >= 2
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= limits["min_interval_seconds"] - 0.01
+    per_minute = max(sum(1 for t in times if a <= t < a + timedelta(minutes=1)) for a in times)
+    assert per_minute <= limits["commands_per_minute"]
+    assert arr.futile_searches() == []
+    # The downloads import; the next sync sees every gap filled.
+    arr.run_until_idle(max_seconds=3600)
+    runner.connector_sync(
+        connector=connector, kind=SyncRun.Kind.INCREMENTAL, trigger=SyncRun.Trigger.MANUAL
+    )
+    assert missing() == 0
