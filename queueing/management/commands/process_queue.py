@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from connectors.models import Connector
 from queueing import dispatch
 from queueing import throttle as limits
 from queueing.engine import TickReport, run_tick
+from queueing.management.parsing import OneLineErrorsCommand
 
 #: Seconds between ticks while commands are in flight.
 POLL_SECONDS = 2.0
@@ -29,14 +29,6 @@ POLL_SECONDS = 2.0
 MAX_SLEEP = 60.0
 #: Blocks a loop waits out; anything else with nothing in flight ends --until-idle.
 WAITABLE = limits.SHORT_WAITS | {dispatch.BACK_PRESSURE}
-
-
-class OneLineParser(CommandParser):
-    def error(self, message: str):
-        if self.called_from_command_line:
-            sys.stderr.write(f"{self.prog}: error: {message}\n")
-            sys.exit(2)
-        raise CommandError(f"{self.prog}: {message}")
 
 
 def _line(n: int, report: TickReport) -> str:
@@ -73,13 +65,8 @@ def _sleep_for(report: TickReport, now: datetime) -> float | None:
     return min(MAX_SLEEP, max(0.2, min(waits)))
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Process the search queue now: dispatch and poll within the throttle limits."
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = OneLineParser
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group()

@@ -7,32 +7,19 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from connectors.models import Connector
 from queueing import control
 from queueing import throttle as limits
+from queueing.management.parsing import OneLineErrorsCommand, OneLineParser
 from queueing.models import ConnectorThrottle, GlobalThrottle, RequestQueue
 
 
-class OneLineParser(CommandParser):
-    def error(self, message: str):
-        if self.called_from_command_line:
-            sys.stderr.write(f"{self.prog}: error: {message}\n")
-            sys.exit(2)
-        raise CommandError(f"{self.prog}: {message}")
-
-
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Control queue processing: pause, resume, clear, remove, priority, status."
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = OneLineParser
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(

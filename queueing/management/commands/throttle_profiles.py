@@ -7,27 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from connectors.models import Connector
 from queueing import profiles
+from queueing.management.parsing import OneLineErrorsCommand, OneLineParser
 from queueing.models import ThrottleProfile
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-class OneLineParser(CommandParser):
-    """Argument errors as one stderr line (argparse prints the whole usage by default)."""
-
-    def error(self, message: str):
-        if self.called_from_command_line:
-            sys.stderr.write(f"{self.prog}: error: {message}\n")
-            sys.exit(2)
-        raise CommandError(f"{self.prog}: {message}")
 
 
 def _field_options(parser: CommandParser) -> None:
@@ -42,13 +32,8 @@ def _field_options(parser: CommandParser) -> None:
     parser.add_argument("--description", default=None)
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Manage throttle profiles. " + profiles.BUDGET_RULE
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = OneLineParser
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
