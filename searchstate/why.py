@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from content.models import Episode, Movie, Season
 from searchstate import discovery
-from searchstate.availability import episode_aired_at
+from searchstate.availability import MovieDates, episode_aired_at, radarr_available_from
 from searchstate.discovery import EPISODE, MOVIE, DiscoveryContext
 from searchstate.models import Exclusion, PriorityWeights, SearchRegistry, SearchSettings
 from searchstate.priority import Score
@@ -186,7 +186,7 @@ def _detail(
             f"status {item.status or '?'}, minimum availability "
             f"{item.minimum_availability or 'n/a'}, available: {item.is_available}; "
             f"in cinemas {_fmt(item.in_cinemas)}, digital {_fmt(item.digital_release)}, "
-            f"physical {_fmt(item.physical_release)}"
+            f"physical {_fmt(item.physical_release)}; {_expected_available(item, ctx.now)}"
         )
     if reason == Reason.EXCLUDED:
         ex = Exclusion.objects.filter(
@@ -218,6 +218,26 @@ def _detail(
             f"the *arr searched it at {_fmt(item.last_search_time)}; cooldown until {_fmt(until)}"
         )
     return reason.label
+
+
+def _expected_available(movie: Movie, now: datetime) -> str:
+    """When Radarr's own rule makes the movie available (its availability delay aside)."""
+    if movie.status in ("tba", "deleted"):
+        return f"status {movie.status}: never searched"
+    since = radarr_available_from(
+        MovieDates(
+            status=movie.status,
+            minimum_availability=movie.minimum_availability,
+            in_cinemas=movie.in_cinemas,
+            digital_release=movie.digital_release,
+            physical_release=movie.physical_release,
+        )
+    )
+    if since is None:
+        return "no release date known yet"
+    if since > now:
+        return f"expected available from {_fmt(since)}"
+    return f"dates say available since {_fmt(since)}; the *arr says not yet (availability delay?)"
 
 
 def _unmonitored_detail(item: Episode | Movie) -> str:

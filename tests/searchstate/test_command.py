@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from content.models import Episode, Series
 from queueing.models import RequestQueue
@@ -150,3 +151,22 @@ def test_why_query_count_is_bounded(show, django_assert_max_num_queries):
     ep = Episode.objects.filter(series=show, season_number=1).first()
     with django_assert_max_num_queries(20):
         run("why", "--episode", str(ep.arr_id))
+
+
+def test_why_says_when_radarr_makes_a_movie_available():
+    conn = b.connector("radarr", kind="radarr")
+    release = (timezone.now() + timedelta(days=30)).replace(hour=0, minute=0, second=0)
+    b.movie(
+        conn,
+        title="Future Film",
+        status="inCinemas",
+        is_available=False,
+        in_cinemas=release - timedelta(days=60),
+        digital_release=release,
+        arr_id=51,
+    )
+    b.movie(conn, title="Dateless", status="announced", is_available=False, in_cinemas=None)
+    b.movie(conn, title="Delayed", status="released", is_available=False)
+    assert f"expected available from {release:%Y-%m-%d %H:%M}" in run("why", "--movie", "51")
+    assert "no release date known yet" in run("why", "--movie", "Dateless")
+    assert "availability delay?" in run("why", "--movie", "Delayed")
