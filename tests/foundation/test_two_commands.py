@@ -6,6 +6,7 @@ a clean clone goes through, without installing anything.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -47,8 +48,15 @@ def clean_checkout(tmp_path) -> Path:
 def _dry_run(directory: Path, target: str) -> str:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
+    # Under `make test` this is a sub-make: its variables would change the output.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     result = subprocess.run(
-        ["make", "-n", target], cwd=directory, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout
 
