@@ -158,14 +158,21 @@ def _recover(entries: list[RequestQueue], client, result: PollResult, now: datet
             if history is not None:
                 result.requeued += 1
         else:
-            history = outcomes.outcome_failed(
-                entry=entry,
-                outcome=Outcome.TIMEOUT,
-                message="Lost track of the command (worker stopped); cooling down instead.",
-                now=now,
+            _time_out(
+                entry,
+                "Lost track of the command (worker stopped); cooling down instead.",
+                result,
+                now,
             )
-            if history is not None:
-                result.count(history.outcome)
+
+
+def _time_out(entry: RequestQueue, message: str, result: PollResult, now: datetime) -> None:
+    """Transient: the standard cooldown, no attempt counted (outcomes.outcome_failed)."""
+    history = outcomes.outcome_failed(
+        entry=entry, outcome=Outcome.TIMEOUT, message=message, now=now
+    )
+    if history is not None:
+        result.count(history.outcome)
 
 
 def release_orphans(*, connector: Connector) -> int:
@@ -184,14 +191,7 @@ def release_orphans(*, connector: Connector) -> int:
 def _timeouts_without_http(entries, profile, result, now) -> None:
     for entry in entries:
         if _timed_out(entry, profile.command_timeout_seconds, now):
-            history = outcomes.outcome_failed(
-                entry=entry,
-                outcome=Outcome.TIMEOUT,
-                message="No answer from the app before the command timeout.",
-                now=now,
-            )
-            if history is not None:
-                result.count(history.outcome)
+            _time_out(entry, "No answer from the app before the command timeout.", result, now)
 
 
 def poll_connector(*, connector: Connector, client, now: datetime | None = None) -> PollResult:
@@ -228,14 +228,7 @@ def poll_connector(*, connector: Connector, client, now: datetime | None = None)
             try:
                 command = client.get_command(entry.command_arr_id)
             except NotFoundError:
-                history = outcomes.outcome_failed(
-                    entry=entry,
-                    outcome=Outcome.TIMEOUT,
-                    message="The app no longer knows the command (restarted?).",
-                    now=now,
-                )
-                if history is not None:
-                    result.count(history.outcome)
+                _time_out(entry, "The app no longer knows the command (restarted?).", result, now)
                 continue
             if command.status == "completed":
                 completed.append((entry, command))
@@ -249,14 +242,12 @@ def poll_connector(*, connector: Connector, client, now: datetime | None = None)
                 if history is not None:
                     result.count(history.outcome)
             elif _timed_out(entry, profile.command_timeout_seconds, now):
-                history = outcomes.outcome_failed(
-                    entry=entry,
-                    outcome=Outcome.TIMEOUT,
-                    message=f"Still {command.status} after {profile.command_timeout_seconds} s.",
-                    now=now,
+                _time_out(
+                    entry,
+                    f"Still {command.status} after {profile.command_timeout_seconds} s.",
+                    result,
+                    now,
                 )
-                if history is not None:
-                    result.count(history.outcome)
         if completed:
             _finish_completed(completed, client, result, now)
     except AuthenticationError as err:
