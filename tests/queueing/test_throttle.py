@@ -146,6 +146,9 @@ def test_default_profile_and_presets():
         2,
         10,
     )
+    # Back-pressure at 15 queued downloads and a 24-hour wait for an import, unless edited.
+    assert {(p.queue_threshold, p.grab_cooldown_hours) for p in presets.values()} == {(15, 24)}
+    assert (ThrottleProfile().queue_threshold, ThrottleProfile().grab_cooldown_hours) == (15, 24)
     conn, _ = h.radarr(1)
     assert ConnectorThrottle.for_connector(conn).effective_profile() == m
     assert limits.profile_of(conn) == m
