@@ -165,8 +165,11 @@ SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
 
 # Background work: django-q2 on the database broker.
 Q_CLUSTER = {
+    # The cluster's name in django-q2's tables and the admin.
     "name": "comradarr",
+    # The broker is our PostgreSQL database: no Redis to run.
     "orm": "default",
+    # Worker processes; each *arr call waits on the network, not the CPU (env WORKERS).
     "workers": config.read_int("WORKERS", 2, minimum=1, maximum=32),
     # A task is killed after `timeout` seconds; `retry` must be larger or a
     # still-running task would be handed to a second worker. The longest job is
@@ -182,8 +185,11 @@ Q_CLUSTER = {
     "catch_up": False,
     # Keep only recent successes; failures stay for the UI.
     "save_limit": 500,
+    # A failed task is acknowledged (not re-queued by the broker); max_attempts governs retries.
     "ack_failures": True,
+    # Seconds between broker polls: the per-minute jobs start within a second of their time.
     "poll": 1,
+    # The admin section's title.
     "label": "Background tasks",
     # Cluster heartbeats (django_q Stat) go to a cache every process can read,
     # so /health in a web worker sees the cluster running in another process.
