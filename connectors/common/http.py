@@ -9,6 +9,7 @@ connectors.common.errors with messages a user can act on.
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import json
 import logging
@@ -643,57 +644,108 @@ def _verify(verify_ssl: bool) -> bool | str:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
-class _Body:
-    """A file-like view of a streamed body for ijson: the first bytes (already
-    read to check for an array) are given back, then the decoded chunks."""
-
-    def __init__(self, head: bytes, chunks: Iterator[bytes]) -> None:
-        self.head = head
-        self.chunks = chunks
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson probes read(0) to tell bytes from text
-            return b""
-        if self.head:
-            head, self.head = self.head, b""
-            return head
-        return next(self.chunks, b"")
-
-
 _STREAM_CHUNK = 256 * 1024
+# One element of a listing is a few KB; more than this without completing one
+# means a malformed or hostile body, not a big movie: stop buffering.
+_STREAM_ITEM_LIMIT = 16 * 1024 * 1024
+_WHITESPACE = " \t\n\r"
+
+
+class _ArrayReader:
+    """Decodes a streamed JSON array one element at a time with the stdlib's C
+    scanner (``raw_decode``), reading more of the body only when an element is
+    not complete yet. Faster than an event-based streaming parser (ijson's C
+    backend measured about 1.6x slower on Radarr's /movie), no dependency."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self.decoder = json.JSONDecoder()
+        self.buffer = ""
+        self.pos = 0
+        self.ended = False
+
+    def _more(self) -> bool:
+        if self.ended:
+            return False
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.ended = True
+            text = self.utf8.decode(b"", final=True)
+        else:
+            text = self.utf8.decode(chunk)
+        self.buffer = self.buffer[self.pos :] + text
+        self.pos = 0
+        return True
+
+    def _peek(self) -> str:
+        """The next non-whitespace character ("" at the end of the body)."""
+        while True:
+            buffer, pos = self.buffer, self.pos
+            while pos < len(buffer) and buffer[pos] in _WHITESPACE:
+                pos += 1
+            self.pos = pos
+            if pos < len(buffer):
+                return buffer[pos]
+            if not self._more():
+                return ""
+
+    def _value(self) -> Any:
+        while True:
+            try:
+                value, self.pos = self.decoder.raw_decode(self.buffer, self.pos)
+                return value
+            except json.JSONDecodeError:
+                if len(self.buffer) - self.pos > _STREAM_ITEM_LIMIT or not self._more():
+                    raise
+
+    def items(self) -> Iterator[Any]:
+        if not self._more():
+            raise ValueError("nothing")
+        self.buffer = self.buffer.lstrip("\ufeff")
+        first = self._peek()
+        if first != "[":
+            raise ValueError(
+                "nothing" if not first else "a web page" if first == "<" else "no list"
+            )
+        self.pos += 1
+        if self._peek() == "]":
+            self.pos += 1
+        else:
+            while True:
+                if not self._peek():  # raw_decode does not skip whitespace itself
+                    raise json.JSONDecodeError("the list ends early", self.buffer, self.pos)
+                yield self._value()
+                separator = self._peek()
+                self.pos += 1
+                if separator == "]":
+                    break
+                if separator != ",":
+                    raise json.JSONDecodeError("expected ',' or ']'", self.buffer, self.pos - 1)
+        if self._peek():
+            raise json.JSONDecodeError("extra data after the list", self.buffer, self.pos)
 
 
 def _stream_array(client: HttpClient, response: requests.Response, shown: str, kind: str):
-    import ijson  # the C (yajl2_c) backend: about as fast as json.loads, in bounded memory
-
     chunks = (c for c in response.iter_content(_STREAM_CHUNK) if c)
     try:
-        head = b""
-        for chunk in chunks:
-            head += chunk
-            start = head.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
-            if start:
-                break
-        else:
-            start = b""
-        if start[:1] != b"[":
-            what = "nothing" if not start else "a web page" if start[:1] == b"<" else "no list"
-            raise BadResponseError(
-                f"{client.where} answered {shown} with {what} where a list of {kind} "
-                "objects was expected.",
-                status_code=response.status_code,
-            )
-        for item in ijson.items(_Body(start, chunks), "item", use_float=True):
+        for item in _ArrayReader(chunks).items():
             if not isinstance(item, dict):
                 raise BadResponseError(
                     f"{client.where} answered {shown} with a list holding a "
                     f"{type(item).__name__} where {kind} objects were expected."
                 )
             yield item
-    except ijson.JSONError as exc:
+    except json.JSONDecodeError as exc:
         raise BadResponseError(
             f"{client.where} sent malformed or truncated JSON for {shown} "
-            f"({client.scrub(str(exc)[:200])}): the listing was not used.",
+            f"({client.scrub(exc.msg[:200])}): the listing was not used.",
+            status_code=response.status_code,
+        ) from None
+    except ValueError as exc:  # not a list at all
+        raise BadResponseError(
+            f"{client.where} answered {shown} with {exc} where a list of {kind} "
+            "objects was expected.",
             status_code=response.status_code,
         ) from None
     except (

@@ -60,6 +60,34 @@ def test_anything_but_a_complete_array_of_objects_raises(rsps, make_http, body, 
     assert says in str(caught.value)
 
 
+@pytest.mark.parametrize("body", ['[,{"id": 1}]', '[{"id": 1},]', '[{"id": 1} {"id": 2}]', "[{}"])
+def test_separators_are_checked(rsps, make_http, body):
+    rsps.get(MOVIES, body=body)
+    with pytest.raises(BadResponseError, match="malformed or truncated"):
+        stream(make_http(BASE))
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_items_and_characters_split_across_chunks(rsps, make_http, monkeypatch, chunk):
+    monkeypatch.setattr("connectors.common.http._STREAM_CHUNK", chunk)
+    movies = [{"id": 1, "title": "Amélie \u2013 東京 🎬"}, {"id": 2, "tags": [1, 2], "x": None}]
+    rsps.get(MOVIES, body=json.dumps(movies, ensure_ascii=False).encode())
+    assert stream(make_http(BASE)) == movies
+
+
+def test_an_element_that_never_completes_stops_buffering(rsps, make_http, monkeypatch):
+    monkeypatch.setattr("connectors.common.http._STREAM_ITEM_LIMIT", 1000)
+    monkeypatch.setattr("connectors.common.http._STREAM_CHUNK", 100)
+    reads = []
+    body = '[{"id": 1, "title": "' + "x" * 5000 + '"}]'
+    rsps.get(MOVIES, body=body)
+    http = make_http(BASE)
+    with pytest.raises(BadResponseError, match="malformed or truncated"):
+        for item in http.get_list_stream("/api/v3/movie", kind="movie"):
+            reads.append(item)
+    assert reads == []
+
+
 def test_an_html_content_type_is_refused(rsps, make_http):
     rsps.get(MOVIES, body="[]", content_type="text/html")
     with pytest.raises(BadResponseError, match="web page"):
