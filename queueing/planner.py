@@ -88,6 +88,8 @@ class SearchPlan:
     over_limit: int = 0
     #: Season decisions taken, for dry-run output and "why".
     decisions: dict[tuple[int, int], Decision] = field(default_factory=dict)
+    #: Items held back while their season's pack search (which found nothing) cools down.
+    held: int = 0
 
     @property
     def item_count(self) -> int:
@@ -158,8 +160,13 @@ def plan_gaps_for_series(
     series_search: bool,
     batch_size: int,
     now: datetime,
-) -> tuple[list[PlannedEntry], dict[tuple[int, int], Decision]]:
-    """Season packs, series searches and episode batches for missing episodes."""
+    force: bool = False,
+) -> tuple[list[PlannedEntry], dict[tuple[int, int], Decision], int]:
+    """Season packs, series searches and episode batches for missing episodes.
+
+    Also returns how many items wait for their season's pack cooldown (none
+    when ``force``: a manual search-now searches them one by one).
+    """
     by_season: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
     for c in gaps:
         by_season[(c.series_id, c.season_number)].append(c)
@@ -171,6 +178,7 @@ def plan_gaps_for_series(
         decisions[key] = decide(facts, seasons.history.get(key), settings=pack, now=now)
 
     entries: list[PlannedEntry] = []
+    held = 0
     loose: dict[str, list[Candidate]] = defaultdict(list)
     seasons_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for key in by_season:
@@ -210,6 +218,8 @@ def plan_gaps_for_series(
                         season_number=key[1],
                     )
                 )
+            elif decision.plan == Plan.WAIT and not force:
+                held += len(items)
             else:
                 loose[decision.reason.value].extend(items)
     for reason, items in loose.items():
@@ -221,7 +231,7 @@ def plan_gaps_for_series(
                 reason=f"missing episodes ({_pack_reason_text(reason)})",
             )
         )
-    return entries, decisions
+    return entries, decisions, held
 
 
 _PACK_REASON_TEXT = {
@@ -306,22 +316,25 @@ def build_plan(
     batch_size: int,
     item_limit: int | None,
     now: datetime,
+    force: bool = False,
 ) -> SearchPlan:
     entries: list[PlannedEntry] = []
     decisions: dict[tuple[int, int], Decision] = {}
+    held = 0
     movies = bool(gaps and gaps[0].kind == MOVIE) or bool(upgrades and upgrades[0].kind == MOVIE)
     if movies:
         entries += batch_movies(gaps, batch_size=batch_size, search_type=SearchType.GAP)
         entries += batch_movies(upgrades, batch_size=batch_size, search_type=SearchType.UPGRADE)
     else:
         if gaps:
-            gap_entries, decisions = plan_gaps_for_series(
+            gap_entries, decisions, held = plan_gaps_for_series(
                 gaps,
                 seasons or SeriesSeasons({}, {}, {}),
                 pack=pack,
                 series_search=series_search,
                 batch_size=batch_size,
                 now=now,
+                force=force,
             )
             entries += gap_entries
             upgrades = fold_upgrades_into_packs(gap_entries, upgrades)
@@ -329,4 +342,4 @@ def build_plan(
             upgrades, batch_size=batch_size, search_type=SearchType.UPGRADE, reason="cutoff not met"
         )
     kept, left_out = apply_limit(entries, item_limit)
-    return SearchPlan(entries=kept, over_limit=left_out, decisions=decisions)
+    return SearchPlan(entries=kept, over_limit=left_out, decisions=decisions, held=held)

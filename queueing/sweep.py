@@ -220,12 +220,15 @@ def _discover_and_plan(
         batch_size=batch_size or batch_size_for(connector, settings=settings),
         item_limit=item_limit,
         now=now,
+        force=force,
     )
     if result.plan.over_limit:
         result.skipped[Reason.BUDGET_USED.value] += result.plan.over_limit
+    if result.plan.held:  # their season's pack search found nothing and cools down
+        result.skipped[Reason.COOLDOWN.value] += result.plan.held
     result.selected = result.plan.item_count
     # Candidates the planner dropped (their series vanished mid-sweep) are not "selected".
-    lost = len(gaps) + len(upgrades) - result.selected - result.plan.over_limit
+    lost = len(gaps) + len(upgrades) - result.selected - result.plan.over_limit - result.plan.held
     if lost > 0:
         result.found -= lost
     result.queued = result.selected

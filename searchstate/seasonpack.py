@@ -14,9 +14,13 @@ Order of the tree (first match decides):
    unaired or TBA episode)                     -> episodes (STILL_AIRING)
 5. a missing episode is already downloading    -> episodes (DOWNLOADING): a pack would
                                                    compete with the running download
-6. last pack search still in its cooldown      -> episodes (PACK_COOLDOWN); coverage
-                                                   accounting has put the episodes in
-                                                   cooldown too, so usually nothing goes
+6. last pack search still in its cooldown      -> wait (PACK_COOLDOWN) when it found
+                                                   nothing: its season query already saw
+                                                   the single-episode releases, so the
+                                                   episodes go one by one only once the
+                                                   pack cooled down (the hybrid, 8.);
+                                                   after a grab or a failure -> episodes
+                                                   (PACK_COOLDOWN) for what is left
 7. last pack search failed                     -> episodes (PACK_FAILED)
 8. last pack search found nothing              -> episodes (PACK_FOUND_NOTHING): the hybrid,
                                                    individually once the pack cooled down
@@ -36,6 +40,8 @@ from searchstate.states import PackOutcome
 class Plan(StrEnum):
     PACK = "pack"
     EPISODES = "episodes"
+    #: Not now: the season's pack search found nothing and is still cooling down.
+    WAIT = "wait"
     NOTHING = "nothing"
 
 
@@ -109,6 +115,8 @@ def decide(
     if season.downloading > 0:
         return Decision(Plan.EPISODES, PackReason.DOWNLOADING)
     if hist.last_searched_at is not None and now < hist.last_searched_at + cfg.cooldown:
+        if hist.last_outcome == PackOutcome.NO_RESULTS:
+            return Decision(Plan.WAIT, PackReason.PACK_COOLDOWN)
         return Decision(Plan.EPISODES, PackReason.PACK_COOLDOWN)
     if hist.last_outcome == PackOutcome.FAILED:
         return Decision(Plan.EPISODES, PackReason.PACK_FAILED)

@@ -135,9 +135,15 @@ def why(
             report.score = found.candidates[0].score
         if shape == EPISODE and search_type == SearchType.GAP:
             report.plan = _season_plan(ctx, item)
+            if report.plan.startswith(HELD):  # the sweep counts these as in cooldown too
+                report.reason, report.detail = Reason.COOLDOWN, report.plan
         else:
             report.plan = "searched in the next sweep's batch (best priority first)"
     return report
+
+
+#: How _season_plan starts when the season's pack cooldown holds the episode back.
+HELD = "held until"
 
 
 def _season_plan(ctx: DiscoveryContext, item: Episode) -> str:
@@ -155,6 +161,13 @@ def _season_plan(ctx: DiscoveryContext, item: Episode) -> str:
     )
     if decision.plan == Plan.PACK:
         return f"season pack search ({decision.reason.value})"
+    if decision.plan == Plan.WAIT:
+        history = facts.history[key]
+        until = history.last_searched_at + ctx.settings.pack_settings().cooldown
+        return (
+            f"{HELD} {_fmt(until)}: the season pack search of {_fmt(history.last_searched_at)} "
+            "found nothing; then episode search"
+        )
     return f"episode search, not a pack ({decision.reason.value})"
 
 

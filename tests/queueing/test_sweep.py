@@ -15,6 +15,7 @@ from searchstate.models import (
 )
 from searchstate.reasons import Reason
 from searchstate.states import SearchState
+from searchstate.why import why
 from tests.searchstate import builders as b
 from tests.searchstate.builders import NOW
 
@@ -161,6 +162,31 @@ def test_pack_cooldown_and_hybrid_fallback():
         e for e in result.plan.entries if eps["pack"][0].arr_id in e.payload.get("episodeIds", [])
     )
     assert "pack search found nothing" in entry.reason
+
+
+def test_a_pack_that_found_nothing_holds_its_episodes_until_its_cooldown_ends():
+    conn, eps = library()
+    show = eps["pack"][0].series
+    SeasonPackSearch.objects.create(
+        connector=conn,
+        series=show,
+        season_number=2,
+        last_searched_at=NOW - timedelta(days=3),
+        last_outcome="no_results",
+    )
+    result = sweep(conn)
+    planned = {c.item_id for e in result.plan.entries for c in e.items}
+    assert not planned & {e.pk for e in eps["pack"]}
+    assert result.skipped == {Reason.NOT_AIRED: 1, Reason.COOLDOWN: 8}
+    assert result.found == 15 and result.selected == 6
+    assert SweepRun.objects.get().skipped == {"not_aired": 1, "cooldown": 8}
+    report = why(eps["pack"][0], now=NOW, downloading=frozenset())
+    assert report.reason == Reason.COOLDOWN
+    assert "found nothing" in report.detail and "held until" in report.detail
+    # A manual search-now searches them one by one anyway.
+    forced = sweep(conn, only=[eps["pack"][0].pk], force=True, dry_run=True)
+    assert [e.command for e in forced.plan.entries] == ["EpisodeSearch"]
+    assert "pack search in cooldown" in forced.plan.entries[0].reason
 
 
 def test_whole_series_missing_uses_series_search():
