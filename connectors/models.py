@@ -7,6 +7,7 @@ from django.db import models
 from comradarr.crypto import mask
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
+from connectors.common.capabilities import capabilities_for
 from connectors.registry import KINDS
 
 # Connector.Kind.SONARR etc., one member per line of the registry's KINDS table.
@@ -76,6 +77,13 @@ class Connector(TimestampedModel):
     @property
     def masked_api_key(self) -> str:
         return mask(self.api_key)
+
+    @property
+    def version_warnings(self) -> tuple[str, ...]:
+        """What the detected version lacks or why it is unsupported (empty when fine)."""
+        if not self.app_version or self.kind not in KINDS:
+            return ()
+        return capabilities_for(self.kind, self.app_version).warnings
 
     @property
     def is_usable(self) -> bool:

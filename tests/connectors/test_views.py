@@ -518,3 +518,19 @@ def test_an_unsupported_version_is_flagged_on_test_and_detail(web, rsps):
     page = html(web.get(reverse("connectors:detail", args=[connector.pk])))
     assert "Sonarr 2.0.0.5344 is not supported: Comradarr needs Sonarr 3 or newer" in page
     assert "alert-error" in page
+
+
+def test_the_list_flags_an_old_version(web, connector):
+    Connector.objects.create(
+        name="Old Radarr",
+        kind="radarr",
+        url="http://radarr.test:7878",
+        api_key=OTHER_KEY,
+        app_name="Radarr",
+        app_version="4.7.5.7809",
+    )
+    page = html(web.get(reverse("connectors:list")))
+    new_row, old_row = page.split("connector-row")[1:3]  # by name: "Living room" first
+    assert "version-warning" not in new_row  # Sonarr 4.0.19 is current
+    assert "version-warning" in old_row
+    assert "Radarr 4.7.5.7809 is old: 5.10.3 or newer" in old_row
