@@ -7,6 +7,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,6 +17,8 @@ from connectors.common.types import EpisodeData, QualityProfile
 from content.sync import reconcile, upsert
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: progress(done, total, unit): unit is "series" or "pages".
 Progress = Callable[[int, int, str], None]
@@ -31,6 +34,9 @@ MOVIE_BATCH = 5000
 FETCH_WORKERS = 2
 # Listings fetched ahead of the writer (bounds memory).
 PREFETCH_WINDOW = 4
+# Movie pages read and mapped ahead of the writer: the next page is parsed
+# while the database merges this one.
+MOVIE_PREFETCH = 2
 
 
 def no_progress(done: int, total: int, unit: str) -> None:
@@ -84,6 +90,50 @@ def _twin(client):
     )
     twin.sleep = http.sleep
     return type(client)(twin, client.capabilities)
+
+
+def prefetched(pages: Iterator[T], *, window: int) -> Iterator[T]:
+    """Iterate ``pages`` in a background thread, up to ``window`` items ahead.
+
+    The producer's exception is re-raised here, after the items it produced
+    before failing, so a caller still never acts on a listing cut short.
+    Closing the iterator early (break, exception) stops the producer.
+    """
+    results: queue.Queue = queue.Queue(maxsize=window)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put(exc)
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="comradarr-page-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = results.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 class EpisodeFetcher:

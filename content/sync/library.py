@@ -20,10 +20,12 @@ from content.models import Movie, Series
 from content.sync import reconcile, upsert
 from content.sync.common import (
     MOVIE_BATCH,
+    MOVIE_PREFETCH,
     EpisodeFetcher,
     EpisodeWriter,
     Progress,
     SyncStats,
+    prefetched,
 )
 
 logger = logging.getLogger(__name__)
@@ -163,7 +165,7 @@ def sync_movie_library(*, connector_id: int, client, stats: SyncStats, progress:
     seen: list[int] = []
     progress(0, expected, "pages")
     done = 0
-    for page in client.movie_pages(MOVIE_BATCH):
+    for page in prefetched(client.movie_pages(MOVIE_BATCH), window=MOVIE_PREFETCH):
         stats.count(upsert.upsert_movies(connector_id=connector_id, rows=page, now=timezone.now()))
         stats.items_seen += len(page)
         seen.extend(movie.arr_id for movie in page)
