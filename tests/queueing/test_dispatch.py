@@ -122,6 +122,30 @@ def test_unreachable_requeues_without_counting_and_backs_off():
 
 
 @responses.activate
+@pytest.mark.parametrize(
+    ("status", "outcome", "entry_status", "state"),
+    [
+        # The app is down or behind a failing proxy: nothing was searched, try again later.
+        (502, "connector_error", "queued", SearchState.QUEUED),
+        (503, "connector_error", "queued", SearchState.QUEUED),
+        # The app answered and threw while accepting the command: a failed command.
+        (500, "failed", "done", SearchState.COOLDOWN),
+    ],
+)
+def test_server_errors_on_post(status, outcome, entry_status, state):
+    conn, _ = h.radarr(2, prof=h.profile(error_cooldown_seconds=60))
+    responses.get(h.API + "/queue/status", json={"totalCount": 0})
+    responses.post(h.API + "/command", status=status, json={"message": "boom"})
+    result = dispatch.dispatch_connector(connector=conn, client=client(conn), now=NOW)
+    assert result.dispatched == 0 and result.errors
+    assert RequestQueue.objects.get().status == entry_status
+    rows = SearchRegistry.objects.filter(connector=conn)
+    assert {r.state for r in rows} == {state}
+    assert {r.attempts for r in rows} == {0}  # no attempt counted either way
+    assert SearchHistory.objects.get().outcome == outcome
+
+
+@responses.activate
 def test_auth_rejected_pauses_marks_unhealthy_and_loses_nothing():
     conn, _ = h.radarr(2, prof=h.profile())
     responses.get(h.API + "/queue/status", json={"totalCount": 0})
