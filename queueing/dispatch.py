@@ -83,9 +83,13 @@ def _downloading(client) -> Downloading:
 
 
 def _drop_downloading(entry: RequestQueue, downloading: Downloading) -> int:
-    """Take items already downloading out of a batch entry; they go back to pending."""
+    """Take items already downloading out of an entry; they go back to pending.
+
+    A batch's body loses their ids (live_payload); a pack or series search keeps its
+    body but no longer answers for them (no "no results" attempt for a download).
+    """
     links = RequestQueueItem.objects.filter(entry=entry)
-    if entry.command == RequestQueue.Command.EPISODE_SEARCH and downloading.episodes:
+    if entry.command != RequestQueue.Command.MOVIES_SEARCH and downloading.episodes:
         links = links.filter(registry__episode__arr_id__in=downloading.episodes)
     elif entry.command == RequestQueue.Command.MOVIES_SEARCH and downloading.movies:
         links = links.filter(registry__movie__arr_id__in=downloading.movies)
@@ -124,10 +128,11 @@ def _queries(entry: RequestQueue, payload: dict) -> int:
     return estimated_queries(CommandSpec.from_body(payload))
 
 
-def _is_empty(payload: dict) -> bool:
-    return payload.get("name") in ("EpisodeSearch", "MoviesSearch") and not (
-        payload.get("episodeIds") or payload.get("movieIds")
-    )
+def _is_empty(entry: RequestQueue, payload: dict) -> bool:
+    """Nothing left worth a search: every planned item resolved, deleted or downloading."""
+    if payload.get("name") in ("EpisodeSearch", "MoviesSearch"):
+        return not (payload.get("episodeIds") or payload.get("movieIds"))
+    return not RequestQueueItem.objects.filter(entry=entry).exists()
 
 
 @dataclass
@@ -172,7 +177,7 @@ def claim_next(
             if downloading is not None:
                 dropped += _drop_downloading(entry, downloading)
             payload = entry.live_payload()
-            if _is_empty(payload):
+            if _is_empty(entry, payload):
                 entry.release(status=RequestQueue.Status.CANCELLED)
                 continue
             break

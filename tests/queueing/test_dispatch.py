@@ -231,3 +231,55 @@ def test_paused_and_unusable_connectors_are_not_dispatched():
     result = dispatch.dispatch_connector(connector=conn, client=None, now=NOW)
     assert result.blocked == "unusable"
     assert len(responses.calls) == 0
+
+
+def _season_pack(n_episodes: int):
+    from queueing.sweep import sweep_connector
+    from tests.searchstate import builders as b
+
+    conn = b.connector("sonarr", kind="sonarr", app_version="4.0.19.2979")
+    h.assign(conn, h.profile())
+    show = b.series(conn, title="Show")
+    episodes = b.episodes(show, 1, n_episodes)
+    assert sweep_connector(connector=conn, downloading=frozenset(), now=NOW).status == "succeeded"
+    entry = RequestQueue.objects.get(connector=conn)
+    assert entry.command == "SeasonSearch" and entry.item_count == n_episodes
+    return conn, episodes, entry
+
+
+def _mock_sonarr_queue(episode_arr_ids):
+    import re
+
+    api = "http://127.0.0.1:1/api/v3"
+    responses.get(api + "/queue/status", json={"totalCount": len(episode_arr_ids)})
+    records = [{"id": i + 1, "episodeId": e, "seriesId": 1} for i, e in enumerate(episode_arr_ids)]
+    responses.get(
+        re.compile(re.escape(api) + r"/queue\b.*"),
+        json={"page": 1, "pageSize": 1000, "totalRecords": len(records), "records": records},
+    )
+    responses.post(api + "/command", json=h.command_json(55, "queued"), status=201)
+
+
+@responses.activate
+def test_a_season_pack_no_longer_answers_for_episodes_already_downloading():
+    conn, episodes, entry = _season_pack(4)
+    _mock_sonarr_queue([episodes[0].arr_id])
+    result = dispatch.dispatch_connector(connector=conn, client=client(conn), now=NOW)
+    assert result.dispatched == 1 and result.dropped_downloading == 1
+    posted = json.loads(responses.calls[-1].request.body)
+    assert posted["name"] == "SeasonSearch" and posted["seasonNumber"] == 1
+    assert SearchRegistry.objects.get(episode=episodes[0]).state == SearchState.PENDING
+    entry.refresh_from_db()
+    assert entry.item_count == 3 and entry.links.count() == 3
+
+
+@responses.activate
+def test_a_season_pack_whose_episodes_all_download_is_cancelled_not_posted():
+    conn, episodes, entry = _season_pack(3)
+    _mock_sonarr_queue([e.arr_id for e in episodes])
+    result = dispatch.dispatch_connector(connector=conn, client=client(conn), now=NOW)
+    assert result.dispatched == 0 and result.dropped_downloading == 3
+    assert not any(c.request.method == "POST" for c in responses.calls)
+    entry.refresh_from_db()
+    assert entry.status == "cancelled"
+    assert states(conn) == {"pending": 3}
