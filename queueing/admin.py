@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 
 from queueing import control
 from queueing.models import (
@@ -14,9 +13,6 @@ from queueing.models import (
     SweepRun,
     ThrottleProfile,
 )
-from searchstate.models import SearchRegistry
-from searchstate.services import registry_apply
-from searchstate.transitions import Event
 
 
 class RequestQueueItemInline(admin.TabularInline):
@@ -50,12 +46,12 @@ class RequestQueueAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel (queued entries; their items return to pending)")
     def cancel(self, request, queryset):
         cancelled = 0
-        with transaction.atomic():
-            for entry in queryset.filter(status=RequestQueue.Status.QUEUED).select_for_update():
-                rows = SearchRegistry.objects.filter(queue_links__entry=entry)
-                registry_apply(rows, Event.DEQUEUE)
-                entry.release(status=RequestQueue.Status.CANCELLED)
-                cancelled += 1
+        for entry in queryset.filter(status=RequestQueue.Status.QUEUED):
+            try:
+                control.queue_entry_remove(entry=entry)
+            except control.ControlError:
+                continue  # dispatched or cancelled meanwhile
+            cancelled += 1
         self.message_user(request, f"{cancelled} entries cancelled.", messages.SUCCESS)
 
     def _shift_priority(self, request, queryset, delta: int) -> None:

@@ -118,11 +118,27 @@ def test_admin_actions(client):
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.priority == before + 10
+    client.post(url, {"action": "lower_priority", "_selected_action": [entry.pk]})
+    entry.refresh_from_db()
+    assert entry.priority == before
+    client.post(url, {"action": "cancel", "_selected_action": [entry.pk]})
+    entry.refresh_from_db()
+    assert entry.status == "cancelled" and not entry.links.exists()
+    assert SearchRegistry.objects.filter(connector=conn, state="pending").count() == 1
     row = ConnectorThrottle.for_connector(conn)
     url = reverse("admin:queueing_connectorthrottle_changelist")
     client.post(url, {"action": "pause", "_selected_action": [row.pk]})
     row.refresh_from_db()
     assert row.paused
+    client.post(url, {"action": "resume", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert not row.paused
+    glob = GlobalThrottle.load()
+    url = reverse("admin:queueing_globalthrottle_changelist")
+    client.post(url, {"action": "pause", "_selected_action": [glob.pk]})
+    assert GlobalThrottle.load().paused
+    client.post(url, {"action": "resume", "_selected_action": [glob.pk]})
+    assert not GlobalThrottle.load().paused
 
 
 def _queue_cmd(*args) -> str:
