@@ -212,3 +212,16 @@ def test_serve_reconciles_the_builtin_schedules_at_start_up(monkeypatch):
     assert ran.count("setup_schedules") == 2
     names = sorted(Schedule.objects.values_list("name", flat=True))
     assert names == sorted(job.schedule_name for job in BUILTIN_JOBS)
+
+
+def test_q_cluster_is_set_on_purpose():
+    from django.conf import settings
+
+    q = settings.Q_CLUSTER
+    # A task still running is never handed to a second worker.
+    assert q["timeout"] < q["retry"]
+    # A failing task is retried a bounded number of times, not forever.
+    assert 1 <= q["max_attempts"] <= 5
+    # Missed per-minute ticks are not replayed in a burst after a stop.
+    assert q["catch_up"] is False
+    assert q["orm"] == "default"
