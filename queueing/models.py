@@ -374,10 +374,7 @@ class DispatchLog(models.Model):
 class SweepSchedule(TimestampedModel):
     """A user-editable sweep schedule for one connector."""
 
-    class Kind(models.TextChoices):
-        GAPS = "gaps", "Gaps"
-        UPGRADES = "upgrades", "Upgrades"
-        BOTH = "both", "Gaps and upgrades"
+    Kind = SweepRun.Kind  # a schedule starts sweeps of its kind
 
     connector = models.ForeignKey(
         Connector, on_delete=models.CASCADE, related_name="sweep_schedules"
