@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from connectors.common.availability import radarr_available_from as available_from_dates
 from searchstate.reasons import Reason
-
-#: Radarr uses this when only inCinemas is known: the film counts as released 90 days later.
-CINEMA_TO_RELEASE = timedelta(days=90)
 
 
 def _aware(value: datetime | None, name: str) -> datetime | None:
@@ -65,28 +63,16 @@ class MovieDates:
 def radarr_available_from(movie: MovieDates) -> datetime | None:
     """Radarr's own rule (Movie.IsAvailable) for when a movie becomes available.
 
-    announced/tba: at once. inCinemas: the cinema date. released (and the
-    fallback for inCinemas without a date): the earlier of digital and physical
-    release, else 90 days after cinemas. None means never (no date known).
+    The rule lives beside the mapper (connectors.common.availability), which
+    applies it when an app version sends no isAvailable; this checks the dates
+    are timezone-aware and delegates.
     """
-    minimum = movie.minimum_availability
-    if minimum in ("tba", "announced"):
-        return datetime.min.replace(tzinfo=UTC)
-    if minimum == "inCinemas" and movie.in_cinemas is not None:
-        return _aware(movie.in_cinemas, "in_cinemas")
-    releases = [
-        d
-        for d in (
-            _aware(movie.digital_release, "digital_release"),
-            _aware(movie.physical_release, "physical_release"),
-        )
-        if d is not None
-    ]
-    if releases:
-        return min(releases)
-    if movie.in_cinemas is not None:
-        return _aware(movie.in_cinemas, "in_cinemas") + CINEMA_TO_RELEASE
-    return None
+    return available_from_dates(
+        minimum_availability=movie.minimum_availability,
+        in_cinemas=_aware(movie.in_cinemas, "in_cinemas"),
+        digital_release=_aware(movie.digital_release, "digital_release"),
+        physical_release=_aware(movie.physical_release, "physical_release"),
+    )
 
 
 def movie_reason(movie: MovieDates, *, now: datetime) -> Reason:

@@ -5,8 +5,10 @@ Whisparr v3 (Eros) movies and scenes go through the same function.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from connectors.common.availability import radarr_available_from
 from connectors.common.parsing import (
     as_bool,
     as_datetime,
@@ -30,6 +32,20 @@ def _has_file(raw: dict, file_raw: dict | None) -> bool:
     return as_positive_id(raw.get("movieFileId")) is not None or isinstance(file_raw, dict)
 
 
+def _is_available(raw: dict, minimum_availability: str) -> bool:
+    """The app's isAvailable; recomputed with Radarr's rule when a version omits it."""
+    reported = raw.get("isAvailable")
+    if isinstance(reported, bool):
+        return reported
+    available_from = radarr_available_from(
+        minimum_availability=minimum_availability,
+        in_cinemas=as_datetime(raw.get("inCinemas")),
+        digital_release=as_datetime(raw.get("digitalRelease")),
+        physical_release=as_datetime(raw.get("physicalRelease")),
+    )
+    return available_from is not None and available_from <= datetime.now(UTC)
+
+
 def map_movie(
     raw: Any, *, movie_file: dict | None = None, cutoff_listed: bool = False
 ) -> MovieData:
@@ -48,6 +64,8 @@ def map_movie(
     else:
         cutoff_not_met = cutoff_listed
     title = as_str(raw.get("title")) or ""
+    # Eros has no minimumAvailability: it decides availability from the release date.
+    minimum_availability = as_str(raw.get("minimumAvailability")) or "released"
     return MovieData(
         arr_id=arr_id,
         title=title,
@@ -55,9 +73,8 @@ def map_movie(
         year=as_positive_id(raw.get("year")),
         status=as_str(raw.get("status")) or "tba",
         monitored=bool(as_bool(raw.get("monitored"), False)),
-        # Eros has no minimumAvailability: it decides availability from the release date.
-        minimum_availability=as_str(raw.get("minimumAvailability")) or "released",
-        is_available=bool(as_bool(raw.get("isAvailable"), False)),
+        minimum_availability=minimum_availability,
+        is_available=_is_available(raw, minimum_availability),
         in_cinemas=as_datetime(raw.get("inCinemas")),
         digital_release=as_datetime(raw.get("digitalRelease")),
         physical_release=as_datetime(raw.get("physicalRelease")),

@@ -441,3 +441,32 @@ def test_as_date():
     assert as_date("2024-03-15") == date(2024, 3, 15)
     assert as_date("2024-02-30") is None
     assert as_date(None) is None
+
+
+@pytest.mark.parametrize(
+    ("minimum", "dates", "expected"),
+    [
+        ("announced", {}, True),
+        ("inCinemas", {"inCinemas": "2001-01-01T00:00:00Z"}, True),
+        ("inCinemas", {"inCinemas": "2999-01-01T00:00:00Z"}, False),
+        ("released", {"digitalRelease": "2001-01-01T00:00:00Z"}, True),
+        ("released", {"physicalRelease": "2999-01-01T00:00:00Z"}, False),
+        # Only a cinema date: released counts from 90 days after it.
+        ("released", {"inCinemas": "2001-01-01T00:00:00Z"}, True),
+        ("released", {}, False),
+    ],
+)
+def test_movie_without_is_available_gets_radarrs_rule(minimum, dates, expected):
+    raw = {"id": 7, "title": "Old Radarr", "minimumAvailability": minimum, **dates}
+    assert map_movie(raw).is_available is expected
+
+
+def test_movie_is_available_from_the_app_wins_over_the_rule():
+    raw = {
+        "id": 7,
+        "title": "Delayed",
+        "minimumAvailability": "released",
+        "digitalRelease": "2001-01-01T00:00:00Z",
+        "isAvailable": False,  # e.g. the user's availability delay holds it back
+    }
+    assert map_movie(raw).is_available is False
