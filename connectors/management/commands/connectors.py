@@ -8,28 +8,18 @@ key is never printed, not even in --json output.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from comradarr.crypto import DecryptionError
+from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 from connectors import health, services
 from connectors.models import Connector
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-class OneLineParser(CommandParser):
-    """Argument errors as one stderr line (argparse prints the whole usage by default)."""
-
-    def error(self, message: str):
-        if self.called_from_command_line:
-            sys.stderr.write(f"{self.prog}: error: {message}\n")
-            sys.exit(2)
-        raise CommandError(f"{self.prog}: {message}")
 
 
 def _connector_json(connector: Connector) -> dict[str, Any]:
@@ -53,13 +43,8 @@ def _connector_json(connector: Connector) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Manage the Sonarr, Radarr and Whisparr connectors."
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = OneLineParser
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(

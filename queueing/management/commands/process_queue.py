@@ -17,11 +17,11 @@ from datetime import datetime
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from comradarr.management.parsing import OneLineErrorsCommand
 from connectors.models import Connector
 from queueing import dispatch
 from queueing import throttle as limits
 from queueing.engine import TickReport, run_tick
-from queueing.management.parsing import OneLineErrorsCommand
 
 #: Seconds between ticks while commands are in flight.
 POLL_SECONDS = 2.0

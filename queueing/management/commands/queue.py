@@ -11,10 +11,10 @@ import logging
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 from connectors.models import Connector
 from queueing import control
 from queueing import throttle as limits
-from queueing.management.parsing import OneLineErrorsCommand, OneLineParser
 from queueing.models import ConnectorThrottle, GlobalThrottle, RequestQueue
 
 

@@ -10,9 +10,9 @@ import logging
 
 from django.core.management.base import CommandError, CommandParser
 
+from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 from connectors.models import Connector
 from queueing import profiles
-from queueing.management.parsing import OneLineErrorsCommand, OneLineParser
 from queueing.models import ThrottleProfile
 
 

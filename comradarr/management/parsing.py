@@ -1,5 +1,5 @@
-"""Argument errors as one stderr line for the queueing commands (argparse prints the whole
-usage by default, which buries the one line that says what was wrong)."""
+"""Argument errors as one stderr line for the commands scripts rely on (argparse prints the
+whole usage by default, which buries the one line that says what was wrong)."""
 
 from __future__ import annotations
 
