@@ -135,4 +135,4 @@ def test_readme_and_contributing_point_to_the_docs():
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert "(docs/architecture.md)" in readme and "(docs/arr-api.md)" in readme
     assert "(docs/architecture.md)" in contributing and "(docs/arr-api.md)" in contributing
-    assert "DESIGN.md" not in contributing
+    assert DESIGN not in contributing
