@@ -9,6 +9,7 @@ tracked file may cite the team's notes outside the repository any more
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 from functools import cache
@@ -136,3 +137,19 @@ def test_readme_and_contributing_point_to_the_docs():
     assert "(docs/architecture.md)" in readme and "(docs/arr-api.md)" in readme
     assert "(docs/architecture.md)" in contributing and "(docs/arr-api.md)" in contributing
     assert DESIGN not in contributing
+
+
+def test_every_openapi_document_is_the_recorded_copy():
+    """Each document in tests/data/openapi has a source row and the SHA-256 SOURCES.md records."""
+    folder = ROOT / "tests" / "data" / "openapi"
+    sources = (folder / "SOURCES.md").read_text(encoding="utf-8")
+    recorded = {
+        name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+\.json)$", sources, re.M)
+    }
+    documents = {path.name for path in folder.glob("*.json")}
+    assert "prowlarr-v1.json" in documents
+    assert set(recorded) == documents
+    for name in documents:
+        assert f"| `{name}` |" in sources, f"{name} has no row in SOURCES.md"
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        assert digest == recorded[name], f"{name} differs from the copy SOURCES.md records"
