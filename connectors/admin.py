@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from connectors import services
+from connectors.common import urls
 from connectors.models import Connector, ConnectorHealthCheck
 
 
@@ -37,7 +38,7 @@ class ConnectorAdminForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         try:
-            return services.normalize_url(self.cleaned_data.get("url", ""))
+            return urls.normalize_base_url(self.cleaned_data.get("url", ""))
         except ValueError as err:
             raise forms.ValidationError(str(err)) from None
 

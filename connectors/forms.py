@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from connectors import services
+from connectors.common import urls
 from connectors.models import Connector
 from connectors.registry import kind_spec
 
@@ -105,7 +106,7 @@ class ConnectorForm(forms.Form):
         )
 
     def clean_url(self) -> str:
-        return self._rule(services.normalize_url, self.cleaned_data["url"])
+        return self._rule(urls.normalize_base_url, self.cleaned_data["url"])
 
     def clean_api_key(self) -> str:
         value = self.cleaned_data.get("api_key", "")
