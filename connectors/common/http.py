@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 import comradarr
 from comradarr.logs import TRACE, redact
@@ -38,6 +37,7 @@ from connectors.common.errors import (
     ServerError,
     UnreachableError,
 )
+from connectors.common.netguard import GuardedAdapter
 from connectors.common.urls import normalize_base_url
 
 logger = logging.getLogger("connectors.http")
@@ -162,7 +162,8 @@ class HttpClient:
         # by _verify(); netrc is not needed (the API key is the credential).
         session.trust_env = False
         session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+        # GuardedAdapter: connectors.common.netguard decides which addresses may be reached.
+        adapter = GuardedAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -582,7 +583,7 @@ class HttpClient:
         try:
             body = json.loads(text)
         except ValueError:
-            return "" if text.lstrip()[:1] == "<" else self.scrub(text.strip()[:200])
+            return ""  # only the app's own JSON message is shown, never an arbitrary body
         messages: list[str] = []
         if isinstance(body, list):  # FluentValidation failures
             for failure in body[:5]:
