@@ -120,6 +120,31 @@ class ConnectorInput:
     timeout_seconds: int
 
 
+#: Why an edit that moves a connector to another scheme, host or port needs the key typed.
+KEY_FOR_NEW_ADDRESS = (
+    "The scheme, host or port changed: type the API key again. The stored key is only "
+    "ever sent to the address it was entered for."
+)
+
+
+def stored_key_usable(*, connector: Connector, url: str) -> bool:
+    """May the stored key be sent to ``url``? Only to the origin it was entered for.
+
+    Otherwise pointing a connector at another host and pressing "Test" (or saving,
+    which later health checks follow) would hand the real key to that host.
+    """
+    try:
+        return urls.same_origin(urls.normalize_base_url(url), connector.url)
+    except ValueError:
+        return False
+
+
+def _typed_key_rule(value: str) -> str:
+    if not (value or "").strip():
+        raise ValueError(KEY_FOR_NEW_ADDRESS)
+    return clean_api_key(value)
+
+
 def _validate(
     *,
     kind: str,
@@ -129,13 +154,14 @@ def _validate(
     verify_ssl: bool,
     timeout_seconds: int | float | str,
     exclude_pk: int | None = None,
+    api_key_rule: Callable[[str], str] = clean_api_key,
 ) -> ConnectorInput:
     values = _clean(
         {
             "kind": (clean_kind, kind),
             "name": (lambda v: clean_name(v, exclude_pk=exclude_pk), name),
             "url": (urls.normalize_base_url, url),
-            "api_key": (clean_api_key, api_key),
+            "api_key": (api_key_rule, api_key),
             "timeout_seconds": (clean_timeout, timeout_seconds),
         }
     )
@@ -280,20 +306,24 @@ def connector_update(
     timeout_seconds: int | float | str,
     enabled: bool,
 ) -> Connector:
-    """Change a connector; an empty ``api_key`` keeps the stored one.
+    """Change a connector; an empty ``api_key`` keeps the stored one, as long as the
+    scheme, host and port stay the same (see ``stored_key_usable``).
 
     The app is tested again when the connector ends up enabled and something
     that changes the connection (kind, URL, key, SSL check) changed, or it was
     disabled before.
     """
+    typed = (api_key or "").strip()
+    keep = not typed and stored_key_usable(connector=connector, url=url)
     data = _validate(
         kind=kind,
         name=name,
         url=url,
-        api_key=api_key if (api_key or "").strip() else connector.api_key,
+        api_key=connector.api_key if keep else typed,
         verify_ssl=verify_ssl,
         timeout_seconds=timeout_seconds,
         exclude_pk=connector.pk,
+        api_key_rule=clean_api_key if keep or typed else _typed_key_rule,
     )
     connection_changed = any(getattr(data, f) != getattr(connector, f) for f in _CONNECTION_FIELDS)
     result = None
