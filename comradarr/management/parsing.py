@@ -66,9 +66,12 @@ def int_range(low: int, high: int, *, what: str = "the value") -> Callable[[str]
         if not _INTEGER.match(text):
             raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {_shown(raw)}")
         value = int(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}")
-        return value
+        if low <= value <= high:
+            return value
+        if high >= INT_MAX:  # only the column bounds it: name the side that was crossed
+            side = f"at least {low}" if value < low else f"at most {high}"
+            raise argparse.ArgumentTypeError(f"{what} must be {side}")
+        raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}")
 
     parse.__name__ = "integer"
     return parse
