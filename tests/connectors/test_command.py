@@ -192,6 +192,46 @@ def test_add_help_says_which_key_source_to_prefer():
     assert "visible in ps and the shell history" in text
 
 
+def test_update_keeps_what_is_not_given(rsps, connector):
+    out = run("update", "Sonarr", "--rename", "Sonarr HD", "--timeout", "45")
+    connector.refresh_from_db()
+    assert (connector.name, connector.timeout_seconds, connector.api_key) == ("Sonarr HD", 45, KEY)
+    assert connector.url == BASE and connector.enabled
+    assert "Updated Sonarr HD" in out and KEY not in out
+    assert len(rsps.calls) == 0  # the connection did not change
+
+
+def test_update_rotates_the_key_from_standard_input(rsps, connector):
+    new_key = "f" * 32
+    stub_app(rsps, BASE, api_key=new_key)
+    call_command(
+        "connectors",
+        "update",
+        "Sonarr",
+        "--api-key-stdin",
+        stdin=StringIO(new_key + "\n"),
+        stdout=StringIO(),
+    )
+    connector.refresh_from_db()
+    assert connector.api_key == new_key
+    assert connector.health_status == "healthy"
+
+
+def test_update_to_a_new_host_needs_the_key_again(rsps, connector, monkeypatch):
+    monkeypatch.setenv("COMRADARR_API_KEY", KEY)  # never read by update
+    with pytest.raises(CommandError, match="type the API key again") as info:
+        run("update", "Sonarr", "--url", "http://elsewhere.test:8989")
+    assert "\n" not in str(info.value)
+    assert len(rsps.calls) == 0
+    connector.refresh_from_db()
+    assert connector.url == BASE
+
+
+def test_update_an_unknown_connector_is_one_line():
+    with pytest.raises(CommandError, match="No connector named"):
+        run("update", "Nope", "--timeout", "10")
+
+
 def test_add_refuses_an_unknown_kind():
     with pytest.raises(CommandError, match="invalid choice"):
         run(*add_args(**{"--kind": "lidarr"}))

@@ -184,3 +184,24 @@ def test_the_admin_change_form_refuses_too(web, connector, catcher):
     connector.refresh_from_db()
     assert (connector.url, connector.api_key) == (BASE, KEY)
     assert len(catcher.calls) == 0
+
+
+def test_the_command_line_update_refuses_too(connector, catcher, monkeypatch):
+    """Secret exfiltration through `manage.py connectors update --url` (same service rule)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("COMRADARR_API_KEY", KEY)  # a stale variable is never picked up either
+    with pytest.raises(CommandError, match="type the API key again"):
+        call_command(
+            "connectors",
+            "update",
+            "Living room",
+            "--url",
+            "http://attacker.test:8989",
+            stdout=StringIO(),
+        )
+    assert len(catcher.calls) == 0
+    connector.refresh_from_db()
+    assert connector.url == BASE

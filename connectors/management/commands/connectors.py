@@ -50,6 +50,30 @@ def _key_text(raw: str, source: str) -> str:
     return lines[0]
 
 
+def _key_options(parser: CommandParser, *, without: str) -> None:
+    """The ways to give an API key, most private first (shared by add and update)."""
+    key = parser.add_mutually_exclusive_group()
+    key.add_argument(
+        "--api-key-file",
+        dest="api_key_file",
+        metavar="PATH",
+        help="Read the key from this file (preferred; e.g. a Docker secret).",
+    )
+    key.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        dest="api_key_stdin",
+        help="Read the key from standard input (preferred; prompts on a terminal).",
+    )
+    key.add_argument(
+        "--api-key",
+        dest="api_key",
+        metavar="KEY",
+        help="The key itself, or - to read it from standard input. Avoid a literal key: "
+        f"it is visible in ps and the shell history. {without}",
+    )
+
+
 def _read_key_file(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as handle:
@@ -95,7 +119,7 @@ class Command(OneLineErrorsCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
             dest="action",
-            metavar="{add,list,test,enable,disable,remove}",
+            metavar="{add,update,list,test,enable,disable,remove}",
             parser_class=OneLineParser,
         )
         sub.required = True
@@ -115,26 +139,8 @@ class Command(OneLineErrorsCommand):
             type=_text(services.URL_MAX, "the URL"),
             help="e.g. http://sonarr:8989",
         )
-        key = add.add_mutually_exclusive_group()
-        key.add_argument(
-            "--api-key-file",
-            dest="api_key_file",
-            metavar="PATH",
-            help="Read the key from this file (preferred; e.g. a Docker secret).",
-        )
-        key.add_argument(
-            "--api-key-stdin",
-            action="store_true",
-            dest="api_key_stdin",
-            help="Read the key from standard input (preferred; prompts on a terminal).",
-        )
-        key.add_argument(
-            "--api-key",
-            dest="api_key",
-            metavar="KEY",
-            help="The key itself, or - to read it from standard input. Avoid a literal key: "
-            "it is visible in ps and the shell history. Without any of these options the "
-            f"key is read from {API_KEY_ENV}.",
+        _key_options(
+            add, without=f"Without any of these options the key is read from {API_KEY_ENV}."
         )
         add.add_argument(
             "--no-verify-ssl",
@@ -153,6 +159,53 @@ class Command(OneLineErrorsCommand):
             action="store_true",
             help="Save switched off, without testing the connection.",
         )
+
+        update = sub.add_parser(
+            "update",
+            help="Change a connector (tested again when its connection changes).",
+            description="Change a connector; options not given keep their value. A new "
+            "scheme, host or port needs the API key again: the stored key is only sent to "
+            "the address it was entered for.",
+        )
+        update.add_argument("name", type=connector_name)
+        update.add_argument("--kind", choices=Connector.Kind.values)
+        update.add_argument(
+            "--rename", metavar="NEW_NAME", type=_text(services.NAME_MAX, "the name")
+        )
+        update.add_argument("--url", type=_text(services.URL_MAX, "the URL"))
+        _key_options(
+            update,
+            without=f"Without any of these options the stored key is kept ({API_KEY_ENV} "
+            "is not read, so a stale variable never replaces a key).",
+        )
+        ssl = update.add_mutually_exclusive_group()
+        ssl.add_argument(
+            "--verify-ssl",
+            action="store_true",
+            dest="verify_ssl",
+            default=None,
+            help="Check the certificate again.",
+        )
+        ssl.add_argument(
+            "--no-verify-ssl",
+            action="store_false",
+            dest="verify_ssl",
+            help="Accept self-signed certificates.",
+        )
+        update.add_argument(
+            "--timeout",
+            type=int_range(services.TIMEOUT_MIN, services.TIMEOUT_MAX, what="the timeout"),
+            help=f"Seconds per request ({services.TIMEOUT_MIN}-{services.TIMEOUT_MAX}).",
+        )
+        state = update.add_mutually_exclusive_group()
+        state.add_argument(
+            "--enable",
+            action="store_true",
+            dest="enabled",
+            default=None,
+            help="Switch it on (the connection is tested first).",
+        )
+        state.add_argument("--disable", action="store_false", dest="enabled", help="Switch it off.")
 
         listing = sub.add_parser("list", help="Show every connector.")
         listing.add_argument("--json", action="store_true", help="Machine-readable output.")
@@ -208,14 +261,19 @@ class Command(OneLineErrorsCommand):
                 f"Added {connector.name} at {connector.url}, disabled (connection not tested)."
             )
 
-    def _api_key(self, options: dict) -> str:
-        """The key from the one source given: file, standard input, --api-key, environment."""
+    def _given_key(self, options: dict) -> str | None:
+        """The key from the option given (file, standard input, --api-key), or None."""
         if options.get("api_key_file"):
             return _read_key_file(options["api_key_file"])
         if options.get("api_key_stdin") or options.get("api_key") == "-":
             return _read_key_stream(options.get("stdin") or sys.stdin)
-        if options.get("api_key"):
-            return options["api_key"]
+        return options.get("api_key") or None
+
+    def _api_key(self, options: dict) -> str:
+        """The key for a new connector: an option's, else the environment's."""
+        given = self._given_key(options)
+        if given is not None:
+            return given
         from_env = os.environ.get(API_KEY_ENV, "")
         if from_env.strip():
             return from_env
@@ -223,6 +281,25 @@ class Command(OneLineErrorsCommand):
             f"Give the API key: --api-key-file PATH, --api-key-stdin, the {API_KEY_ENV} "
             "environment variable, or --api-key KEY."
         )
+
+    def handle_update(self, **options) -> None:
+        connector = self._get(options["name"])
+
+        def value(option: str, current):
+            return current if options.get(option) is None else options[option]
+
+        services.connector_update(
+            connector=connector,
+            kind=value("kind", connector.kind),
+            name=value("rename", connector.name),
+            url=value("url", connector.url),
+            api_key=self._given_key(options),
+            verify_ssl=value("verify_ssl", connector.verify_ssl),
+            timeout_seconds=value("timeout", connector.timeout_seconds),
+            enabled=value("enabled", connector.enabled),
+        )
+        state = "enabled" if connector.enabled else "disabled"
+        self.stdout.write(f"Updated {connector.name} at {connector.url} ({state}).")
 
     def handle_list(self, **options) -> None:
         connectors = list(Connector.objects.order_by("name"))
