@@ -205,3 +205,23 @@ def test_the_command_line_update_refuses_too(connector, catcher, monkeypatch):
     assert len(catcher.calls) == 0
     connector.refresh_from_db()
     assert connector.url == BASE
+
+
+def test_the_htmx_test_button_shows_the_error_under_the_key_field(web, connector, catcher):
+    """Secret exfiltration: the live Test button (htmx) says why next to the key field."""
+    response = web.post(
+        reverse("connectors:edit", args=[connector.pk]),
+        {
+            "kind": "sonarr",
+            "name": connector.name,
+            "url": "http://attacker.test:8989",
+            "api_key": "",
+            "timeout_seconds": "30",
+            "action": "test",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    error = page[page.index('id="error-api_key"') :][:600]
+    assert "type the API key again" in error
+    assert len(catcher.calls) == 0
