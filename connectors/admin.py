@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from connectors import services
+from connectors.common import urls
 from connectors.models import Connector, ConnectorHealthCheck
 
 
@@ -18,7 +19,8 @@ class ConnectorAdminForm(forms.ModelForm):
         label="API key",
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to keep the stored key.",
+        help_text="Leave empty to keep the stored key, unless the scheme, host or port "
+        "changes: then type it again.",
     )
 
     class Meta:
@@ -37,17 +39,27 @@ class ConnectorAdminForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         try:
-            return services.normalize_url(self.cleaned_data.get("url", ""))
+            return urls.normalize_base_url(self.cleaned_data.get("url", ""))
         except ValueError as err:
             raise forms.ValidationError(str(err)) from None
 
     def clean_api_key(self) -> str:
         key = (self.cleaned_data.get("api_key") or "").strip()
-        if not key and self.instance.pk:
-            return Connector.objects.get(pk=self.instance.pk).api_key
-        if not key:
+        if not key and not self.instance.pk:
             raise forms.ValidationError("Enter the API key.")
         return key
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk and not cleaned.get("api_key") and "api_key" not in self.errors:
+            stored = Connector.objects.get(pk=self.instance.pk)
+            if "url" in cleaned and services.stored_key_usable(
+                connector=stored, url=cleaned["url"]
+            ):
+                cleaned["api_key"] = stored.api_key
+            elif "url" in cleaned:
+                self.add_error("api_key", services.KEY_FOR_NEW_ADDRESS)
+        return cleaned
 
 
 @admin.register(Connector)

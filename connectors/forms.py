@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from connectors import services
+from connectors.common import urls
 from connectors.models import Connector
 from connectors.registry import kind_spec
 
@@ -14,7 +15,8 @@ class ConnectorForm(forms.Form):
 
     The API key is never rendered back: the widget drops its value, and on the
     edit page the field shows the masked key as a placeholder and an empty field
-    keeps the stored key.
+    keeps the stored key, unless the scheme, host or port changed: then the key
+    must be typed again (connectors.services.stored_key_usable).
     """
 
     kind = forms.ChoiceField(choices=Connector.Kind.choices, widget=forms.RadioSelect)
@@ -76,7 +78,11 @@ class ConnectorForm(forms.Form):
         key = self.fields["api_key"]
         if instance is not None:
             key.widget.attrs["placeholder"] = instance.masked_api_key
-            key.help_text = "Leave empty to keep the stored key."
+            key.help_text = (
+                "Leave empty to keep the stored key. Changed the scheme, host or port? "
+                "Then type the key again: the stored key is only sent to the address it "
+                "was entered for."
+            )
         else:
             key.widget.attrs["placeholder"] = "32 characters"
         if self.is_bound and instance is None:
@@ -105,7 +111,7 @@ class ConnectorForm(forms.Form):
         )
 
     def clean_url(self) -> str:
-        return self._rule(services.normalize_url, self.cleaned_data["url"])
+        return self._rule(urls.normalize_base_url, self.cleaned_data["url"])
 
     def clean_api_key(self) -> str:
         value = self.cleaned_data.get("api_key", "")
@@ -116,10 +122,28 @@ class ConnectorForm(forms.Form):
     def clean_timeout_seconds(self) -> int:
         return self._rule(services.clean_timeout, self.cleaned_data["timeout_seconds"])
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            self.instance is not None
+            and not cleaned.get("api_key")
+            and "api_key" not in self.errors
+            and "url" in cleaned
+            and not services.stored_key_usable(connector=self.instance, url=cleaned["url"])
+        ):
+            self.add_error("api_key", services.KEY_FOR_NEW_ADDRESS)
+        return cleaned
+
     def effective_api_key(self) -> str:
-        """The key to test with: the typed one, or the stored one on the edit page."""
+        """The key to test with: the typed one, or the stored one for its own address."""
         typed = self.cleaned_data.get("api_key", "")
-        if not typed and self.instance is not None:
+        url = self.cleaned_data.get("url", "")
+        if (
+            not typed
+            and self.instance is not None
+            and url
+            and services.stored_key_usable(connector=self.instance, url=url)
+        ):
             return self.instance.api_key
         return typed
 

@@ -8,6 +8,7 @@ from comradarr.crypto import mask
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
 from connectors.common.capabilities import capabilities_for
+from connectors.common.urls import URL_MAX
 from connectors.registry import KINDS
 
 # Connector.Kind.SONARR etc., one member per line of the registry's KINDS table.
@@ -46,9 +47,10 @@ class Connector(TimestampedModel):
     name = models.CharField(max_length=100, unique=True)
     kind = KindField()
     # Not a URLField: Django's URL validator refuses single-label hosts such as
-    # http://sonarr:8989, the usual Docker name. connectors.services.normalize_url checks it.
+    # http://sonarr:8989, the usual Docker name. connectors.common.urls.normalize_base_url
+    # checks it.
     url = models.CharField(
-        max_length=500, help_text="Base URL, e.g. http://sonarr:8989 or http://host/sonarr"
+        max_length=URL_MAX, help_text="Base URL, e.g. http://sonarr:8989 or http://host/sonarr"
     )
     api_key = EncryptedTextField()
     enabled = models.BooleanField(default=True)

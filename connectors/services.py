@@ -9,7 +9,6 @@ written unless every check passed: a connector is never saved half-way.
 
 from __future__ import annotations
 
-import ipaddress
 import operator
 import re
 from collections import Counter, defaultdict
@@ -17,21 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from django.db import IntegrityError, router, transaction
 from django.db.models.deletion import Collector
 
 from connectors import health
+from connectors.common import urls
 from connectors.models import Connector
 
 NAME_MAX = Connector._meta.get_field("name").max_length
-URL_MAX = Connector._meta.get_field("url").max_length
+URL_MAX = urls.URL_MAX
 API_KEY_MAX = 200
 TIMEOUT_MIN, TIMEOUT_MAX = 1, 300
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 # Letters and digits of any script, spaces and a little punctuation: names are typed on
 # the command line (`connectors test NAME`) and shown everywhere.
 _NAME = re.compile(r"^[\w][\w .()'+-]*$")
@@ -67,60 +64,6 @@ FIELD_LABELS = {
 
 # ---------------------------------------------------------------------------------------
 # Field rules (the form and the command share them)
-
-
-def normalize_url(raw: str) -> str:
-    """The URL as stored: http(s), host, optional port and base path, no trailing slash.
-
-    Raises ValueError with a message for the user.
-    """
-    url = (raw or "").strip()
-    if not url:
-        raise ValueError("Enter the URL of the app, e.g. http://sonarr:8989.")
-    if len(url) > URL_MAX:
-        raise ValueError(f"The URL is too long (at most {URL_MAX} characters).")
-    if any(ch.isspace() for ch in url):
-        raise ValueError("The URL cannot contain spaces.")
-    scheme_match = _SCHEME.match(url)
-    if not scheme_match:
-        raise ValueError(
-            "Start the URL with http:// or https://, e.g. http://sonarr:8989 (no scheme given)."
-        )
-    scheme = scheme_match.group(1).lower()
-    if scheme not in ("http", "https"):
-        raise ValueError(f"{scheme}:// is not supported: use http:// or https://.")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise ValueError("The port in the URL is not a number between 1 and 65535.") from None
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("Remove the user name and password from the URL; use the API key.")
-    if parts.query or parts.fragment or url.endswith(("?", "#")):
-        raise ValueError("Remove the ?query or #fragment part: give the base URL only.")
-    host = parts.hostname or ""
-    if not host:
-        raise ValueError("The URL has no host name, e.g. http://sonarr:8989.")
-    if not _valid_host(host):
-        raise ValueError(f"{host!r} is not a valid host name or IP address.")
-    if port == 0:
-        raise ValueError("The port in the URL is not a number between 1 and 65535.")
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc += f":{port}"
-    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
-    return urlunsplit((scheme, netloc, path, "", ""))
-
-
-def _valid_host(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    if len(host) > 253:
-        return False
-    return all(_HOST_LABEL.match(label) for label in host.rstrip(".").split("."))
 
 
 def clean_name(raw: str, *, exclude_pk: int | None = None) -> str:
@@ -177,6 +120,31 @@ class ConnectorInput:
     timeout_seconds: int
 
 
+#: Why an edit that moves a connector to another scheme, host or port needs the key typed.
+KEY_FOR_NEW_ADDRESS = (
+    "The scheme, host or port changed: type the API key again. The stored key is only "
+    "ever sent to the address it was entered for."
+)
+
+
+def stored_key_usable(*, connector: Connector, url: str) -> bool:
+    """May the stored key be sent to ``url``? Only to the origin it was entered for.
+
+    Otherwise pointing a connector at another host and pressing "Test" (or saving,
+    which later health checks follow) would hand the real key to that host.
+    """
+    try:
+        return urls.same_origin(urls.normalize_base_url(url), connector.url)
+    except ValueError:
+        return False
+
+
+def _typed_key_rule(value: str) -> str:
+    if not (value or "").strip():
+        raise ValueError(KEY_FOR_NEW_ADDRESS)
+    return clean_api_key(value)
+
+
 def _validate(
     *,
     kind: str,
@@ -186,13 +154,14 @@ def _validate(
     verify_ssl: bool,
     timeout_seconds: int | float | str,
     exclude_pk: int | None = None,
+    api_key_rule: Callable[[str], str] = clean_api_key,
 ) -> ConnectorInput:
     values = _clean(
         {
             "kind": (clean_kind, kind),
             "name": (lambda v: clean_name(v, exclude_pk=exclude_pk), name),
-            "url": (normalize_url, url),
-            "api_key": (clean_api_key, api_key),
+            "url": (urls.normalize_base_url, url),
+            "api_key": (api_key_rule, api_key),
             "timeout_seconds": (clean_timeout, timeout_seconds),
         }
     )
@@ -245,7 +214,7 @@ def connector_validate_connection(*, kind: str, url: str, api_key: str) -> tuple
     cleaned = _clean(
         {
             "kind": (clean_kind, kind),
-            "url": (normalize_url, url),
+            "url": (urls.normalize_base_url, url),
             "api_key": (clean_api_key, api_key),
         }
     )
@@ -337,20 +306,24 @@ def connector_update(
     timeout_seconds: int | float | str,
     enabled: bool,
 ) -> Connector:
-    """Change a connector; an empty ``api_key`` keeps the stored one.
+    """Change a connector; an empty ``api_key`` keeps the stored one, as long as the
+    scheme, host and port stay the same (see ``stored_key_usable``).
 
     The app is tested again when the connector ends up enabled and something
     that changes the connection (kind, URL, key, SSL check) changed, or it was
     disabled before.
     """
+    typed = (api_key or "").strip()
+    keep = not typed and stored_key_usable(connector=connector, url=url)
     data = _validate(
         kind=kind,
         name=name,
         url=url,
-        api_key=api_key if (api_key or "").strip() else connector.api_key,
+        api_key=connector.api_key if keep else typed,
         verify_ssl=verify_ssl,
         timeout_seconds=timeout_seconds,
         exclude_pk=connector.pk,
+        api_key_rule=clean_api_key if keep or typed else _typed_key_rule,
     )
     connection_changed = any(getattr(data, f) != getattr(connector, f) for f in _CONNECTION_FIELDS)
     result = None

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 import comradarr
 from comradarr.logs import TRACE, redact
@@ -33,12 +32,13 @@ from connectors.common.errors import (
     AuthenticationError,
     BadResponseError,
     ClientRequestError,
-    InvalidURLError,
     NotFoundError,
     RateLimitedError,
     ServerError,
     UnreachableError,
 )
+from connectors.common.netguard import GuardedAdapter
+from connectors.common.urls import normalize_base_url
 
 logger = logging.getLogger("connectors.http")
 
@@ -107,31 +107,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-def normalize_base_url(url: str) -> str:
-    """Validate and normalise a connector URL: scheme, host, optional URL base, no end slash.
-
-    A query string or fragment is dropped: the API key must never travel in
-    a URL, and nothing else belongs there.
-    """
-    if not isinstance(url, str) or not url.strip():
-        raise InvalidURLError("The URL is empty: enter something like http://sonarr:8989.")
-    cleaned = url.strip()
-    parts = urlsplit(cleaned)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidURLError(
-            "The URL must start with http:// or https://, e.g. http://sonarr:8989."
-        )
-    if not parts.hostname or any(ch.isspace() for ch in cleaned):
-        raise InvalidURLError("The URL has no valid host name, e.g. http://sonarr:8989.")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError as exc:
-        raise InvalidURLError("The URL has an invalid port number.") from exc
-    path = parts.path.rstrip("/")
-    # User info is kept for the request (basic auth via a reverse proxy) but never shown.
-    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
-
-
 def display_url(base_url: str) -> str:
     """The base URL as shown to people: without user:password@."""
     parts = urlsplit(base_url)
@@ -162,7 +137,7 @@ class HttpClient:
             raise ValueError("timeout must be a positive number of seconds")
         if max_retries < 0:
             raise ValueError("max_retries cannot be negative")
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = normalize_base_url(base_url)  # connectors.common.urls owns the rule
         self.api_key = api_key or ""
         self.app_label = app_label
         self.timeout = float(timeout)
@@ -187,7 +162,8 @@ class HttpClient:
         # by _verify(); netrc is not needed (the API key is the credential).
         session.trust_env = False
         session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+        # GuardedAdapter: connectors.common.netguard decides which addresses may be reached.
+        adapter = GuardedAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -607,7 +583,7 @@ class HttpClient:
         try:
             body = json.loads(text)
         except ValueError:
-            return "" if text.lstrip()[:1] == "<" else self.scrub(text.strip()[:200])
+            return ""  # only the app's own JSON message is shown, never an arbitrary body
         messages: list[str] = []
         if isinstance(body, list):  # FluentValidation failures
             for failure in body[:5]:

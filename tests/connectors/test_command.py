@@ -15,6 +15,7 @@ import requests
 import responses
 from django.core.management import CommandError, call_command
 
+from connectors.management.commands.connectors import Command as ConnectorsCommand
 from connectors.models import Connector, ConnectorHealthCheck
 from tests.connectors.arr_stubs import stub_app
 
@@ -109,6 +110,126 @@ def test_add_refuses_bad_input(rsps, override, message):
         run(*add_args(**override))
     assert not Connector.objects.exists()
     assert len(rsps.calls) == 0
+
+
+def _add_with(*key_args: str, stdin=None) -> str:
+    out = StringIO()
+    base = ["add", "--kind", "sonarr", "--name", "Sonarr", "--url", BASE, *key_args]
+    extra = {"stdin": stdin} if stdin is not None else {}
+    call_command("connectors", *base, stdout=out, stderr=StringIO(), **extra)
+    return out.getvalue()
+
+
+def test_add_reads_the_key_from_a_file(rsps, tmp_path):
+    stub_app(rsps, BASE, api_key=KEY)
+    key_file = tmp_path / "sonarr.key"
+    key_file.write_text(KEY + "\n")
+    _add_with("--api-key-file", str(key_file))
+    assert Connector.objects.get().api_key == KEY
+
+
+@pytest.mark.parametrize("option", [["--api-key-stdin"], ["--api-key", "-"]])
+def test_add_reads_the_key_from_standard_input(rsps, option):
+    stub_app(rsps, BASE, api_key=KEY)
+    _add_with(*option, stdin=StringIO(f"  {KEY}\n"))
+    assert Connector.objects.get().api_key == KEY
+
+
+def test_add_reads_the_key_from_the_environment(rsps, monkeypatch):
+    stub_app(rsps, BASE, api_key=KEY)
+    monkeypatch.setenv("COMRADARR_API_KEY", KEY)
+    _add_with()
+    assert Connector.objects.get().api_key == KEY
+
+
+def test_an_explicit_key_option_wins_over_the_environment(rsps, monkeypatch, tmp_path):
+    stub_app(rsps, BASE, api_key=KEY)
+    monkeypatch.setenv("COMRADARR_API_KEY", "f" * 32)
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    _add_with("--api-key-file", str(key_file))
+    assert Connector.objects.get().api_key == KEY
+
+
+@pytest.mark.parametrize(
+    ("key_args", "content", "message"),
+    [
+        ([], None, "Give the API key"),
+        (["--api-key-file", "/nonexistent/key"], None, "Cannot read the API key file"),
+        (["--api-key-file", "{file}"], "a\nb\n", "on one line"),
+        (["--api-key-file", "{file}"], "", "on one line"),
+        (["--api-key-file", "{file}"], "k" * 5000, "not an API key"),
+        (["--api-key-file", "{file}"], b"\xff\xfe", "Cannot read"),
+        (["--api-key-file", "{file}", "--api-key", KEY], None, "not allowed with"),
+        (["--api-key-stdin", "--api-key", KEY], None, "not allowed with"),
+    ],
+)
+def test_add_refuses_unusable_key_sources_in_one_line(
+    rsps, monkeypatch, tmp_path, key_args, content, message
+):
+    monkeypatch.delenv("COMRADARR_API_KEY", raising=False)
+    key_file = tmp_path / "key"
+    if isinstance(content, bytes):
+        key_file.write_bytes(content)
+    elif content is not None:
+        key_file.write_text(content)
+    args = [a.replace("{file}", str(key_file)) for a in key_args]
+    with pytest.raises(CommandError, match=message) as info:
+        _add_with(*args)
+    assert "\n" not in str(info.value)
+    assert not Connector.objects.exists()
+    assert len(rsps.calls) == 0
+
+
+def test_add_help_says_which_key_source_to_prefer():
+    out = StringIO()
+    parser = ConnectorsCommand().create_parser("manage.py", "connectors")
+    sub = next(a for a in parser._actions if a.dest == "action").choices["add"]
+    sub.print_help(out)
+    text = " ".join(out.getvalue().split())
+    assert "--api-key-file" in text and "--api-key-stdin" in text
+    assert "COMRADARR_API_KEY" in text
+    assert "visible in ps and the shell history" in text
+
+
+def test_update_keeps_what_is_not_given(rsps, connector):
+    out = run("update", "Sonarr", "--rename", "Sonarr HD", "--timeout", "45")
+    connector.refresh_from_db()
+    assert (connector.name, connector.timeout_seconds, connector.api_key) == ("Sonarr HD", 45, KEY)
+    assert connector.url == BASE and connector.enabled
+    assert "Updated Sonarr HD" in out and KEY not in out
+    assert len(rsps.calls) == 0  # the connection did not change
+
+
+def test_update_rotates_the_key_from_standard_input(rsps, connector):
+    new_key = "f" * 32
+    stub_app(rsps, BASE, api_key=new_key)
+    call_command(
+        "connectors",
+        "update",
+        "Sonarr",
+        "--api-key-stdin",
+        stdin=StringIO(new_key + "\n"),
+        stdout=StringIO(),
+    )
+    connector.refresh_from_db()
+    assert connector.api_key == new_key
+    assert connector.health_status == "healthy"
+
+
+def test_update_to_a_new_host_needs_the_key_again(rsps, connector, monkeypatch):
+    monkeypatch.setenv("COMRADARR_API_KEY", KEY)  # never read by update
+    with pytest.raises(CommandError, match="type the API key again") as info:
+        run("update", "Sonarr", "--url", "http://elsewhere.test:8989")
+    assert "\n" not in str(info.value)
+    assert len(rsps.calls) == 0
+    connector.refresh_from_db()
+    assert connector.url == BASE
+
+
+def test_update_an_unknown_connector_is_one_line():
+    with pytest.raises(CommandError, match="No connector named"):
+        run("update", "Nope", "--timeout", "10")
 
 
 def test_add_refuses_an_unknown_kind():

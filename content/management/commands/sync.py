@@ -6,8 +6,10 @@ import json
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from comradarr.management.parsing import OneLineErrorsCommand
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from content.models import SyncRun
 from content.sync.runner import sync_all
@@ -64,7 +66,7 @@ def _run_summary(connector: Connector, run: SyncRun | None) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Sync the content mirror from the *arr apps (incremental unless --full)."
 
     def add_arguments(self, parser) -> None:
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             "--connector",
             action="append",
             metavar="NAME",
+            type=connector_name,
             help="Sync only this connector (repeatable; disabled ones too). Default: all enabled.",
         )
         parser.add_argument("--full", action="store_true", help="Full reconciliation.")

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from comradarr.management.parsing import OneLineErrorsCommand
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from queueing import dispatch
 from queueing import throttle as limits
@@ -77,7 +78,12 @@ class Command(OneLineErrorsCommand):
             dest="until_idle",
             help="Repeat until nothing is due and nothing is in flight.",
         )
-        parser.add_argument("--connector", default=None, metavar="NAME")
+        parser.add_argument(
+            "--connector",
+            default=None,
+            metavar="NAME",
+            type=connector_name,
+        )
         parser.add_argument("--json", action="store_true", help="One JSON object per tick.")
 
     def handle(self, *args, **options) -> None:

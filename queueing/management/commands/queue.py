@@ -11,11 +11,21 @@ import logging
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
+from comradarr.management.parsing import (
+    BIGINT_MAX,
+    INT_MAX,
+    OneLineErrorsCommand,
+    OneLineParser,
+    int_range,
+    positive_int,
+)
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from queueing import control
 from queueing import throttle as limits
 from queueing.models import ConnectorThrottle, GlobalThrottle, RequestQueue
+
+_entry_id = positive_int(BIGINT_MAX, what="the entry id")
 
 
 class Command(OneLineErrorsCommand):
@@ -36,12 +46,16 @@ class Command(OneLineErrorsCommand):
             ("clear", "Cancel every queued entry; their items return to pending."),
         ):
             p = sub.add_parser(name, help=text)
-            p.add_argument("--connector", default=None, metavar="NAME")
+            p.add_argument("--connector", default=None, metavar="NAME", type=connector_name)
         remove = sub.add_parser("remove", help="Cancel one queued entry.")
-        remove.add_argument("entry_id", type=int)
+        remove.add_argument("entry_id", type=_entry_id)
         priority = sub.add_parser("priority", help="Set a queued entry's priority.")
-        priority.add_argument("entry_id", type=int)
-        priority.add_argument("priority", type=int)
+        priority.add_argument("entry_id", type=_entry_id)
+        priority.add_argument(
+            "priority",
+            # The column's bounds here; queueing.control owns the narrower rule.
+            type=int_range(-INT_MAX, INT_MAX, what="the priority"),
+        )
 
     def handle(self, *args, action: str, **options) -> None:
         if options.get("json"):

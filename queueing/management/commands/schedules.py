@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 from queueing.schedule_list import ScheduleRow, schedules_list
 
 
@@ -50,11 +51,13 @@ def format_table(rows: list[ScheduleRow]) -> str:
     return "\n".join(lines)
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "List the built-in background jobs and the sweep schedules with their next runs."
 
     def add_arguments(self, parser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="list")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="list", parser_class=OneLineParser
+        )
         listing = sub.add_parser("list", help="name, cron, description, next run, enabled")
         listing.add_argument("--json", action="store_true", help="machine-readable output")
 

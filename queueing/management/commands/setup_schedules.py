@@ -8,12 +8,13 @@ variable's name.
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from comradarr.management.parsing import OneLineErrorsCommand
 from queueing.schedules import schedules_reconcile
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = "Create, update or remove the built-in background job schedules (idempotent)."
 
     def handle(self, *args, **options) -> None:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from comradarr.management.parsing import (
+    BIGINT_MAX,
+    OneLineErrorsCommand,
+    positive_int,
+)
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from queueing.models import SweepRun
 from queueing.sweep import SweepResult, sweep_connector
@@ -43,7 +49,7 @@ def format_result(result: SweepResult, *, verbose_items: bool) -> str:
     return "\n".join(lines)
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsCommand):
     help = (
         "Sweep connectors: resolve acquisitions, discover gaps and upgrades, plan the search "
         "commands and queue them. --dry-run prints the plan in dispatch order and changes nothing."
@@ -54,17 +60,20 @@ class Command(BaseCommand):
             "--connector",
             action="append",
             metavar="NAME",
+            type=connector_name,
             help="Sweep only this connector (repeatable). Default: every enabled connector.",
         )
         parser.add_argument(
             "--kind", choices=[k.value for k in SweepRun.Kind], default=SweepRun.Kind.BOTH
         )
-        parser.add_argument("--limit", type=int, metavar="N", help="At most N items.")
+        parser.add_argument(
+            "--limit", type=positive_int(what="--limit"), metavar="N", help="At most N items."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Print the plan only.")
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
         parser.add_argument(
             "--only",
-            type=int,
+            type=positive_int(BIGINT_MAX, what="--only"),
             action="append",
             metavar="PK",
             help="Restrict to these mirror item ids (used by `searchstate search-now`).",

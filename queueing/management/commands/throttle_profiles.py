@@ -10,10 +10,20 @@ import logging
 
 from django.core.management.base import CommandError, CommandParser
 
-from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
+from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser, bounded_text
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from queueing import profiles
 from queueing.models import ThrottleProfile
+
+#: A profile name (the column is 60 characters; queueing.profiles checks the rest).
+profile_name = bounded_text(
+    ThrottleProfile._meta.get_field("name").max_length, allow_empty=False, what="the profile name"
+)
+#: Longest description kept (queueing.profiles stores at most this much).
+DESCRIPTION_MAX = 2000
+# A number needs no more; longer is refused before the service echoes it back.
+_number = bounded_text(30, allow_empty=False, what="the number")
 
 
 def _one_line(text: str) -> str:
@@ -27,9 +37,15 @@ def _field_options(parser: CommandParser) -> None:
             dest=field,
             default=None,
             metavar="N",
+            type=_number,
             help=f"{label} ({low:g}-{high:g})",
         )
-    parser.add_argument("--description", default=None)
+    parser.add_argument(
+        "--description",
+        default=None,
+        type=bounded_text(DESCRIPTION_MAX, what="the description"),
+        help=f"At most {DESCRIPTION_MAX} characters.",
+    )
 
 
 class Command(OneLineErrorsCommand):
@@ -43,20 +59,22 @@ class Command(OneLineErrorsCommand):
         listing = sub.add_parser("list", help="All profiles and the connectors using them.")
         listing.add_argument("--json", action="store_true")
         show = sub.add_parser("show", help="Every field of one profile.")
-        show.add_argument("name")
+        show.add_argument("name", type=profile_name)
         show.add_argument("--json", action="store_true")
         create = sub.add_parser("create", help="A custom profile (unset fields: the default's).")
-        create.add_argument("name")
-        create.add_argument("--based-on", dest="based_on", default=None, metavar="PROFILE")
+        create.add_argument("name", type=profile_name)
+        create.add_argument(
+            "--based-on", dest="based_on", default=None, metavar="PROFILE", type=profile_name
+        )
         _field_options(create)
         update = sub.add_parser("update", help="Change fields of a profile.")
-        update.add_argument("name")
-        update.add_argument("--rename", default=None, metavar="NEW_NAME")
+        update.add_argument("name", type=profile_name)
+        update.add_argument("--rename", default=None, metavar="NEW_NAME", type=profile_name)
         update.add_argument("--make-default", action="store_true", dest="make_default")
         _field_options(update)
         assign = sub.add_parser("assign", help="Set a connector's profile ('default' to unset).")
-        assign.add_argument("connector")
-        assign.add_argument("profile")
+        assign.add_argument("connector", type=connector_name)
+        assign.add_argument("profile", type=profile_name)
 
     def handle(self, *args, action: str, **options) -> None:
         if options.get("json"):

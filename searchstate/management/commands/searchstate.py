@@ -5,20 +5,32 @@ from __future__ import annotations
 import json
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from comradarr.management.parsing import (
+    INT_MAX,
+    OneLineErrorsCommand,
+    bounded_text,
+    int_range,
+    positive_int,
+)
+from connectors.management.arguments import connector_name
 from connectors.models import Connector
 from content.models import Series
 from searchstate import services
 from searchstate.downloads import downloading_arr_ids
-from searchstate.targets import Target, TargetError, find_target
+from searchstate.models import Exclusion
+from searchstate.targets import MAX_TITLE, Target, TargetError, find_target
 from searchstate.why import why
 
 #: `why` on a whole series prints at most this many items (the rest are counted).
 WHY_LIMIT = 200
 
 
-class Command(BaseCommand):
+NOTE_MAX = Exclusion._meta.get_field("note").max_length
+
+
+class Command(OneLineErrorsCommand):
     help = (
         "Inspect and steer search state. Actions: why, search-now, priority VALUE|clear, "
         "exhaust, reset, exclude [--include]. Targets: --series ID|TITLE [--season N], "
@@ -29,14 +41,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "action", choices=["why", "search-now", "priority", "exhaust", "reset", "exclude"]
         )
-        parser.add_argument("value", nargs="?", help="priority: -100..100, or 'clear'")
-        parser.add_argument("--connector", metavar="NAME")
-        parser.add_argument("--series", metavar="ID|TITLE")
-        parser.add_argument("--season", type=int, metavar="N")
-        parser.add_argument("--episode", type=int, metavar="ARR_ID")
-        parser.add_argument("--movie", metavar="ID|TITLE")
+        parser.add_argument(
+            "value",
+            nargs="?",
+            type=bounded_text(10, what="the priority"),
+            help="priority: -100..100, or 'clear'",
+        )
+        parser.add_argument("--connector", metavar="NAME", type=connector_name)
+        parser.add_argument(
+            "--series", metavar="ID|TITLE", type=bounded_text(MAX_TITLE, what="the series")
+        )
+        parser.add_argument("--season", type=int_range(0, INT_MAX, what="the season"), metavar="N")
+        parser.add_argument("--episode", type=positive_int(what="the episode id"), metavar="ARR_ID")
+        parser.add_argument(
+            "--movie", metavar="ID|TITLE", type=bounded_text(MAX_TITLE, what="the movie")
+        )
         parser.add_argument("--include", action="store_true", help="exclude: undo it")
-        parser.add_argument("--note", default="", help="exclude: why")
+        parser.add_argument(
+            "--note",
+            default="",
+            type=bounded_text(NOTE_MAX, what="the note"),
+            help=f"exclude: why (at most {NOTE_MAX} characters)",
+        )
         parser.add_argument(
             "--check-queue",
             action="store_true",
