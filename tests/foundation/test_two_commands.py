@@ -145,3 +145,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     lines = [line.strip() for line in script.splitlines() if line.strip()]
     assert "export CI=true" in lines
     assert lines[-1] == "make test"
+
+
+def test_make_lock_is_one_command_with_a_pinned_resolver(clean_checkout):
+    recipe = _dry_run(clean_checkout, "lock")
+    assert re.search(r"pip install --quiet pip-tools==\d+\.\d+\.\d+ pip==\d+", recipe)
+    assert recipe.count("pip-compile") == 2
+    assert "--generate-hashes" in recipe
+    assert "-o requirements-dev.lock" in recipe and "-o requirements.lock" in recipe
+    assert "PIP_CONFIG_FILE=/dev/null" in recipe  # no local wheel folder leaks into the lock
