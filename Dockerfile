@@ -2,7 +2,14 @@
 # Comradarr in one container: `manage.py serve` runs gunicorn, the django-q2
 # cluster and (without DATABASE_URL) the embedded PostgreSQL in /data.
 
-ARG PYTHON_IMAGE=python:3.11-slim
+# The base image, pinned by digest so every build starts from the same bytes
+# (python:3.11.15-slim-bookworm, its multi-arch index digest). To move to a
+# newer release, read the digest the tag points to now (the "Digest:" line):
+#   docker buildx imagetools inspect python:3.11-slim-bookworm
+#   (or: skopeo inspect --format '{{.Digest}}' docker://docker.io/library/python:3.11-slim-bookworm)
+# then replace the tag and the digest below together, naming the exact release
+# (docker run --rm python:3.11-slim-bookworm@sha256:<digest> python -V).
+ARG PYTHON_IMAGE=python:3.11.15-slim-bookworm@sha256:d29f48a31a8b408ed19272ca1e7b10ebae13b240a27e862d3d4217c528e2e0c3
 
 # ---- build: the dependencies in a virtual environment ----------------------
 FROM ${PYTHON_IMAGE} AS build
@@ -11,13 +18,15 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Only the dependency list: this layer is rebuilt when pyproject.toml changes,
-# not on every code change. The pip cache survives between builds.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt
+# Only the lock file: this layer is rebuilt when the pins change, not on every
+# code change. Every package is checked against the lock's hashes (the same
+# pins as `make run` and `make test`). The pip cache survives between builds.
+# Nothing at run time needs setuptools: the copy `venv` seeds (an old one,
+# with known CVEs) goes.
+COPY requirements.lock ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install --upgrade pip \
- && pip install -r requirements.txt
+    pip install --require-hashes -r requirements.lock \
+ && pip uninstall --yes setuptools
 
 # ---- runtime ----------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -31,7 +40,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     XDG_RUNTIME_DIR=/tmp
 
 # A fixed uid/gid, so a bind-mounted /data can be chowned to match (1000:1000).
-RUN groupadd --system --gid 1000 comradarr \
+# The base image's own setuptools and wheel (unused, and setuptools with known
+# CVEs in older tags) are removed; a base without pip (Debian's python3) has none.
+RUN if python -m pip --version >/dev/null 2>&1; then \
+        python -m pip uninstall --yes --disable-pip-version-check setuptools wheel; \
+    fi \
+ && groupadd --system --gid 1000 comradarr \
  && useradd --system --uid 1000 --gid comradarr --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin comradarr \
  && mkdir -p /data \

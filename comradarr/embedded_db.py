@@ -3,17 +3,24 @@
 The `pgserver` package ships PostgreSQL binaries in a wheel. The cluster lives
 in ``<data dir>/postgres``, listens only on a Unix socket, and is stopped when
 the last process holding it exits (pgserver counts the handles per process).
+`serve`'s side of it (one serve per cluster, restart after a crash) is in
+comradarr/embedded_keeper.py.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
+import subprocess
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +48,49 @@ class EmbeddedDatabase:
         return f"postgresql://{SUPERUSER}@{host}:{self.port}/{database}"
 
     def stop(self) -> None:
-        """Release this process's handle; the last handle stops the server."""
+        """Release this process's handle; the last handle stops the server.
+
+        The last handle stops whichever server runs on the cluster now, not
+        only the one pgserver started for this handle: after a crash another
+        incarnation may have been started, and pgserver would leave it running.
+        """
         with _lock:
             _servers.pop(self.cluster_dir, None)
         _forget_dead_handles(self.cluster_dir)
-        self.server.cleanup()
+        # After a crash pgserver may try to kill its server, which has gone by
+        # then; our handle is released before that, so nothing is left undone.
+        with contextlib.suppress(psutil.Error):
+            self.server.cleanup()
         # pgserver also registered this cleanup for interpreter exit. Left in
         # place, it would run after a later start() in this process and, being
         # the last handle, stop nothing (its postmaster is gone) while removing
         # the newer handle's entry, so the restarted server would outlive us.
         atexit.unregister(self.server._cleanup)
+        _stop_unheld_server(self.cluster_dir, self.server.system_user)
 
     def postmaster_pid(self) -> int | None:
         """The server's process id while it runs (for supervision and tests)."""
         return self.server.get_pid()
+
+    def running(self) -> bool:
+        """Whether a PostgreSQL server runs on this cluster now (any incarnation)."""
+        return running_postmaster(self.cluster_dir) is not None
+
+
+def running_postmaster(cluster_dir: Path) -> int | None:
+    """The pid of the server running on ``cluster_dir`` (from its postmaster.pid), or None.
+
+    A stale postmaster.pid whose pid now belongs to another program, or to a
+    zombie, does not count.
+    """
+    try:
+        pid = int((Path(cluster_dir) / "postmaster.pid").read_text().split("\n", 1)[0])
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE or process.name() != "postgres":
+            return None
+    except (OSError, ValueError, psutil.Error):
+        return None
+    return pid
 
 
 def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
@@ -68,6 +104,7 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
 
         cluster_dir.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(cluster_dir)
+        _clear_stale_pid_file(cluster_dir)
         # Debug: `serve` tells people itself; for one-shot commands it is noise.
         logger.debug("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
         server = pgserver.get_server(cluster_dir, cleanup_mode="stop")
@@ -81,6 +118,75 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         _ensure_database(embedded.socket_dir, embedded.port, database)
         _servers[cluster_dir] = embedded
         return embedded
+
+
+def restart(
+    embedded: EmbeddedDatabase, *, attempts: int = 5, pause: float = 1.0
+) -> EmbeddedDatabase:
+    """A new incarnation of a server that died under ``embedded``'s handle.
+
+    The dead server's processes may take a moment to exit and free its shared
+    memory, so a failed start is retried; the last failure is raised.
+    """
+    if not embedded.running():
+        # Known dead: pgserver's stop would only wait on pg_ctl for a zombie.
+        embedded.server._postmaster_info = None
+    embedded.stop()
+    for attempt in range(1, attempts + 1):
+        try:
+            return start(embedded.cluster_dir)
+        except Exception:
+            _forget_failed_start(embedded.cluster_dir)
+            if attempt == attempts:
+                raise
+            logger.warning(
+                "embedded PostgreSQL did not start; trying again",
+                extra={"cluster_dir": str(embedded.cluster_dir), "attempt": attempt},
+            )
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _forget_failed_start(cluster_dir: Path) -> None:
+    """pgserver keeps a half-made server object after a failed start; a retry must not reuse it."""
+    from pgserver.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.pop(Path(cluster_dir).resolve(), None)
+    if server is not None:
+        atexit.unregister(server._cleanup)
+
+
+def _stop_unheld_server(cluster_dir: Path, system_user: str | None) -> None:
+    """Stop the server on ``cluster_dir`` when no live process holds a handle any more."""
+    _import_pgserver()
+    from pgserver._commands import pg_ctl
+    from pgserver.postgres_server import PostgresServer
+
+    with PostgresServer._lock:
+        if _live_handles(cluster_dir) or running_postmaster(cluster_dir) is None:
+            return
+        logger.info(
+            "embedded PostgreSQL: stopping the server no process holds",
+            extra={"cluster_dir": str(cluster_dir)},
+        )
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=cluster_dir, user=system_user, timeout=60)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pid = running_postmaster(cluster_dir)
+            if pid is not None:
+                logger.warning("embedded PostgreSQL did not stop: killing it", extra={"pid": pid})
+                with contextlib.suppress(psutil.Error):
+                    psutil.Process(pid).kill()
+
+
+def _live_handles(cluster_dir: Path) -> list[int]:
+    from pgserver.utils import process_is_running
+
+    try:
+        pids = json.loads((cluster_dir / ".handle_pids.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return [pid for pid in pids if isinstance(pid, int) and process_is_running(pid)]
 
 
 def _import_pgserver():
@@ -118,6 +224,35 @@ def _forget_dead_handles(cluster_dir: Path) -> None:
                 extra={"stale_pids": sorted(set(pids) - set(alive))},
             )
             handles.write_text(json.dumps(alive))
+
+
+def _clear_stale_pid_file(cluster_dir: Path) -> None:
+    """Remove the lock files of a server that is gone.
+
+    A server killed while its parent is an init that does not reap (serve as
+    PID 1 in a container) stays a zombie: pgserver and PostgreSQL itself would
+    take the zombie's pid in postmaster.pid and in the socket's lock file for
+    a running server and never start a new one. PostgreSQL still refuses to
+    start while any process of the old server is attached to its shared
+    memory, so the data stays safe.
+    """
+    from pgserver.postgres_server import PostgresServer
+
+    pid_file = cluster_dir / "postmaster.pid"
+    with PostgresServer._lock:
+        if not pid_file.exists() or running_postmaster(cluster_dir) is not None:
+            return
+        lines = pid_file.read_text().splitlines()
+        logger.info(
+            "embedded PostgreSQL: removing the lock files of a server that is gone",
+            extra={"cluster_dir": str(cluster_dir)},
+        )
+        if len(lines) > 4 and lines[4].strip():
+            for socket_lock in Path(lines[4].strip()).glob(".s.PGSQL.*.lock"):
+                with contextlib.suppress(OSError, IndexError):
+                    if socket_lock.read_text().splitlines()[0].strip() == lines[0].strip():
+                        socket_lock.unlink()
+        pid_file.unlink(missing_ok=True)
 
 
 def _ensure_database(socket_dir: str, port: int, database: str) -> None:

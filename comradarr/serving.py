@@ -62,6 +62,16 @@ class ChildExit:
         return f"{self.name} {how} unexpectedly"
 
 
+@dataclass
+class CheckFailed:
+    """A watched resource other than a child (the embedded database) that cannot go on."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return self.reason
+
+
 def _die_with_parent() -> None:
     """In the child before exec: get SIGTERM if `serve` itself is killed (Linux)."""
     libc_name = ctypes.util.find_library("c")
@@ -105,13 +115,23 @@ class Supervisor:
     def stop_requested(self) -> bool:
         return self._stop_requested.is_set()
 
-    def watch(self) -> ChildExit | None:
-        """Block until a stop is requested (None) or a child ends on its own."""
+    def watch(
+        self, checks: Sequence[Callable[[], str | None]] = ()
+    ) -> ChildExit | CheckFailed | None:
+        """Block until a stop is requested (None), a child ends on its own, or a check fails.
+
+        Each check runs on every tick and returns None while all is well, or
+        why serve cannot go on (it may repair things first, and take its time).
+        """
         while not self._stop_requested.wait(self.poll_interval):
             for child in self.children:
                 returncode = child.process.poll()
                 if returncode is not None:
                     return ChildExit(child.name, returncode)
+            for check in checks:
+                reason = check()
+                if reason is not None:
+                    return CheckFailed(reason)
         return None
 
     def stop_all(self) -> None:

@@ -1,13 +1,15 @@
 """`manage.py serve`: the whole application as one process tree.
 
-1. With no DATABASE_URL, start the embedded PostgreSQL in the data directory
-   and hand its URL to the children (so they join it instead of starting
-   their own).
+1. With no DATABASE_URL, claim the embedded PostgreSQL in the data directory
+   (a second serve on it is refused), start it and hand its URL to the
+   children (so they join it instead of starting their own). While serve
+   runs, a database that dies is started again (comradarr/embedded_keeper.py).
 2. Apply migrations, create the heartbeat cache table, create the admin user
    (`ensure_admin`) and reconcile schedules (`setup_schedules`, when present).
 3. Run gunicorn and, unless --no-worker, the django-q2 cluster.
 4. On SIGTERM/SIGINT stop the children gracefully (bounded), stop the
-   embedded database, exit 0. If a child dies on its own, stop the rest and
+   embedded database (whichever incarnation runs), exit 0. If a child dies
+   on its own, or the database cannot be kept running, stop the rest and
    exit 1.
 """
 
@@ -27,7 +29,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, serving
+from comradarr import embedded_db, embedded_keeper, serving
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +121,9 @@ class Command(BaseCommand):
                 raise StopDuringStartup(received[0])
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-        embedded: embedded_db.EmbeddedDatabase | None = None
-        failure: serving.ChildExit | None = None
+        claim: embedded_keeper.Claim | None = None
+        keeper: embedded_keeper.Keeper | None = None
+        failure: serving.ChildExit | serving.CheckFailed | None = None
         try:
             child_env = dict(os.environ)
             child_env["WORKERS"] = str(workers)
@@ -129,9 +132,10 @@ class Command(BaseCommand):
                 child_env["COMRADARR_ACCESS_LOG"] = "1"
             database = settings.DATABASES["default"]
             if database["ENGINE"] == EMBEDDED_ENGINE:
+                claim = self._claim(database["EMBEDDED_DIR"])
                 self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
-                embedded = embedded_db.start(database["EMBEDDED_DIR"])
-                child_env["DATABASE_URL"] = embedded.url()
+                keeper = embedded_keeper.Keeper(embedded_db.start(database["EMBEDDED_DIR"]))
+                child_env["DATABASE_URL"] = keeper.database.url()
             checkpoint()
             self._prepare_database(verbosity=options["verbosity"], checkpoint=checkpoint)
             checkpoint()
@@ -156,7 +160,7 @@ class Command(BaseCommand):
                     cwd=cwd,
                 )
             self._announce(supervisor, host, port)
-            failure = supervisor.watch()
+            failure = supervisor.watch(checks=[keeper.check] if keeper else [])
         except StopDuringStartup as stop:
             self.stdout.write(f"Received {stop} during start-up: stopping.")
         finally:
@@ -164,15 +168,27 @@ class Command(BaseCommand):
             # children); nothing interrupts stopping the database.
             supervisor.stop_all()
             connections.close_all()
-            if embedded is not None:
+            if keeper is not None:
                 self.stdout.write("Stopping the embedded PostgreSQL.")
-                embedded.stop()
+                keeper.stop()
+            if claim is not None:
+                claim.release()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         if failure is not None:
             self.stderr.write(f"comradarr: {failure.describe()}; stopped everything.")
             sys.exit(1)
         self.stdout.write("Comradarr stopped.")
+
+    @staticmethod
+    def _claim(cluster_dir: Path) -> embedded_keeper.Claim:
+        try:
+            return embedded_keeper.claim(cluster_dir)
+        except embedded_keeper.ClusterInUse as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            where = Path(cluster_dir).parent
+            raise CommandError(f"cannot use the data directory {where}: {exc}") from None
 
     def _prepare_database(self, *, verbosity: int, checkpoint: Callable[[], None]) -> None:
         call_command("migrate", interactive=False, verbosity=verbosity)
