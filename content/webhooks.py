@@ -304,20 +304,6 @@ HANDLERS: dict[str, Callable[..., None]] = {
 }
 
 
-def connector_shape(connector: Connector) -> str:
-    """ "movies" for Radarr and Whisparr 3.x, "series" for Sonarr and Whisparr 2.x."""
-    if connector.kind == Connector.Kind.RADARR:
-        return "movies"
-    if connector.kind == Connector.Kind.WHISPARR:
-        if connector.app_version.startswith("2."):
-            return "series"
-        if connector.app_version:
-            return "movies"
-        # Not detected yet: judge by what the mirror holds.
-        return "series" if Series.objects.filter(connector=connector).exists() else "movies"
-    return "series"
-
-
 def webhook_apply(*, connector: Connector, payload: Any) -> WebhookResult:
     """Apply one webhook payload; raises MalformedPayload when it cannot be acted on."""
     if not isinstance(payload, dict):
@@ -330,7 +316,7 @@ def webhook_apply(*, connector: Connector, payload: Any) -> WebhookResult:
     if handler is None:
         result.notes.append("event ignored")
         return result
-    shape = connector_shape(connector)
+    shape = connector.shape.name
     with transaction.atomic():
         handler(connector, shape, payload, result)
     logger.info(

@@ -43,7 +43,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
     connector = next((c for c in connectors if c.pk == wanted), connectors[0])
     filter_ = library.clean_filter(request.GET.get("filter"))
     query = library.clean_query(request.GET.get("q"))
-    series_shape = library.is_series_connector(connector)
+    series_shape = connector.shape.is_series
     pager = library.series_page if series_shape else library.movie_page
     page = pager(
         connector=connector,
@@ -59,6 +59,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
         query=query,
         page=page,
         series_shape=series_shape,
+        shape=connector.shape,
     )
     if request.htmx and request.htmx.target == "browse-results":
         return render(request, "library/_results.html", context)

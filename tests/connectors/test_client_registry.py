@@ -190,6 +190,12 @@ def test_a_new_app_is_one_package_and_one_registry_line(rsps, monkeypatch):
     assert result.capabilities.kind == "lidarr" and result.capabilities.supported
     client = build_client("lidarr", base, "key")
     assert client.quality_profiles() == []
+    # Its shape comes from the same rules: a shape the mirror has no tables for is
+    # neither synced nor searched, and no other module needed a line for it.
+    from connectors.models import Connector
+
+    saved = Connector(kind="lidarr", name="music", url=base, app_version="2.9.6.4552")
+    assert (saved.shape.name, saved.shape.mirrored) == ("music", False)
     (warning,) = capabilities_for_lidarr("0.8.1")
     assert warning == "Lidarr 0.8.1 is not supported: Comradarr needs Lidarr 1 or newer (API v1)."
 
