@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "queueing",
     "notifications",
     "analytics",
+    # Pages above the domain apps (the library browser): may import any of them.
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
@@ -207,24 +207,11 @@ def item_get(*, kind: str, pk: int) -> Episode | Movie | None:
     return None
 
 
+def item_page_url(*, kind: str, pk: int) -> str:
+    """The library page of an episode or a movie (searchstate.hooks.item_page_url)."""
+    return reverse("library:item", args=[kind, pk])
+
+
 def item_kind(item: Episode | Movie) -> str:
     """The item noun of the shape the row belongs to ("episode" or "movie")."""
     return MOVIES.item if isinstance(item, Movie) else SERIES.item
-
-
-def item_search_now(*, item: Episode | Movie) -> None:
-    """Enqueue a forced sweep of this one item once the transaction commits.
-
-    The worker runs it (it reads the *arr's download queue), never the request;
-    it ignores cooldown and exhaustion, like ``manage.py searchstate search-now``.
-    """
-    connector_id, item_id = item.connector_id, item.pk
-
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(
-            "queueing.sweep.sweep_task", connector_id, only=[item_id], force=True, trigger="manual"
-        )
-
-    transaction.on_commit(enqueue)
