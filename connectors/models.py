@@ -91,7 +91,9 @@ class Connector(TimestampedModel):
         Decided by the app package's capabilities at the detected version. Until a
         check detects it, a kind with two shapes takes its rules' answer for an
         unknown version (Whisparr: series, its v2 shape); the check that runs when
-        the connector is saved settles it before a sync fills the mirror.
+        the connector is saved, or the first client built for it
+        (registry.client_for records what its probe found), settles it before a
+        sync fills the mirror.
         """
         return shape_named(self.capabilities.shape)
 

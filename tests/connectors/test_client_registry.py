@@ -204,3 +204,27 @@ def capabilities_for_lidarr(version: str) -> tuple[str, ...]:
     from connectors.common.capabilities import capabilities_for
 
     return capabilities_for("lidarr", version).warnings
+
+
+@pytest.mark.django_db
+def test_client_for_an_undetected_connector_records_the_probed_version(rsps):
+    """The probe that picks the client settles Connector.shape too (Whisparr v3 -> movies)."""
+    connector = Connector.objects.create(
+        name="Scenes", kind="whisparr", url="http://whisparr.test:6969", api_key="k" * 32
+    )
+    assert connector.shape.name == "series"  # the kind's answer before any detection
+    rsps.get(
+        "http://whisparr.test:6969/api/v3/system/status",
+        json={"appName": "Whisparr", "version": "3.2.0.170"},
+    )
+    client = client_for(connector)
+    assert client.shape == "movies"
+    assert connector.shape.name == "movies"
+    saved = Connector.objects.get(pk=connector.pk)
+    assert (saved.app_name, saved.app_version, saved.shape.name) == (
+        "Whisparr",
+        "3.2.0.170",
+        "movies",
+    )
+    client_for(saved)
+    assert len(rsps.calls) == 1  # recorded: no second probe
