@@ -245,3 +245,27 @@ def test_secret_as_the_basic_auth_password(client, sonarr):
         headers={"Authorization": f"Basic {token}"},
     )
     assert response.status_code == 200
+
+
+def _error_report(request, accept_text: bool = False) -> str:
+    """Django's report of an exception raised while handling ``request``."""
+    import sys
+
+    from django.views.debug import technical_500_response
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        return technical_500_response(request, *sys.exc_info()).content.decode()
+
+
+def test_secrets_in_logs_the_error_report_redacts_the_secret(rf, settings):
+    """Secrets in logs: Django's error report (DEBUG page, error mail) masks the path's secret."""
+    settings.DEBUG = True
+    secret = "webhookSecretInThePath_0123456789"
+    html = _error_report(rf.post(f"/webhooks/3/{secret}", data="{}", content_type="text/plain"))
+    assert "/webhooks/3/***" in html
+    assert secret not in html
+    text = _error_report(rf.post(f"/webhooks/3/{secret}", HTTP_ACCEPT="text/plain"))
+    assert "/webhooks/3/***" in text
+    assert secret not in text
