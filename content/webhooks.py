@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from connectors.common.types import WebhookEvent
-from connectors.common.webhook import Action, MalformedWebhook, map_event, read_body
+from connectors.common.webhook import Action, map_event, read_body
 from connectors.models import Connector
 from content.models import Episode, Movie, Series, SyncState
 from content.sync.reconcile import mark_series_stale
@@ -39,9 +39,6 @@ logger = logging.getLogger(__name__)
 
 # Several Download webhooks in a row (a season pack import) ask for one sync.
 FOLLOW_UP_DEBOUNCE = timedelta(seconds=60)
-
-#: The receiver's name for a payload it cannot act on (a 400).
-MalformedPayload = MalformedWebhook
 
 
 @dataclass
