@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comradarr.crypto import DecryptionError
 from connectors.common.types import WebhookEvent
 from connectors.common.webhook import Action, map_event, read_body
 from connectors.models import Connector
@@ -61,7 +62,18 @@ class WebhookResult:
 
 def secret_matches(*, connector_id: int, secret: str) -> Connector | None:
     """The connector whose webhook secret equals ``secret`` (constant-time), else None."""
-    state = SyncState.objects.select_related("connector").filter(connector_id=connector_id).first()
+    try:
+        state = (
+            SyncState.objects.select_related("connector").filter(connector_id=connector_id).first()
+        )
+    except DecryptionError:
+        # SECRET_KEY changed since the secret was stored: refuse (401), say what to do.
+        logger.warning(
+            "webhook refused: the stored secret cannot be decrypted "
+            "(SECRET_KEY changed since it was stored)",
+            extra={"connector_id": connector_id},
+        )
+        state = None
     expected = state.webhook_secret if state else ""
     # Always one comparison of similar cost, whether or not the connector exists.
     matches = hmac.compare_digest((expected or "-").encode(), (secret or "").encode())

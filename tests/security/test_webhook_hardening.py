@@ -269,3 +269,16 @@ def test_secrets_in_logs_the_error_report_redacts_the_secret(rf, settings):
     text = _error_report(rf.post(f"/webhooks/3/{secret}", HTTP_ACCEPT="text/plain"))
     assert "/webhooks/3/***" in text
     assert secret not in text
+
+
+def test_secrets_at_rest_an_undecryptable_secret_is_refused_not_a_500(client, sonarr):
+    """Secrets at rest: after a SECRET_KEY change the receiver answers 401, never a 500."""
+    url = url_with_secret(sonarr)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE content_syncstate SET webhook_secret = 'v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' "
+            "WHERE connector_id = %s",
+            [sonarr.pk],
+        )
+    response = client.post(url, data=json.dumps(grab()), content_type="application/json")
+    assert response.status_code == 401
