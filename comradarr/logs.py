@@ -48,6 +48,9 @@ _SECRET_PATTERNS = [
     _key_value(r"secret(?:[_-]?key)?"),
     # user:password@host in URLs (DATABASE_URL, an *arr URL with basic auth)
     re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^\s:/@\"']*:)([^\s/@\"']+)(?=@)"),
+    # The webhook secret in the receiver's path, /webhooks/<connector>/<secret>, under any
+    # BASE_URL: access lines, Django's request logger and tracebacks all carry the path.
+    re.compile(r"(/webhooks/\d+/)([A-Za-z0-9_\-]+)"),
 ]
 
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "queueing",
     "notifications",
     "analytics",
+    # Pages above the domain apps (the library browser): may import any of them.
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +159,8 @@ LOG_LEVEL = config.read_choice(
 LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
 # stdout for the service, stderr for one-shot commands (whose stdout is output).
 LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
+# Error reports (the DEBUG 500 page, error mails) are redacted like the log lines.
+DEFAULT_EXCEPTION_REPORTER = "comradarr.error_reports.RedactingExceptionReporter"
 
 # Search history kept this long by the daily maintenance (queueing.maintenance).
 SEARCH_HISTORY_RETENTION_DAYS = config.read_int(

@@ -17,7 +17,7 @@ app_patterns = [
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
     path("content/", include("content.urls")),
-    path("library/", include("searchstate.urls")),
+    path("library/", include("web.urls")),
     path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),

@@ -7,7 +7,8 @@ from django.db import models
 from comradarr.crypto import mask
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
-from connectors.common.capabilities import capabilities_for
+from connectors.common.capabilities import Capabilities, capabilities_for
+from connectors.common.shape import Shape, shape_named
 from connectors.common.urls import URL_MAX
 from connectors.registry import KINDS
 
@@ -81,11 +82,29 @@ class Connector(TimestampedModel):
         return mask(self.api_key)
 
     @property
+    def capabilities(self) -> Capabilities:
+        """What the app can do at its detected version (the kind's rules for an unknown one)."""
+        return capabilities_for(self.kind, self.app_version)
+
+    @property
+    def shape(self) -> Shape:
+        """Series- or movie-shaped, and what an item is called: the one answer.
+
+        Decided by the app package's capabilities at the detected version. Until a
+        check detects it, a kind with two shapes takes its rules' answer for an
+        unknown version (Whisparr: series, its v2 shape); the check that runs when
+        the connector is saved, or the first client built for it
+        (registry.client_for records what its probe found), settles it before a
+        sync fills the mirror.
+        """
+        return shape_named(self.capabilities.shape)
+
+    @property
     def version_warnings(self) -> tuple[str, ...]:
         """What the detected version lacks or why it is unsupported (empty when fine)."""
         if not self.app_version or self.kind not in KINDS:
             return ()
-        return capabilities_for(self.kind, self.app_version).warnings
+        return self.capabilities.warnings
 
     @property
     def is_usable(self) -> bool:

@@ -170,7 +170,14 @@ def _client(
 
 
 def client_for(connector: Connector) -> ArrClient:
-    """The client for a saved Connector (its stored app_version avoids a probe)."""
+    """The client for a saved Connector (its stored app_version avoids a probe).
+
+    When no check has detected the version yet, the probe that picks the client
+    also records what it found on the connector, so Connector.shape and every
+    page agree with the client from then on (a Whisparr v3 mirrors movies).
+    """
+    if not connector.app_version:
+        _record_detected_version(connector)
     return build_client(
         connector.kind,
         connector.url,
@@ -179,3 +186,22 @@ def client_for(connector: Connector) -> ArrClient:
         timeout=connector.timeout_seconds or 30,
         verify_ssl=connector.verify_ssl,
     )
+
+
+def _record_detected_version(connector: Connector) -> None:
+    spec = kind_spec(connector.kind)
+    http = _http(
+        spec,
+        connector.url,
+        connector.api_key,
+        timeout=connector.timeout_seconds or 30,
+        verify_ssl=connector.verify_ssl,
+        max_retries=3,
+    )
+    status = map_system_status(http.get(spec.status_path))
+    check_kind(connector.kind, status, where=http.where)
+    connector.app_name, connector.app_version = status.app_name, status.version
+    if connector.pk is not None:
+        type(connector).objects.filter(pk=connector.pk, app_version="").update(
+            app_name=status.app_name, app_version=status.version
+        )

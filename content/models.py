@@ -23,6 +23,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
+from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
 from connectors.models import Connector
 from content.querysets import EpisodeQuerySet, MovieQuerySet, SeriesQuerySet
@@ -326,7 +327,9 @@ class SyncState(TimestampedModel):
     """Sync bookkeeping of one connector: watermarks, failures, backoff, webhook secret."""
 
     connector = models.OneToOneField(Connector, on_delete=models.CASCADE, related_name="sync_state")
-    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret)
+    # Encrypted at rest like the API keys; the receiver finds the row by the connector id
+    # in the URL and compares in constant time (content.webhooks.secret_matches).
+    webhook_secret = EncryptedTextField(default=new_webhook_secret)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)

@@ -1,24 +1,15 @@
-"""Content pages: the webhook receiver, "Sync now" and the sync status fragment.
-
-The webhook receiver is the only endpoint the *arr apps call; it is outside
-the login (the auth middleware leaves /webhooks/ open) and authenticates with
-the connector's secret, in the URL or as the HTTP Basic password.
-"""
+"""Content pages: "Sync now" and the sync status fragment (the webhook receiver is
+content.webhook_views)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
@@ -26,41 +17,6 @@ from content import services, webhooks
 from content.models import SyncRun
 
 logger = logging.getLogger(__name__)
-
-
-def _basic_password(request: HttpRequest) -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic" or not value:
-        return ""
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return ""
-    return decoded.partition(":")[2]
-
-
-@csrf_exempt
-@require_POST
-def webhook_receive(request: HttpRequest, connector_id: int, secret: str = "") -> HttpResponse:
-    """POST /webhooks/<connector>/<secret> (or Basic auth with the secret as password)."""
-    connector = webhooks.secret_matches(
-        connector_id=int(connector_id), secret=secret or _basic_password(request)
-    )
-    if connector is None:
-        logger.warning("webhook refused: wrong secret", extra={"connector_id": connector_id})
-        return JsonResponse({"error": "unauthorized"}, status=401)
-    try:
-        payload = json.loads(request.body)
-    except RequestDataTooBig:
-        return JsonResponse({"error": "payload too large"}, status=413)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "malformed JSON"}, status=400)
-    try:
-        result = webhooks.webhook_apply(connector=connector, payload=payload)
-    except webhooks.MalformedPayload as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(result.as_json())
 
 
 @login_required

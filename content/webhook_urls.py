@@ -5,7 +5,7 @@ A trailing slash is optional: the *arr apps post to the URL exactly as typed.
 
 from django.urls import re_path
 
-from content import views
+from content import webhook_views as views
 
 urlpatterns = [
     re_path(

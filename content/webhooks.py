@@ -1,7 +1,8 @@
-"""Applying *arr webhook events to the mirror at once.
+"""Applying *arr webhook facts to the mirror at once.
 
-Payload shapes: ../shared/arr-openapi/NOTES.md section 6 (Sonarr/Whisparr v2
-send ``series`` + ``episodes``, Radarr/Whisparr v3 send ``movie``). Each
+Reading the body and mapping the payload belong to connectors
+(connectors.common.webhook: size and depth bounds, one mapper per shape,
+typed WebhookEvent facts); this module only applies those facts. Each
 handler touches only the rows the event names, with set-based UPDATEs that
 keep the acquisition timestamps' rules:
 
@@ -28,6 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comradarr.crypto import DecryptionError
+from connectors.common.types import WebhookEvent
+from connectors.common.webhook import Action, map_event, read_body
 from connectors.models import Connector
 from content.models import Episode, Movie, Series, SyncState
 from content.sync.reconcile import mark_series_stale
@@ -36,22 +40,6 @@ logger = logging.getLogger(__name__)
 
 # Several Download webhooks in a row (a season pack import) ask for one sync.
 FOLLOW_UP_DEBOUNCE = timedelta(seconds=60)
-
-EVENTS_HANDLED = (
-    "Test",
-    "Grab",
-    "Download",
-    "EpisodeFileDelete",
-    "MovieFileDelete",
-    "SeriesDelete",
-    "MovieDelete",
-    "SeriesAdd",
-    "MovieAdded",
-)
-
-
-class MalformedPayload(ValueError):
-    """The body is JSON but not a webhook payload we can act on."""
 
 
 @dataclass
@@ -74,7 +62,18 @@ class WebhookResult:
 
 def secret_matches(*, connector_id: int, secret: str) -> Connector | None:
     """The connector whose webhook secret equals ``secret`` (constant-time), else None."""
-    state = SyncState.objects.select_related("connector").filter(connector_id=connector_id).first()
+    try:
+        state = (
+            SyncState.objects.select_related("connector").filter(connector_id=connector_id).first()
+        )
+    except DecryptionError:
+        # SECRET_KEY changed since the secret was stored: refuse (401), say what to do.
+        logger.warning(
+            "webhook refused: the stored secret cannot be decrypted "
+            "(SECRET_KEY changed since it was stored)",
+            extra={"connector_id": connector_id},
+        )
+        state = None
     expected = state.webhook_secret if state else ""
     # Always one comparison of similar cost, whether or not the connector exists.
     matches = hmac.compare_digest((expected or "-").encode(), (secret or "").encode())
@@ -93,46 +92,6 @@ def rotate_webhook_secret(*, connector: Connector) -> str:
     secret = new_webhook_secret()
     SyncState.objects.update_or_create(connector=connector, defaults={"webhook_secret": secret})
     return secret
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _object(payload: dict, key: str, *, required: bool = True) -> dict:
-    value = payload.get(key)
-    if isinstance(value, dict):
-        return value
-    if required:
-        raise MalformedPayload(f"'{key}' must be an object")
-    return {}
-
-
-def _ids(items: Any, key: str = "id") -> list[int]:
-    if not isinstance(items, list):
-        raise MalformedPayload("'episodes' must be a list")
-    ids = [_int(item.get(key)) for item in items if isinstance(item, dict)]
-    return [i for i in ids if i is not None]
-
-
-def _required_id(obj: dict, what: str) -> int:
-    value = _int(obj.get("id"))
-    if value is None:
-        raise MalformedPayload(f"'{what}.id' must be an integer")
-    return value
-
-
-def _quality_name(file: dict) -> str:
-    quality = file.get("quality")
-    if isinstance(quality, dict):  # some versions nest {quality: {name}}
-        quality = (quality.get("quality") or {}).get("name") or quality.get("name")
-    return str(quality or "")[:100]
 
 
 def request_follow_up_sync(connector: Connector) -> bool:
@@ -199,8 +158,8 @@ def _execute(sql: str, params: dict) -> int:
         return cursor.rowcount
 
 
-def _table(shape: str) -> tuple[str, str]:
-    if shape == "movies":
+def _table(connector: Connector) -> tuple[str, str]:
+    if connector.shape.is_movies:
         return "content_movie", "movie_file_id"
     return "content_episode", "episode_file_id"
 
@@ -208,136 +167,97 @@ def _table(shape: str) -> tuple[str, str]:
 # ----------------------------------------------------------------------- events
 
 
-def _items(connector: Connector, shape: str, payload: dict) -> tuple[list[int], int | None]:
-    """The arr ids of the items an event names, and (series shape) the series arr id."""
-    if shape == "movies":
-        return [_required_id(_object(payload, "movie"), "movie")], None
-    series_id = _required_id(_object(payload, "series"), "series")
-    return _ids(payload.get("episodes", [])), series_id
-
-
-def _on_grab(connector, shape, payload, result: WebhookResult) -> None:
-    ids, _series = _items(connector, shape, payload)
-    model = Movie if shape == "movies" else Episode
-    result.updated = model.objects.filter(connector=connector, arr_id__in=ids).update(
+def _on_grab(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    model = Movie if connector.shape.is_movies else Episode
+    result.updated = model.objects.filter(connector=connector, arr_id__in=event.item_ids).update(
         last_grabbed_at=timezone.now()
     )
 
 
-def _on_download(connector, shape, payload, result: WebhookResult) -> None:
-    ids, series_arr_id = _items(connector, shape, payload)
-    file_key = "movieFile" if shape == "movies" else "episodeFile"
-    file = _object(payload, file_key, required=False)
-    files = payload.get("episodeFiles") if shape != "movies" else None
-    if not file and isinstance(files, list) and len(files) == 1 and isinstance(files[0], dict):
-        file = files[0]  # Sonarr's "On Import Complete" form with a single file
-    table, file_column = _table(shape)
+def _on_imported(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    table, file_column = _table(connector)
     result.updated = _execute(
         _SET_FILE.format(table=table, file_column=file_column),
         {
-            "file_id": _int(file.get("id")),
-            "quality": _quality_name(file) if file else "",
+            "file_id": event.file.arr_id if event.file else None,
+            "quality": event.file.quality if event.file else "",
             "now": timezone.now(),
             "connector": connector.pk,
-            "ids": ids,
+            "ids": list(event.item_ids),
         },
     )
-    if series_arr_id is not None:
-        mark_series_stale(connector_id=connector.pk, arr_ids=[series_arr_id])
+    if event.series_id is not None:
+        mark_series_stale(connector_id=connector.pk, arr_ids=[event.series_id])
     result.sync_requested = request_follow_up_sync(connector)
 
 
-def _on_file_delete(connector, shape, payload, result: WebhookResult) -> None:
-    ids, series_arr_id = _items(connector, shape, payload)
-    file_key = "movieFile" if shape == "movies" else "episodeFile"
-    file = _object(payload, file_key, required=False)
-    table, file_column = _table(shape)
+def _on_file_deleted(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    table, file_column = _table(connector)
     result.updated = _execute(
         _CLEAR_FILE.format(table=table, file_column=file_column),
         {
-            "file_id": _int(file.get("id")),
+            "file_id": event.file.arr_id if event.file else None,
             "now": timezone.now(),
             "connector": connector.pk,
-            "ids": ids,
+            "ids": list(event.item_ids),
         },
     )
-    if series_arr_id is not None:
-        mark_series_stale(connector_id=connector.pk, arr_ids=[series_arr_id])
+    if event.series_id is not None:
+        mark_series_stale(connector_id=connector.pk, arr_ids=[event.series_id])
 
 
-def _on_series_delete(connector, shape, payload, result: WebhookResult) -> None:
-    if shape == "movies":
-        raise MalformedPayload("SeriesDelete sent to a movie connector")
-    series_id = _required_id(_object(payload, "series"), "series")
-    rows = Series.objects.filter(connector=connector, arr_id=series_id)
+def _on_series_deleted(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    rows = Series.objects.filter(connector=connector, arr_id=event.series_id)
     episodes = Episode.objects.filter(series__in=rows).count()
     _total, per_model = rows.delete()
     result.removed = per_model.get(Series._meta.label, 0) + episodes
 
 
-def _on_movie_delete(connector, shape, payload, result: WebhookResult) -> None:
-    if shape != "movies":
-        raise MalformedPayload("MovieDelete sent to a series connector")
-    movie_id = _required_id(_object(payload, "movie"), "movie")
-    _total, per_model = Movie.objects.filter(connector=connector, arr_id=movie_id).delete()
+def _on_movie_deleted(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    rows = Movie.objects.filter(connector=connector, arr_id__in=event.item_ids)
+    _total, per_model = rows.delete()
     result.removed = per_model.get(Movie._meta.label, 0)
 
 
-def _on_added(connector, shape, payload, result: WebhookResult) -> None:
+def _on_added(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
     result.sync_requested = request_follow_up_sync(connector)
 
 
-def _on_test(connector, shape, payload, result: WebhookResult) -> None:
+def _on_test(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
     result.notes.append("test event received")
 
 
-HANDLERS: dict[str, Callable[..., None]] = {
-    "Test": _on_test,
-    "Grab": _on_grab,
-    "Download": _on_download,
-    "EpisodeFileDelete": _on_file_delete,
-    "MovieFileDelete": _on_file_delete,
-    "SeriesDelete": _on_series_delete,
-    "MovieDelete": _on_movie_delete,
-    "SeriesAdd": _on_added,
-    "MovieAdded": _on_added,
+HANDLERS: dict[str, Callable[[Connector, WebhookEvent, WebhookResult], None]] = {
+    Action.TEST: _on_test,
+    Action.GRABBED: _on_grab,
+    Action.IMPORTED: _on_imported,
+    Action.FILE_DELETED: _on_file_deleted,
+    Action.SERIES_DELETED: _on_series_deleted,
+    Action.MOVIE_DELETED: _on_movie_deleted,
+    Action.ADDED: _on_added,
 }
 
 
-def connector_shape(connector: Connector) -> str:
-    """ "movies" for Radarr and Whisparr 3.x, "series" for Sonarr and Whisparr 2.x."""
-    if connector.kind == Connector.Kind.RADARR:
-        return "movies"
-    if connector.kind == Connector.Kind.WHISPARR:
-        if connector.app_version.startswith("2."):
-            return "series"
-        if connector.app_version:
-            return "movies"
-        # Not detected yet: judge by what the mirror holds.
-        return "series" if Series.objects.filter(connector=connector).exists() else "movies"
-    return "series"
+def webhook_receive_body(*, connector: Connector, body: bytes) -> WebhookResult:
+    """Read, map and apply one webhook body; raises MalformedWebhook (or WebhookTooLarge)."""
+    return webhook_apply(connector=connector, payload=read_body(body))
 
 
 def webhook_apply(*, connector: Connector, payload: Any) -> WebhookResult:
-    """Apply one webhook payload; raises MalformedPayload when it cannot be acted on."""
-    if not isinstance(payload, dict):
-        raise MalformedPayload("the body must be a JSON object")
-    event = payload.get("eventType")
-    if not isinstance(event, str) or not event:
-        raise MalformedPayload("'eventType' is missing")
-    result = WebhookResult(event=event)
-    handler = HANDLERS.get(event)
+    """Apply one decoded webhook payload; raises MalformedWebhook when it cannot be acted on."""
+    event = map_event(payload, connector.shape)
+    result = WebhookResult(event=event.event)
+    handler = HANDLERS.get(event.action)
     if handler is None:
         result.notes.append("event ignored")
         return result
-    shape = connector_shape(connector)
     with transaction.atomic():
-        handler(connector, shape, payload, result)
+        handler(connector, event, result)
     logger.info(
         "webhook applied",
         extra={
             "connector": connector.name,
-            "event": event,
+            "event": event.event,
             "updated": result.updated,
             "removed": result.removed,
         },

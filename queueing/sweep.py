@@ -28,7 +28,7 @@ from connectors.models import Connector
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
 from queueing.planner import PlannedEntry, SearchPlan, build_plan
 from queueing.throttle import batch_size_for
-from searchstate.discovery import EPISODE, DiscoveryContext, discover, shape_for
+from searchstate.discovery import DiscoveryContext, discover
 from searchstate.downloads import downloading_arr_ids
 from searchstate.models import PriorityWeights, SearchSettings
 from searchstate.reasons import Reason
@@ -209,7 +209,7 @@ def _discover_and_plan(
         result.found += discovery.found
     gaps, upgrades = found[SearchType.GAP], found[SearchType.UPGRADE]
     seasons = None
-    if gaps and shape_for(connector) == EPISODE:
+    if gaps and connector.shape.is_series:
         seasons = season_facts(ctx, gaps)
     result.plan = build_plan(
         gaps=gaps,

@@ -1,7 +1,8 @@
 """Django admin for search state, with the manual actions of issue 5.
 
-Search now is enqueued (django-q2, on commit) because a sweep reads the *arr's
-download queue over HTTP, which never runs inside a web request; the other
+Search now is enqueued (django-q2, on commit, through searchstate.hooks: queueing
+runs sweeps) because a sweep reads the *arr's download queue over HTTP, which
+never runs inside a web request; the other
 actions are database-only and run at once through searchstate.services.
 """
 
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 
-from searchstate import services
+from searchstate import hooks, services
 from searchstate.models import (
     Acquisition,
     Exclusion,
@@ -22,8 +22,6 @@ from searchstate.models import (
     SeasonPackSearch,
 )
 from searchstate.transitions import Event
-
-SEARCH_NOW_TASK = "queueing.sweep.sweep_task"
 
 
 class RegistryActionForm(admin.helpers.ActionForm):
@@ -73,17 +71,11 @@ class SearchRegistryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Search now (ignores cooldown and exhaustion)")
     def search_now(self, request, queryset):
-        from django_q.tasks import async_task
-
         by_connector: dict[int, list[int]] = {}
         for row in queryset.only("connector_id", "episode_id", "movie_id"):
             by_connector.setdefault(row.connector_id, []).append(row.episode_id or row.movie_id)
         for connector_id, item_ids in by_connector.items():
-            transaction.on_commit(
-                lambda c=connector_id, ids=item_ids: async_task(
-                    SEARCH_NOW_TASK, c, only=ids, force=True, trigger="manual"
-                )
-            )
+            hooks.request_search_now(connector_id=connector_id, item_ids=item_ids)
         total = sum(len(v) for v in by_connector.values())
         self.message_user(request, f"Search of {total} items enqueued.", messages.SUCCESS)
 

@@ -33,17 +33,18 @@ from django.db.models import (
     When,
 )
 
+from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
 from content.models import Episode, Movie, QualityProfile, Season
 from searchstate import priority as priority_rules
 from searchstate.availability import episode_aired_at
-from searchstate.models import Exclusion, SearchRegistry, SearchSettings
+from searchstate.models import Exclusion, SearchSettings
 from searchstate.reasons import Reason
 from searchstate.states import SearchState, SearchType
-from searchstate.transitions import Event, sources_for
 
-EPISODE = "episode"
-MOVIE = "movie"
+# The two kinds of search target: the item nouns of the two mirrored shapes.
+EPISODE = SERIES.item
+MOVIE = MOVIES.item
 
 
 @dataclass(frozen=True)
@@ -102,17 +103,6 @@ class Discovery:
     @property
     def found(self) -> int:
         return len(self.candidates) + sum(self.skipped.values())
-
-
-def shape_for(connector: Connector) -> str:
-    """Movie-shaped (Radarr) or series-shaped; Whisparr follows what was mirrored."""
-    if connector.kind == Connector.Kind.RADARR:
-        return MOVIE
-    if connector.kind == Connector.Kind.WHISPARR and (
-        connector.app_version.startswith("3") or Movie.objects.filter(connector=connector).exists()
-    ):
-        return MOVIE
-    return EPISODE
 
 
 # --- the gates, as SQL conditions -------------------------------------------------------
@@ -244,7 +234,7 @@ def annotated(
     queryset: QuerySet | None = None,
 ) -> QuerySet:
     """Items of the connector with ``reg`` (their registry row of this type) and ``reason``."""
-    shape = shape or shape_for(ctx.connector)
+    shape = shape or ctx.connector.shape.item
     model = Movie if shape == MOVIE else Episode
     qs = queryset if queryset is not None else model.objects.filter(connector=ctx.connector)
     return qs.annotate(reg=_registry_relation(search_type)).annotate(
@@ -262,7 +252,10 @@ def discover(
 
     ``only`` restricts discovery to these item pks (manual "search now").
     """
-    shape = shape_for(ctx.connector)
+    connector_shape = ctx.connector.shape
+    if not connector_shape.mirrored:
+        return Discovery(search_type=search_type, candidates=[])
+    shape = connector_shape.item
     model = Movie if shape == MOVIE else Episode
     base = model.objects.filter(connector=ctx.connector).filter(
         _candidate_filter(ctx, shape, search_type)
@@ -346,17 +339,6 @@ def _candidates(
         )
 
 
-def enqueue_sources(ctx: DiscoveryContext) -> frozenset[str]:
-    """States a selected row may be moved to queued from (force uses SEARCH_NOW's)."""
-    return sources_for(Event.SEARCH_NOW if ctx.force else Event.ENQUEUE)
-
-
-def registry_for(item: Episode | Movie) -> QuerySet[SearchRegistry]:
-    if isinstance(item, Movie):
-        return SearchRegistry.objects.filter(movie=item)
-    return SearchRegistry.objects.filter(episode=item)
-
-
 __all__ = [
     "EPISODE",
     "MOVIE",
@@ -365,8 +347,5 @@ __all__ = [
     "DiscoveryContext",
     "annotated",
     "discover",
-    "enqueue_sources",
     "reason_case",
-    "registry_for",
-    "shape_for",
 ]

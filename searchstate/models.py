@@ -335,8 +335,8 @@ class SearchSettings(TimestampedModel):
 
     @property
     def packs_possible(self) -> bool:
-        """Whisparr v2 "seasons" are years of a site's scenes: nobody releases them as packs."""
-        return self.connector.kind != Connector.Kind.WHISPARR
+        """Whether the app's seasons come as packs (not Whisparr v2's years of a site)."""
+        return self.connector.capabilities.season_packs
 
     @property
     def use_series_search(self) -> bool:

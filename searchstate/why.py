@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.utils import timezone
 
@@ -174,63 +175,97 @@ def _season_plan(ctx: DiscoveryContext, item: Episode) -> str:
 def _detail(
     item: Episode | Movie, reason: Reason, reg: SearchRegistry | None, ctx: DiscoveryContext
 ) -> str:
+    """The words for ``reason``: one short explainer per gate, in GATE_ORDER."""
+    explain = _DETAILS.get(reason)
+    return explain(item, reg, ctx) if explain else reason.label
+
+
+def _unusable_detail(item, reg, ctx: DiscoveryContext) -> str:
+    return f"{ctx.connector.name} is disabled or unhealthy ({ctx.connector.health_status})"
+
+
+def _file_detail(item, reg, ctx) -> str:
+    return "has a file" if not item.has_file else "no file to upgrade"
+
+
+def _cutoff_detail(item, reg, ctx) -> str:
+    return f"file quality {item.quality_name or '?'} meets the profile's cutoff"
+
+
+def _aired_detail(item: Episode, reg, ctx: DiscoveryContext, *, in_grace: bool) -> str:
+    aired = episode_aired_at(air_date_utc=item.air_date_utc, release_date=item.release_date)
+    if aired is None:
+        return "air date unknown (TBA)"
+    if not in_grace:
+        return f"airs {_fmt(aired)}"
+    return f"aired {_fmt(aired)}; eligible from {_fmt(aired + ctx.settings.grace)}"
+
+
+def _availability_detail(item: Movie, reg, ctx: DiscoveryContext) -> str:
+    return (
+        f"status {item.status or '?'}, minimum availability "
+        f"{item.minimum_availability or 'n/a'}, available: {item.is_available}; "
+        f"in cinemas {_fmt(item.in_cinemas)}, digital {_fmt(item.digital_release)}, "
+        f"physical {_fmt(item.physical_release)}; {_expected_available(item, ctx.now)}"
+    )
+
+
+def _exclusion_detail(item: Episode | Movie, reg, ctx) -> str:
+    ex = Exclusion.objects.filter(
+        **({"movie": item} if isinstance(item, Movie) else {"episode": item})
+    ).first()
+    if ex is None and isinstance(item, Episode):
+        ex = Exclusion.objects.filter(series_id=item.series_id).first()
+        return f"its series is excluded{': ' + ex.note if ex and ex.note else ''}"
+    return f"excluded{': ' + ex.note if ex and ex.note else ''}"
+
+
+def _exhausted_detail(item, reg: SearchRegistry | None, ctx: DiscoveryContext) -> str:
+    attempts = reg.attempts if reg else 0
+    return (
+        f"exhausted after {attempts} searches without results "
+        f"(max {ctx.settings.max_attempts}); reset or search-now to try again"
+    )
+
+
+def _in_progress_detail(item, reg: SearchRegistry | None, ctx) -> str:
+    return f"{reg.state} since {_fmt(reg.updated_at)}" if reg else "queued"
+
+
+def _cooldown_detail(item: Episode | Movie, reg: SearchRegistry | None, ctx) -> str:
+    """Our own next_eligible_at, else the *arr's lastSearchTime plus the cooldown in force."""
+    if reg and reg.next_eligible_at and reg.next_eligible_at > ctx.now:
+        return f"in cooldown until {_fmt(reg.next_eligible_at)}"
     settings = ctx.settings
-    if reason == Reason.SELECTED:
-        return "eligible: the next sweep selects it"
-    if reason == Reason.CONNECTOR_UNUSABLE:
-        return f"{ctx.connector.name} is disabled or unhealthy ({ctx.connector.health_status})"
-    if reason == Reason.HAS_FILE:
-        return "has a file" if not item.has_file else "no file to upgrade"
-    if reason == Reason.CUTOFF_MET:
-        return f"file quality {item.quality_name or '?'} meets the profile's cutoff"
-    if reason == Reason.UPGRADES_NOT_ALLOWED:
-        return "its quality profile does not allow upgrades"
-    if reason == Reason.UNMONITORED:
-        return _unmonitored_detail(item)
-    if reason in (Reason.NOT_AIRED, Reason.IN_GRACE_PERIOD):
-        aired = episode_aired_at(air_date_utc=item.air_date_utc, release_date=item.release_date)
-        if aired is None:
-            return "air date unknown (TBA)"
-        if reason == Reason.NOT_AIRED:
-            return f"airs {_fmt(aired)}"
-        return f"aired {_fmt(aired)}; eligible from {_fmt(aired + settings.grace)}"
-    if reason == Reason.NOT_AVAILABLE:
-        return (
-            f"status {item.status or '?'}, minimum availability "
-            f"{item.minimum_availability or 'n/a'}, available: {item.is_available}; "
-            f"in cinemas {_fmt(item.in_cinemas)}, digital {_fmt(item.digital_release)}, "
-            f"physical {_fmt(item.physical_release)}; {_expected_available(item, ctx.now)}"
-        )
-    if reason == Reason.EXCLUDED:
-        ex = Exclusion.objects.filter(
-            **({"movie": item} if isinstance(item, Movie) else {"episode": item})
-        ).first()
-        if ex is None and isinstance(item, Episode):
-            ex = Exclusion.objects.filter(series_id=item.series_id).first()
-            return f"its series is excluded{': ' + ex.note if ex and ex.note else ''}"
-        return f"excluded{': ' + ex.note if ex and ex.note else ''}"
-    if reason == Reason.IN_DOWNLOAD_QUEUE:
-        return "already in the download queue of the *arr"
-    if reason == Reason.EXHAUSTED:
-        attempts = reg.attempts if reg else 0
-        return (
-            f"exhausted after {attempts} searches without results (max {settings.max_attempts}); "
-            "reset or search-now to try again"
-        )
-    if reason == Reason.IN_PROGRESS:
-        return f"{reg.state} since {_fmt(reg.updated_at)}" if reg else "queued"
-    if reason == Reason.COOLDOWN:
-        if reg and reg.next_eligible_at and reg.next_eligible_at > ctx.now:
-            return f"in cooldown until {_fmt(reg.next_eligible_at)}"
-        hours = settings.cooldown_hours
-        aired = getattr(item, "air_date_utc", None)
-        if aired and ctx.now - aired < timedelta(hours=settings.fresh_window_hours):
-            hours = settings.fresh_cooldown_hours
-        until = item.last_search_time + timedelta(hours=hours)
-        return (
-            f"the *arr searched it at {_fmt(item.last_search_time)}; cooldown until {_fmt(until)}"
-        )
-    return reason.label
+    hours = settings.cooldown_hours
+    aired = item.air_date_utc if isinstance(item, Episode) else None  # movies never "air"
+    if aired and ctx.now - aired < timedelta(hours=settings.fresh_window_hours):
+        hours = settings.fresh_cooldown_hours
+    until = item.last_search_time + timedelta(hours=hours)
+    return f"the *arr searched it at {_fmt(item.last_search_time)}; cooldown until {_fmt(until)}"
+
+
+_DETAILS = {
+    Reason.SELECTED: lambda item, reg, ctx: "eligible: the next sweep selects it",
+    Reason.CONNECTOR_UNUSABLE: _unusable_detail,
+    Reason.HAS_FILE: _file_detail,
+    Reason.CUTOFF_MET: _cutoff_detail,
+    Reason.UPGRADES_NOT_ALLOWED: lambda item, reg, ctx: (
+        "its quality profile does not allow upgrades"
+    ),
+    Reason.UNMONITORED: lambda item, reg, ctx: _unmonitored_detail(item),
+    Reason.NOT_AIRED: partial(_aired_detail, in_grace=False),
+    Reason.IN_GRACE_PERIOD: partial(_aired_detail, in_grace=True),
+    Reason.NOT_AVAILABLE: _availability_detail,
+    Reason.EXCLUDED: _exclusion_detail,
+    Reason.IN_DOWNLOAD_QUEUE: lambda item, reg, ctx: "already in the download queue of the *arr",
+    Reason.EXHAUSTED: _exhausted_detail,
+    Reason.IN_PROGRESS: _in_progress_detail,
+    Reason.COOLDOWN: _cooldown_detail,
+    Reason.BUDGET_USED: lambda item, reg, ctx: (
+        "the sweep's item limit went to items of higher priority"
+    ),
+}
 
 
 def _expected_available(movie: Movie, now: datetime) -> str:

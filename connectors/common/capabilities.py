@@ -36,6 +36,8 @@ class Capabilities:
     instance_name: bool = True  # system/status carries instanceName
     webhook_custom_headers: bool = False  # webhook connections can send custom headers
     movie_file_id: bool = False  # MovieResource.movieFileId
+    # Seasons are released as packs (Sonarr); Whisparr v2 "seasons" are years of a site.
+    season_packs: bool = False
 
     @property
     def version_text(self) -> str:

@@ -179,3 +179,26 @@ class MovieData:
 class CommandRequest:
     name: str
     body: dict[str, Any]  # the full JSON posted, including "name"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookFile:
+    """The file a Download or file-delete webhook names (connectors.common.webhook)."""
+
+    arr_id: int | None  # episodeFile.id / movieFile.id
+    quality: str  # its quality name, "" when the payload has none
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """What one webhook says happened, in the connector's shape.
+
+    ``action`` is one of connectors.common.webhook.Action; ``item_ids`` are the
+    episodes' or the movie's arr ids, ``series_id`` the series' (series shape).
+    """
+
+    event: str  # eventType as sent (PascalCase)
+    action: str
+    item_ids: tuple[int, ...] = ()
+    series_id: int | None = None
+    file: WebhookFile | None = None

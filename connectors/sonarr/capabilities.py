@@ -40,4 +40,5 @@ def rules(version: Version) -> Capabilities:
         movie_statistics=False,
         instance_name=at_least(version, INSTANCE_NAME),
         webhook_custom_headers=at_least(version, WEBHOOK_CUSTOM_HEADERS),
+        season_packs=True,
     )

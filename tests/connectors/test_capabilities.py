@@ -173,6 +173,12 @@ NOTES_ROWS = [
     ("history_since", "radarr", "3.2.2.5080", "4.0.0.5831"),
     ("history_since", "whisparr", None, "2.0.0.819"),
     ("history_since", "whisparr", None, "3.0.0.100"),
+    # Not an API feature but how releases come (Connector.shape's neighbour): Sonarr seasons
+    # are released as packs, Whisparr v2 "seasons" are years of a site, movies have none.
+    ("season_packs", "sonarr", None, "3.0.10.1567"),
+    ("season_packs", "radarr", "5.28.0.10205", None),
+    ("season_packs", "whisparr", "2.0.0.819", None),
+    ("season_packs", "whisparr", "3.2.0", None),
 ]
 
 

@@ -190,6 +190,12 @@ def test_a_new_app_is_one_package_and_one_registry_line(rsps, monkeypatch):
     assert result.capabilities.kind == "lidarr" and result.capabilities.supported
     client = build_client("lidarr", base, "key")
     assert client.quality_profiles() == []
+    # Its shape comes from the same rules: a shape the mirror has no tables for is
+    # neither synced nor searched, and no other module needed a line for it.
+    from connectors.models import Connector
+
+    saved = Connector(kind="lidarr", name="music", url=base, app_version="2.9.6.4552")
+    assert (saved.shape.name, saved.shape.mirrored) == ("music", False)
     (warning,) = capabilities_for_lidarr("0.8.1")
     assert warning == "Lidarr 0.8.1 is not supported: Comradarr needs Lidarr 1 or newer (API v1)."
 
@@ -198,3 +204,27 @@ def capabilities_for_lidarr(version: str) -> tuple[str, ...]:
     from connectors.common.capabilities import capabilities_for
 
     return capabilities_for("lidarr", version).warnings
+
+
+@pytest.mark.django_db
+def test_client_for_an_undetected_connector_records_the_probed_version(rsps):
+    """The probe that picks the client settles Connector.shape too (Whisparr v3 -> movies)."""
+    connector = Connector.objects.create(
+        name="Scenes", kind="whisparr", url="http://whisparr.test:6969", api_key="k" * 32
+    )
+    assert connector.shape.name == "series"  # the kind's answer before any detection
+    rsps.get(
+        "http://whisparr.test:6969/api/v3/system/status",
+        json={"appName": "Whisparr", "version": "3.2.0.170"},
+    )
+    client = client_for(connector)
+    assert client.shape == "movies"
+    assert connector.shape.name == "movies"
+    saved = Connector.objects.get(pk=connector.pk)
+    assert (saved.app_name, saved.app_version, saved.shape.name) == (
+        "Whisparr",
+        "3.2.0.170",
+        "movies",
+    )
+    client_for(saved)
+    assert len(rsps.calls) == 1  # recorded: no second probe

@@ -8,10 +8,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
 from content.sync import upsert
-from content.webhooks import connector_shape
 from tests.content.builders import T0, episode, make_connector, movie, season, series, with_file
 
 pytestmark = pytest.mark.django_db
@@ -89,29 +87,6 @@ def test_movie_querysets():
     assert ids(Movie.objects.cutoff_unmet()) == [4]
     assert ids(Movie.objects.scenes()) == [5]
     assert 5 not in ids(Movie.objects.movies_only())
-
-
-@pytest.mark.parametrize(
-    ("kind", "version", "shape"),
-    [
-        ("sonarr", "4.0.19.2979", "series"),
-        ("radarr", "5.28.0.10205", "movies"),
-        ("whisparr", "2.0.0.1145", "series"),
-        ("whisparr", "3.2.0.66", "movies"),
-    ],
-)
-def test_connector_shape(kind, version, shape):
-    c = Connector.objects.create(
-        name=kind + version, kind=kind, url="http://x", api_key="k" * 32, app_version=version
-    )
-    assert connector_shape(c) == shape
-
-
-def test_undetected_whisparr_is_judged_by_its_mirror():
-    c = make_connector("w", "whisparr")
-    assert connector_shape(c) == "movies"
-    upsert.upsert_series(connector_id=c.pk, rows=[series(1)], now=T0)
-    assert connector_shape(c) == "series"
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from content.models import Movie, Season
-from searchstate import library as library_pages
 from searchstate.models import Exclusion, SearchRegistry
 from tests.searchstate import builders
 from tests.ui_engine.conftest import make_entry, make_history
+from web import library as library_pages
 
 pytestmark = pytest.mark.django_db
 

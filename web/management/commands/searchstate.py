@@ -1,4 +1,8 @@
-"""manage.py searchstate why|search-now|priority|exhaust|reset|exclude on an item or series."""
+"""manage.py searchstate why|search-now|priority|exhaust|reset|exclude on an item or series.
+
+A surface like the library pages, so it lives in web: search-now runs queueing's
+sweep command, which searchstate itself never names.
+"""
 
 from __future__ import annotations
 

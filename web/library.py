@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
-from connectors.common.capabilities import capabilities_for
+from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
 
@@ -192,51 +192,26 @@ def series_season(
     )
 
 
-def is_series_connector(connector: Connector) -> bool:
-    """Sonarr and Whisparr v2 mirror series; Radarr and Whisparr v3 mirror movies."""
-    if connector.kind == Connector.Kind.RADARR:
-        return False
-    if connector.kind == Connector.Kind.SONARR:
-        return True
-    # Whisparr: v2 mirrors sites as series, v3 movies and scenes; before the first
-    # check tells the version, whichever shape the mirror holds.
-    if connector.app_version:
-        return capabilities_for(connector.kind, connector.app_version).shape == "series"
-    return not Movie.objects.filter(connector=connector).exists()
-
-
 # --- one item --------------------------------------------------------------------------
 
-ITEM_KINDS = ("episode", "movie")
+ITEM_KINDS = (SERIES.item, MOVIES.item)
 HISTORY_ROWS = 20
 
 
 def item_get(*, kind: str, pk: int) -> Episode | Movie | None:
     """The episode (with its series and connector) or movie, or None."""
-    if kind == "episode":
+    if kind == SERIES.item:
         return Episode.objects.select_related("series", "connector").filter(pk=pk).first()
-    if kind == "movie":
+    if kind == MOVIES.item:
         return Movie.objects.select_related("connector").filter(pk=pk).first()
     return None
 
 
+def item_page_url(*, kind: str, pk: int) -> str:
+    """The library page of an episode or a movie (searchstate.hooks.item_page_url)."""
+    return reverse("library:item", args=[kind, pk])
+
+
 def item_kind(item: Episode | Movie) -> str:
-    return "movie" if isinstance(item, Movie) else "episode"
-
-
-def item_search_now(*, item: Episode | Movie) -> None:
-    """Enqueue a forced sweep of this one item once the transaction commits.
-
-    The worker runs it (it reads the *arr's download queue), never the request;
-    it ignores cooldown and exhaustion, like ``manage.py searchstate search-now``.
-    """
-    connector_id, item_id = item.connector_id, item.pk
-
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(
-            "queueing.sweep.sweep_task", connector_id, only=[item_id], force=True, trigger="manual"
-        )
-
-    transaction.on_commit(enqueue)
+    """The item noun of the shape the row belongs to ("episode" or "movie")."""
+    return MOVIES.item if isinstance(item, Movie) else SERIES.item

@@ -1,7 +1,7 @@
 """The library browser: a connector's mirrored series or movies, one series, one item.
 
-Views parse input, call searchstate.library (reads) or searchstate.services
-(writes), and render. Lists are keyset-paginated (searchstate.library) so their
+Views parse input, call web.library (reads), searchstate.services (writes) or
+web.search_now, and render. Lists are keyset-paginated (web.library) so their
 cost does not grow with the library. htmx requests for the list get the
 results fragment alone (search as you type).
 """
@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
 from content.models import Episode, Movie, Series
-from searchstate import library
 from searchstate import services as search_services
 from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
+from web import library
+from web.search_now import enqueue_search_now
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -43,7 +44,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
     connector = next((c for c in connectors if c.pk == wanted), connectors[0])
     filter_ = library.clean_filter(request.GET.get("filter"))
     query = library.clean_query(request.GET.get("q"))
-    series_shape = library.is_series_connector(connector)
+    series_shape = connector.shape.is_series
     pager = library.series_page if series_shape else library.movie_page
     page = pager(
         connector=connector,
@@ -59,6 +60,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
         query=query,
         page=page,
         series_shape=series_shape,
+        shape=connector.shape,
     )
     if request.htmx and request.htmx.target == "browse-results":
         return render(request, "library/_results.html", context)
@@ -178,7 +180,7 @@ def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             request, "Priority override cleared." if value is None else f"Priority set to {value}."
         )
     elif action == "search":
-        library.item_search_now(item=item)
+        enqueue_search_now(connector_id=item.connector_id, item_ids=[item.pk])
         messages.success(
             request,
             "Search queued: the worker plans it now, ignoring cooldown and exhaustion; "

@@ -1,12 +1,12 @@
 """The library browser, mounted at /library/ by comradarr.urls.
 
-It lives in searchstate, not content: its pages show and steer search state
-(why, search now, exclude, priority), and content never imports searchstate.
+It lives in web, above the domain apps: its pages show the mirror (content),
+steer search state (why, exclude, priority) and link the queue (queueing).
 """
 
 from django.urls import path
 
-from searchstate import views
+from web import views
 
 app_name = "library"
 
