@@ -72,6 +72,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@sensitive_post_parameters("current_password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
@@ -81,6 +82,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=row,
         admin_has_password=admin is not None and admin.has_usable_password(),
+        password_check=lambda password: services.confirm_password(
+            request=request, user=request.user, password=password
+        ),
     )
     if request.method == "POST" and form.is_valid():
         services.app_settings_update(
