@@ -1,4 +1,4 @@
-"""Request middleware: correlation ids, the forwarded scheme and security headers."""
+"""Request middleware: correlation ids, the forwarded scheme, secure cookies and security headers."""
 
 from __future__ import annotations
 
@@ -55,6 +55,28 @@ class ForwardedProtoMiddleware:
             # WSGIRequest.scheme reads this on every access.
             request.META["wsgi.url_scheme"] = scheme
         return self.get_response(request)
+
+
+class SecureCookiesMiddleware:
+    """Marks the session and CSRF cookies Secure whenever the request came over HTTPS.
+
+    Django's *_COOKIE_SECURE settings are fixed at start-up, but one install is
+    often reached both ways (https through the proxy, http on the LAN); a cookie
+    set over HTTPS must never travel back over plain HTTP. request.is_secure()
+    already believes a trusted proxy's X-Forwarded-Proto (ForwardedProtoMiddleware)
+    and nobody else's. SECURE_COOKIES forces the flag through the settings.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.is_secure():
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+                if name in response.cookies:
+                    response.cookies[name]["secure"] = True
+        return response
 
 
 class SecurityHeadersMiddleware:
