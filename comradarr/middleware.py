@@ -1,4 +1,4 @@
-"""Request middleware: correlation ids, the forwarded scheme, secure cookies and security headers."""
+"""Request middleware: correlation ids, forwarded scheme, secure cookies, security headers."""
 
 from __future__ import annotations
 

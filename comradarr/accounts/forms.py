@@ -13,8 +13,10 @@ AUTH_MODE_HELP = {
     AppSettings.AuthMode.LOCAL_BYPASS: (
         "Browsers on your local network (192.168.x.x, 10.x.x.x, 172.16-31.x.x, this machine, "
         "IPv6 local addresses) are let in without signing in; everyone else signs in. Behind a "
-        "reverse proxy, list it in TRUSTED_PROXIES: otherwise every visitor arrives from the "
-        "proxy's address and may look local."
+        "reverse proxy, list it in TRUSTED_PROXIES: a request from it without X-Forwarded-For "
+        "counts as remote. Never let in: the gateway of Comradarr's container network "
+        "(172.17.0.1 on Docker), from which every outside client arrives under Docker's "
+        "userland proxy."
     ),
     AppSettings.AuthMode.DISABLED: (
         "No sign-in at all: anyone who can reach Comradarr can use it and change its settings. "

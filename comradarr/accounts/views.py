@@ -15,9 +15,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comradarr.accounts import services
-from comradarr.accounts.client_ip import client_ip, is_local
+from comradarr.accounts.client_ip import bypass_ip, client_ip, is_local
 from comradarr.accounts.forms import AppSettingsForm, LoginForm
-from comradarr.accounts.modes import admin_user, bypasses_login
+from comradarr.accounts.gateway import GATEWAY_WARNING, is_container_gateway
+from comradarr.accounts.modes import admin_user, request_bypasses_login
 from comradarr.models import AppSettings
 
 
@@ -67,7 +68,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     # Where sign-in is bypassed for this client, the login page would only be a detour.
-    if bypasses_login(getattr(request, "auth_mode", ""), client_ip(request)):
+    if request_bypasses_login(getattr(request, "auth_mode", ""), request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
@@ -98,6 +99,20 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "page_title": "Settings",
         # Helps choosing "local network bypass": does this browser count as local?
         "client_address": ip or "unknown",
-        "client_is_local": is_local(ip),
+        "client_is_local": is_local(bypass_ip(request)) and not is_container_gateway(ip),
+        "bypass_warning": _bypass_warning(request, ip),
     }
     return render(request, "settings/general.html", context)
+
+
+def _bypass_warning(request: HttpRequest, ip: str) -> str:
+    """Why local bypass would not let this browser in although its address looks local."""
+    if is_container_gateway(ip):
+        return GATEWAY_WARNING.format(ip=ip)
+    if ip and not bypass_ip(request):
+        return (
+            f"This request came through the trusted proxy {ip} without an X-Forwarded-For "
+            "address, so Comradarr cannot tell who sent it: local network bypass treats it as "
+            "remote. Make the proxy send X-Forwarded-For."
+        )
+    return ""
