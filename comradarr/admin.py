@@ -93,7 +93,8 @@ class FailedLoginAdmin(admin.ModelAdmin):
 
 @admin.register(LoginLockout)
 class LoginLockoutAdmin(admin.ModelAdmin):
-    """Deleting a lock here unlocks the username or address at once."""
+    """Deleting a lock here unlocks the pair, address or username at once
+    (`manage.py lockouts clear` also forgets the failures that caused it)."""
 
     list_display = ["scope", "key", "locked_until", "created_at"]
     list_filter = ["scope"]

@@ -129,10 +129,17 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = config.read_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 
-# Login lockout: attempts within the window lock the username and the address.
+# Login lockout (comradarr.accounts.lockout): attempts within the window lock the
+# (username, address) pair and the address; many failures of one username from
+# anywhere slow it down (one attempt per delay, doubling up to the maximum), never lock it.
 LOCKOUT_ATTEMPTS = config.read_int("LOCKOUT_ATTEMPTS", 5, minimum=1)
 LOCKOUT_WINDOW_SECONDS = config.read_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1) * 60
 LOCKOUT_DURATION_SECONDS = config.read_int("LOCKOUT_DURATION_MINUTES", 15, minimum=1) * 60
+LOCKOUT_USERNAME_ATTEMPTS = config.read_int("LOCKOUT_USERNAME_ATTEMPTS", 20, minimum=1)
+LOCKOUT_USERNAME_DELAY_SECONDS = config.read_int("LOCKOUT_USERNAME_DELAY_SECONDS", 5, minimum=1)
+LOCKOUT_USERNAME_DELAY_MAX_SECONDS = config.read_int(
+    "LOCKOUT_USERNAME_DELAY_MAX_SECONDS", 60, minimum=1
+)
 # X-Forwarded-For is believed only when the direct peer is one of these (IPs or CIDRs).
 TRUSTED_PROXIES = config.read_networks("TRUSTED_PROXIES")
 

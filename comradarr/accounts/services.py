@@ -49,7 +49,7 @@ def login_check(*, request: HttpRequest, username: str, password: str, ip: str) 
             return LoginOutcome(user=None, error=lock.message, locked=True)
         return LoginOutcome(user=None, error=BAD_CREDENTIALS)
 
-    lockout.clear_failures(username=username)
+    lockout.clear_failures(username=username, ip=ip)
     logger.info("sign-in succeeded", extra={"username": user.get_username(), "client_ip": ip})
     return LoginOutcome(user=user)
 
