@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from comradarr import csp
 from comradarr.accounts.client_ip import forwarded_scheme
 from comradarr.logs import correlation_id
 
@@ -97,6 +98,7 @@ class SecurityHeadersMiddleware:
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault("Content-Security-Policy", csp.policy())
         if settings.DEBUG and "Strict-Transport-Security" in response:
             del response["Strict-Transport-Security"]
         return response
