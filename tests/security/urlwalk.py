@@ -33,7 +33,20 @@ def _sample(match: re.Match) -> str:
 
 
 def _to_path(regex: str) -> str:
-    text = _GROUP.sub(_sample, regex)
+    return _clean(_GROUP.sub(_sample, regex))
+
+
+def group_names(regex: str) -> list[str]:
+    return [match.group("name") for match in _GROUP.finditer(regex)]
+
+
+def path_with(regex: str, values: list[str]) -> str:
+    """The route's path with its groups, in order, replaced by `values`."""
+    remaining = iter(values)
+    return _clean(_GROUP.sub(lambda _match: next(remaining), regex))
+
+
+def _clean(text: str) -> str:
     for token in ("^", "\\Z", "$"):
         text = text.replace(token, "")
     text = text.replace("/?", "/").replace("\\-", "-").replace("\\.", ".").replace("\\/", "/")
