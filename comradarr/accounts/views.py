@@ -25,7 +25,8 @@ from comradarr.models import AppSettings
 def _next_url(request: HttpRequest) -> str:
     """Where to go after signing in: `next` when it stays on this site, else the dashboard."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take "word" for a view name (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

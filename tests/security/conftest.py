@@ -43,7 +43,7 @@ def signed_in(admin_user) -> Client:
 @pytest.fixture
 def connector(db) -> Connector:
     return Connector.objects.create(
-        name="Sonarr main", kind=Connector.Kind.SONARR, url="http://sonarr:8989", api_key=API_KEY
+        name="Sonarr main", kind=Connector.Kind.SONARR, url="http://127.0.0.1:1", api_key=API_KEY
     )
 
 
@@ -63,7 +63,7 @@ def install(connector):
     state.webhook_secret = WEBHOOK_SECRET
     state.save()
     radarr = Connector.objects.create(
-        name="Radarr", kind=Connector.Kind.RADARR, url="http://radarr:7878", api_key="r" * 32
+        name="Radarr", kind=Connector.Kind.RADARR, url="http://127.0.0.1:1/radarr", api_key="r" * 32
     )
     show = builders.series(connector, "Severance", episode_count=12, episode_file_count=5)
     episodes = builders.episodes(show, 1, 4, has_file=1)
