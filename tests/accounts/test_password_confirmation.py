@@ -160,3 +160,10 @@ def test_no_account_can_be_added_or_deleted_in_the_admin(signed_in, admin_user):
     )
     assert delete.status_code == 403
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["admin"]
+
+
+def test_user_menu_links_to_the_password_change_that_asks_for_the_old_one(signed_in):
+    body = signed_in.get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("admin:password_change")}" id="change-password"' in body
+    page = signed_in.get(reverse("admin:password_change")).content.decode()
+    assert 'name="old_password"' in page
