@@ -98,3 +98,25 @@ def test_no_route_is_served_by_django_q():
     for route in concrete_routes():
         module = getattr(route.callback, "__module__", "") or ""
         assert not module.startswith("django_q"), route
+
+
+def test_no_management_command_takes_a_callable():
+    """Class: remote code execution: no Comradarr command option names a function or module."""
+    from django.core.management import get_commands, load_command_class
+
+    ours = {"comradarr", "connectors", "content", "searchstate", "queueing", "notifications"}
+    checked = 0
+    for name, app in get_commands().items():
+        if app not in ours:
+            continue
+        parser = load_command_class(app, name).create_parser("manage.py", name)
+        actions = list(parser._actions)
+        for action in parser._actions:
+            for choice in getattr(action, "choices", None) or {}:
+                sub = action.choices[choice] if isinstance(action.choices, dict) else None
+                if sub is not None:
+                    actions.extend(sub._actions)
+        dests = {action.dest for action in actions}
+        assert not dests & CALLABLE_FIELD_NAMES, (name, dests & CALLABLE_FIELD_NAMES)
+        checked += 1
+    assert checked >= 8
