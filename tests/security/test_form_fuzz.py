@@ -56,9 +56,7 @@ def discover(client, install) -> list[Form]:
 def no_backoff(monkeypatch):
     """The stored connectors point at a closed port: their checks fail at once, and the
     retry backoff (deliberate sleeps, not work) is skipped so the time bound measures work."""
-    import connectors.common.http as http
-
-    monkeypatch.setattr(http.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
 
 
 def test_every_form_survives_hostile_values(signed_in, install, no_backoff):
