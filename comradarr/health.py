@@ -4,6 +4,10 @@ Answers without login, for Docker's HEALTHCHECK and uptime monitors. HTTP 200
 while the database answers (a missing task cluster only makes the report
 "degraded"), 503 when it does not. The other checks still answer when the
 database is down, reporting what they could not determine.
+
+Anonymous callers get only {"status": "ok" | "degraded" | "down"} and the HTTP
+status: hostnames, cluster ids, the version and memory figures help an attacker
+more than a monitor. The details are for signed-in users (may_see_details).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -129,6 +133,25 @@ def _one_line(exc: BaseException) -> str:
     return text[:300]
 
 
+# The anonymous answer's words: what a monitor needs, nothing about the machine.
+PUBLIC_STATUS = {OK: "ok", DEGRADED: "degraded", ERROR: "down"}
+
+
+def may_see_details(request: HttpRequest) -> bool:
+    """Whether this caller may see the full report (hosts, version, memory).
+
+    The one place that decides it: a signed-in session today; API keys (a later
+    issue) are checked here too when they arrive. Never raises: with the
+    database down the session cannot be read, and the probe must still answer.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no session to look up: spare the database a query
+    try:
+        return bool(request.user.is_authenticated)
+    except DatabaseError:
+        return False
+
+
 def health_report() -> tuple[dict[str, Any], int]:
     """The report and its HTTP status."""
     database = check_database()
@@ -159,4 +182,6 @@ def health_report() -> tuple[dict[str, Any], int]:
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
     report, http_status = health_report()
+    if not may_see_details(request):
+        report = {"status": PUBLIC_STATUS[report["status"]]}
     return JsonResponse(report, status=http_status)

@@ -1,4 +1,4 @@
-"""Request middleware: correlation ids, the forwarded scheme and security headers."""
+"""Request middleware: correlation ids, forwarded scheme, secure cookies, security headers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from comradarr import csp
 from comradarr.accounts.client_ip import forwarded_scheme
 from comradarr.logs import correlation_id
 
@@ -57,6 +58,28 @@ class ForwardedProtoMiddleware:
         return self.get_response(request)
 
 
+class SecureCookiesMiddleware:
+    """Marks the session and CSRF cookies Secure whenever the request came over HTTPS.
+
+    Django's *_COOKIE_SECURE settings are fixed at start-up, but one install is
+    often reached both ways (https through the proxy, http on the LAN); a cookie
+    set over HTTPS must never travel back over plain HTTP. request.is_secure()
+    already believes a trusted proxy's X-Forwarded-Proto (ForwardedProtoMiddleware)
+    and nobody else's. SECURE_COOKIES forces the flag through the settings.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.is_secure():
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+                if name in response.cookies:
+                    response.cookies[name]["secure"] = True
+        return response
+
+
 class SecurityHeadersMiddleware:
     """The security headers on every response, HSTS never in DEBUG.
 
@@ -75,6 +98,7 @@ class SecurityHeadersMiddleware:
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault("Content-Security-Policy", csp.policy())
         if settings.DEBUG and "Strict-Transport-Security" in response:
             del response["Strict-Transport-Security"]
         return response

@@ -94,21 +94,26 @@ class FailedLogin(models.Model):
 
 
 class LoginLockout(models.Model):
-    """A username or a client address that may not sign in until locked_until."""
+    """A (username, address) pair or an address that may not sign in until locked_until,
+    or a username slowed down to one attempt until then (comradarr.accounts.lockout)."""
 
     class Scope(models.TextChoices):
-        USERNAME = "username", "Username"
+        PAIR = "pair", "Username from an address"
+        USERNAME = "username", "Username (slowed down)"
         ADDRESS = "address", "Client address"
 
     scope = models.CharField(max_length=10, choices=Scope.choices)
-    key = models.CharField(max_length=150, help_text="The case-folded username or the address.")
+    key = models.CharField(
+        max_length=200,
+        help_text='The case-folded username, the address, or "username|address".',
+    )
     locked_until = models.DateTimeField()
     created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         ordering = ["-locked_until"]
         constraints = [
-            # One lock per username / address; also the index of lockout.active_lock.
+            # One lock per pair / username / address; also the index of lockout.active_lock.
             models.UniqueConstraint(fields=["scope", "key"], name="loginlockout_scope_key"),
         ]
         indexes = [

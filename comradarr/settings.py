@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "comradarr.middleware.CorrelationIdMiddleware",
     # Before anything asks request.is_secure() (HSTS, CSRF).
     "comradarr.middleware.ForwardedProtoMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies they set.
+    "comradarr.middleware.SecureCookiesMiddleware",
     # Outside SecurityMiddleware and whitenoise: it sees (and finishes) every
     # response last, static files and HSTS included.
     "comradarr.middleware.SecurityHeadersMiddleware",
@@ -120,11 +122,26 @@ SESSION_COOKIE_PATH = BASE_URL
 CSRF_COOKIE_PATH = BASE_URL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The page hands the CSRF token to scripts in a <meta> tag, so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Session and CSRF cookies are Secure on every HTTPS request (SecureCookiesMiddleware,
+# a trusted proxy's X-Forwarded-Proto included); SECURE_COOKIES=true makes them Secure
+# always, for a proxy that terminates TLS but does not send X-Forwarded-Proto.
+SECURE_COOKIES = config.read_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 
-# Login lockout: attempts within the window lock the username and the address.
+# Login lockout (comradarr.accounts.lockout): attempts within the window lock the
+# (username, address) pair and the address; many failures of one username from
+# anywhere slow it down (one attempt per delay, doubling up to the maximum), never lock it.
 LOCKOUT_ATTEMPTS = config.read_int("LOCKOUT_ATTEMPTS", 5, minimum=1)
 LOCKOUT_WINDOW_SECONDS = config.read_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1) * 60
 LOCKOUT_DURATION_SECONDS = config.read_int("LOCKOUT_DURATION_MINUTES", 15, minimum=1) * 60
+LOCKOUT_USERNAME_ATTEMPTS = config.read_int("LOCKOUT_USERNAME_ATTEMPTS", 20, minimum=1)
+LOCKOUT_USERNAME_DELAY_SECONDS = config.read_int("LOCKOUT_USERNAME_DELAY_SECONDS", 5, minimum=1)
+LOCKOUT_USERNAME_DELAY_MAX_SECONDS = config.read_int(
+    "LOCKOUT_USERNAME_DELAY_MAX_SECONDS", 60, minimum=1
+)
 # X-Forwarded-For is believed only when the direct peer is one of these (IPs or CIDRs).
 TRUSTED_PROXIES = config.read_networks("TRUSTED_PROXIES")
 

@@ -135,7 +135,9 @@ class GlobalThrottleAdmin(admin.ModelAdmin):
         self.message_user(request, "Queue processing resumed.", messages.SUCCESS)
 
     def has_add_permission(self, request) -> bool:
-        return not GlobalThrottle.objects.exists()
+        # The one row (pk=1) comes from GlobalThrottle.load(); an admin "add" would take
+        # the next id and fail the singleton check with a 500.
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

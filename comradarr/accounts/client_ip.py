@@ -114,12 +114,28 @@ def forwarded_scheme(request: HttpRequest) -> str | None:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address as a string, or "" when it cannot be known."""
+    return _resolve(request)[0]
+
+
+def bypass_ip(request: HttpRequest) -> str:
+    """The client's address for the local bypass to judge, or "" (never bypasses).
+
+    Stricter than client_ip: a request from a trusted proxy that forwarded no
+    client (no X-Forwarded-For, or only proxies in it) is every client behind
+    that proxy, so it counts as remote, not as the proxy's local address.
+    """
+    ip, forwarded_by_proxy_only = _resolve(request)
+    return "" if forwarded_by_proxy_only else ip
+
+
+def _resolve(request: HttpRequest) -> tuple[str, bool]:
+    """(address, True when it is a trusted proxy's own address for want of a forwarded one)."""
     peer = parse_address(request.META.get("REMOTE_ADDR"))
     if peer is None:
-        return ""
+        return "", False
     trusted = parse_trusted_proxies(getattr(settings, "TRUSTED_PROXIES", ()))
     if not trusted or not _in(peer, trusted):
-        return str(peer)
+        return str(peer), False
 
     header = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [hop for hop in header.split(",") if hop.strip()][-_MAX_HOPS:]
@@ -127,10 +143,10 @@ def client_ip(request: HttpRequest) -> str:
     for hop in reversed(hops):
         address = parse_address(hop)
         if address is None:
-            return ""
+            return "", False
         client = address
         if not _in(address, trusted):
-            break
+            return str(client), False
     # Every hop was a trusted proxy (or there was no header): the request
-    # started at the leftmost proxy itself.
-    return str(client)
+    # started at the leftmost proxy itself, or the proxy hid the client.
+    return str(client), True

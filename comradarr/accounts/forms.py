@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 
 from comradarr.models import AppSettings
@@ -11,8 +13,10 @@ AUTH_MODE_HELP = {
     AppSettings.AuthMode.LOCAL_BYPASS: (
         "Browsers on your local network (192.168.x.x, 10.x.x.x, 172.16-31.x.x, this machine, "
         "IPv6 local addresses) are let in without signing in; everyone else signs in. Behind a "
-        "reverse proxy, list it in TRUSTED_PROXIES: otherwise every visitor arrives from the "
-        "proxy's address and may look local."
+        "reverse proxy, list it in TRUSTED_PROXIES: a request from it without X-Forwarded-For "
+        "counts as remote. Never let in: the gateway of Comradarr's container network "
+        "(172.17.0.1 on Docker), from which every outside client arrives under Docker's "
+        "userland proxy."
     ),
     AppSettings.AuthMode.DISABLED: (
         "No sign-in at all: anyone who can reach Comradarr can use it and change its settings. "
@@ -33,12 +37,39 @@ class LoginForm(forms.Form):
     )
 
 
+# What switching to each open mode lets in, said where the password is asked for.
+OPENS = {
+    AppSettings.AuthMode.LOCAL_BYPASS: (
+        "every browser on your local network, and any request that looks local, will use "
+        "Comradarr as the admin without signing in"
+    ),
+    AppSettings.AuthMode.DISABLED: (
+        "anyone who can reach this address will use Comradarr as the admin, with no sign-in"
+    ),
+}
+OPEN_MODES = frozenset(OPENS)
+
+
 class AppSettingsForm(forms.ModelForm):
-    """General settings. Validation is the model's choices: unknown values are refused."""
+    """General settings. Validation is the model's choices: unknown values are refused.
+
+    Switching to a mode that lets people in without signing in (local bypass,
+    disabled) needs the current password: whoever holds a session, or sits on
+    the local network in bypass mode, must not be able to open the app further.
+    """
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed to switch to local network bypass or to disable sign-in.",
+    )
 
     class Meta:
         model = AppSettings
-        fields = ["auth_mode", "log_level"]
+        fields = ["auth_mode", "log_level", "current_password"]
         labels = {"auth_mode": "Authentication", "log_level": "Log level"}
         widgets = {"auth_mode": forms.RadioSelect}
         help_texts = {
@@ -48,9 +79,18 @@ class AppSettingsForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, admin_has_password: bool = True, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        admin_has_password: bool = True,
+        password_check: Callable[[str], str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.admin_has_password = admin_has_password
+        # Returns "" for the right password, else the message; None refuses every open mode.
+        self.password_check = password_check
+        self.stored_auth_mode = self.instance.auth_mode
         self.auth_mode_help = [
             (value, label, AUTH_MODE_HELP[value]) for value, label in AppSettings.AuthMode.choices
         ]
@@ -63,3 +103,22 @@ class AppSettingsForm(forms.ModelForm):
                 "and run `manage.py ensure_admin --reset-password` first."
             )
         return mode
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        mode = cleaned.get("auth_mode")
+        # Checked last, once the rest is valid: a typo elsewhere must not cost a lockout count.
+        if not self.errors and mode in OPEN_MODES and mode != self.stored_auth_mode:
+            password = cleaned.get("current_password") or ""
+            if not password:
+                error = (
+                    f"Type your current password to switch to "
+                    f"{AppSettings.AuthMode(mode).label.lower()}: {OPENS[mode]}."
+                )
+            elif self.password_check is None:
+                error = "The current password cannot be checked here."
+            else:
+                error = self.password_check(password)
+            if error:
+                self.add_error("current_password", error)
+        return cleaned

@@ -3,7 +3,9 @@
 - full: every page needs a signed-in user, except the open paths below.
 - local_bypass: clients on the local network (RFC 1918, loopback, IPv6
   unique-local and link-local, as decided by client_ip, so a forged
-  X-Forwarded-For from an untrusted peer changes nothing) act as the admin.
+  X-Forwarded-For from an untrusted peer changes nothing) act as the admin;
+  never a trusted proxy that forwarded no client address, nor the gateway of
+  the container's network (modes.request_bypasses_login).
 - disabled: everyone acts as the admin (the layout shows a warning banner).
 
 Open paths never touch the database here, so /health can report a database
@@ -20,8 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from comradarr.accounts import runtime
-from comradarr.accounts.client_ip import client_ip
-from comradarr.accounts.modes import admin_user, bypasses_login
+from comradarr.accounts.modes import admin_user, request_bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
 # their own secret; /health is for load balancers and container health checks.
@@ -51,7 +52,7 @@ class AuthModeMiddleware:
 
         mode = runtime.current().auth_mode
         request.auth_mode = mode
-        if not request.user.is_authenticated and bypasses_login(mode, client_ip(request)):
+        if not request.user.is_authenticated and request_bypasses_login(mode, request):
             user = admin_user()
             if user is not None:
                 # Attached for this request only: no session is created, so

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
 
-from comradarr.accounts.client_ip import is_local
+from comradarr.accounts.client_ip import bypass_ip, is_local
+from comradarr.accounts.gateway import is_container_gateway, warn_gateway_refused
 from comradarr.models import AppSettings
 
 
@@ -25,3 +27,19 @@ def bypasses_login(mode: str, ip: str) -> bool:
     if mode == AppSettings.AuthMode.DISABLED:
         return True
     return mode == AppSettings.AuthMode.LOCAL_BYPASS and is_local(ip)
+
+
+def request_bypasses_login(mode: str, request: HttpRequest) -> bool:
+    """bypasses_login for this request's client, with the local bypass's own rules.
+
+    Local bypass never applies to a client the request cannot name (a trusted
+    proxy that forwarded none) nor to the container network's gateway, which
+    stands for every outside client under Docker's userland proxy (gateway.py).
+    """
+    if mode != AppSettings.AuthMode.LOCAL_BYPASS:
+        return bypasses_login(mode, "")
+    ip = bypass_ip(request)
+    if is_container_gateway(ip):
+        warn_gateway_refused(ip)
+        return False
+    return bypasses_login(mode, ip)

@@ -10,11 +10,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from comradarr.accounts import lockout, runtime
+from comradarr.accounts.client_ip import client_ip
 from comradarr.models import AppSettings
 
 logger = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "Wrong username or password."
+WRONG_CURRENT_PASSWORD = "That is not the current password."  # noqa: S105 - a message
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,27 @@ def login_check(*, request: HttpRequest, username: str, password: str, ip: str) 
             return LoginOutcome(user=None, error=lock.message, locked=True)
         return LoginOutcome(user=None, error=BAD_CREDENTIALS)
 
-    lockout.clear_failures(username=username)
+    lockout.clear_failures(username=username, ip=ip)
     logger.info("sign-in succeeded", extra={"username": user.get_username(), "client_ip": ip})
     return LoginOutcome(user=user)
+
+
+def confirm_password(*, request: HttpRequest, user: AbstractBaseUser, password: str) -> str:
+    """ "" when `password` is `user`'s current one, else the message to show.
+
+    Used wherever a signed-in (or bypassed) user must prove they know the
+    password before a change that would weaken the install. A wrong password
+    counts as a failed sign-in, so these forms are no way around the lockout.
+    """
+    username, ip = user.get_username(), client_ip(request)
+    lock = lockout.active_lock(username=username, ip=ip)
+    if lock is not None:
+        return lock.message
+    if not password or not user.check_password(password):
+        logger.warning("current password check failed", extra={"client_ip": ip})
+        lock = lockout.record_failure(username=username, ip=ip)
+        return lock.message if lock is not None else WRONG_CURRENT_PASSWORD
+    return ""
 
 
 def app_settings_update(*, auth_mode: str, log_level: str) -> AppSettings:

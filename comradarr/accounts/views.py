@@ -15,16 +15,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comradarr.accounts import services
-from comradarr.accounts.client_ip import client_ip, is_local
+from comradarr.accounts.client_ip import bypass_ip, client_ip, is_local
 from comradarr.accounts.forms import AppSettingsForm, LoginForm
-from comradarr.accounts.modes import admin_user, bypasses_login
+from comradarr.accounts.gateway import GATEWAY_WARNING, is_container_gateway
+from comradarr.accounts.modes import admin_user, request_bypasses_login
 from comradarr.models import AppSettings
 
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after signing in: `next` when it stays on this site, else the dashboard."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take "word" for a view name (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -67,11 +69,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     # Where sign-in is bypassed for this client, the login page would only be a detour.
-    if bypasses_login(getattr(request, "auth_mode", ""), client_ip(request)):
+    if request_bypasses_login(getattr(request, "auth_mode", ""), request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@sensitive_post_parameters("current_password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
@@ -81,6 +84,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=row,
         admin_has_password=admin is not None and admin.has_usable_password(),
+        password_check=lambda password: services.confirm_password(
+            request=request, user=request.user, password=password
+        ),
     )
     if request.method == "POST" and form.is_valid():
         services.app_settings_update(
@@ -94,6 +100,20 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "page_title": "Settings",
         # Helps choosing "local network bypass": does this browser count as local?
         "client_address": ip or "unknown",
-        "client_is_local": is_local(ip),
+        "client_is_local": is_local(bypass_ip(request)) and not is_container_gateway(ip),
+        "bypass_warning": _bypass_warning(request, ip),
     }
     return render(request, "settings/general.html", context)
+
+
+def _bypass_warning(request: HttpRequest, ip: str) -> str:
+    """Why local bypass would not let this browser in although its address looks local."""
+    if is_container_gateway(ip):
+        return GATEWAY_WARNING.format(ip=ip)
+    if ip and not bypass_ip(request):
+        return (
+            f"This request came through the trusted proxy {ip} without an X-Forwarded-For "
+            "address, so Comradarr cannot tell who sent it: local network bypass treats it as "
+            "remote. Make the proxy send X-Forwarded-For."
+        )
+    return ""

@@ -12,6 +12,7 @@ from django_q.signals import post_execute_in_worker, pre_execute
 from comradarr import logs
 from comradarr.accounts import runtime
 from comradarr.models import AppSettings
+from tests.accounts.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,9 @@ def test_page_shows_modes_with_explanations(signed_in):
 
 
 def test_save_changes_the_row(signed_in):
-    response = post(signed_in, auth_mode="local_bypass", log_level="error")
+    response = post(
+        signed_in, auth_mode="local_bypass", log_level="error", current_password=PASSWORD
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("settings")
     row = AppSettings.load()

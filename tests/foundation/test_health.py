@@ -33,6 +33,14 @@ def database_down(monkeypatch):
     )
 
 
+@pytest.fixture
+def client(client, django_user_model):
+    """Signed in: the full report is for signed-in users (anonymous: tests at the end)."""
+    user = django_user_model.objects.create_user(username="admin", password="x-unused-x")
+    client.force_login(user)
+    return client
+
+
 def _report_heartbeat(status: str = Conf.IDLE, workers: int = 2) -> str:
     """Publish a cluster heartbeat exactly as a running django-q2 cluster does."""
     cluster_id = uuid.uuid4()
@@ -175,3 +183,52 @@ def test_health_under_base_url(settings, client):
         settings.BASE_URL = "/"
         importlib.reload(comradarr.urls)
         clear_url_caches()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("heartbeat", "words"), [(False, "degraded"), (True, "ok")], ids=["degraded", "ok"]
+)
+def test_anonymous_callers_get_only_the_status_word(heartbeat, words):
+    """Issue 9, point 11: no hostname, cluster id, version or memory without a session."""
+    from django.test import Client
+
+    if heartbeat:
+        _report_heartbeat()
+    response = Client().get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json() == {"status": words}
+    assert socket.gethostname().encode() not in response.content
+
+
+@pytest.mark.django_db
+def test_anonymous_caller_sees_down_and_503(database_down):
+    from django.test import Client
+
+    response = Client().get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "down"}
+
+
+@pytest.mark.django_db
+def test_a_stale_session_cookie_gets_the_short_answer():
+    from django.conf import settings
+    from django.test import Client
+
+    anonymous = Client()
+    anonymous.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    assert anonymous.get(reverse("health")).json() == {"status": "degraded"}
+
+
+@pytest.mark.django_db
+def test_session_lookup_failing_still_answers(monkeypatch, client):
+    """With the database gone, reading the session raises: the probe still answers, briefly."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def broken(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", broken)
+    response = client.get(reverse("health"))
+    assert response.json() == {"status": "degraded"}

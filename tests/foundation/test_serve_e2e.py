@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import stat
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -22,12 +24,29 @@ from tests.foundation.test_docker import healthcheck_command
 pytestmark = pytest.mark.slow
 
 START_TIMEOUT = 90
+ADMIN_PASS = "correct-horse-battery-staple"
 STOP_TIMEOUT = 30
 
 
+def _signed_in_opener(port: int) -> urllib.request.OpenerDirector:
+    """A urllib opener holding a session of the admin (ADMIN_PASS of _serve)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    opener.open(f"{base}/login/", timeout=5).read()
+    token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "admin", "password": ADMIN_PASS}
+    )
+    opener.open(f"{base}/login/", data=form.encode(), timeout=5).read()
+    return opener
+
+
 def _get_health(port: int) -> tuple[int, dict]:
+    """The full report: /health shows its details to signed-in users only."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+        opener = _signed_in_opener(port)
+        with opener.open(f"http://127.0.0.1:{port}/health", timeout=5) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -82,7 +101,7 @@ def _serve(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
         [*manage_py(), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
         env=clean_env(
             COMRADARR_DATA_DIR=str(data_dir),
-            ADMIN_PASS="correct-horse-battery-staple",
+            ADMIN_PASS=ADMIN_PASS,
             LOG_FORMAT="json",
             WORKERS="1",
         ),
