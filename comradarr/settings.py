@@ -176,7 +176,7 @@ Q_CLUSTER = {
     # one connector's full sync (one task per connector; /episode is read series
     # by series, minutes for a few thousand series on a slow *arr), so 30 minutes.
     # Every *arr call has its own HTTP timeout, so no task hangs that long, and
-    # queueing.locks stops a re-delivered copy of a job that is still running.
+    # comradarr.locks stops a re-delivered copy of a job that is still running.
     "timeout": 1800,
     "retry": 1980,
     # A task that keeps failing is not retried forever.

@@ -1,7 +1,7 @@
 """The thin task functions behind the built-in schedules (queueing.schedules.BUILTIN_JOBS).
 
 Each takes ids (or nothing), returns quietly when its row is gone, runs inside
-its overlap lock (queueing.locks: a second copy of a job gives up at once and
+its overlap lock (comradarr.locks: a second copy of a job gives up at once and
 returns None) and calls one service. Fan-out jobs enqueue one task per
 connector so a slow or failing connector never holds up the others, and each
 per-connector task has a timeout of its own.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
+from comradarr.locks import advisory_lock
 from connectors.models import Connector
-from queueing.locks import job_lock
 from queueing.models import SweepRun, SweepSchedule
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def sync_libraries(kind: str = "incremental") -> list[int] | None:
     """Enqueue one sync task per enabled connector (content.tasks, each with its own lock)."""
     from content.tasks import sync_all_connectors
 
-    with job_lock(f"sync_libraries:{kind}") as acquired:
+    with advisory_lock(f"sync_libraries:{kind}") as acquired:
         if not acquired:
             return None
         return sync_all_connectors(kind=kind)
@@ -39,7 +39,7 @@ def sync_libraries(kind: str = "incremental") -> list[int] | None:
 
 def dispatch():
     """One dispatch tick; the lock keeps a slow tick from overlapping the next minute's."""
-    with job_lock("dispatch") as acquired:
+    with advisory_lock("dispatch") as acquired:
         if not acquired:
             return None
         return _call(DISPATCH_TICK)
@@ -54,7 +54,7 @@ def health_checks() -> list[int] | None:
     """
     from django_q.tasks import async_task
 
-    with job_lock("health_checks") as acquired:
+    with advisory_lock("health_checks") as acquired:
         if not acquired:
             return None
         ids = list(Connector.objects.filter(enabled=True).values_list("pk", flat=True))
@@ -70,7 +70,7 @@ def health_checks() -> list[int] | None:
 def health_check(connector_id: int) -> str | None:
     from connectors.tasks import check_connector_health
 
-    with job_lock("health_check", connector_id) as acquired:
+    with advisory_lock("health_check", connector_id) as acquired:
         if not acquired:
             return None
         return check_connector_health(connector_id)
@@ -79,7 +79,7 @@ def health_check(connector_id: int) -> str | None:
 def run_due_sweep_schedules() -> dict | None:
     from queueing.sweep_schedules import sweep_schedules_run_due
 
-    with job_lock("run_due_sweep_schedules") as acquired:
+    with advisory_lock("run_due_sweep_schedules") as acquired:
         if not acquired:
             return None
         return sweep_schedules_run_due().as_dict()
@@ -99,25 +99,23 @@ def sweep_schedule(schedule_id: int) -> dict | None:
     )
     if schedule is None:
         return None
-    with job_lock("sweep", schedule.connector_id) as acquired:
-        if not acquired:
-            return None
-        result = sweep_connector(
-            connector=schedule.connector,
-            kind=schedule.kind,
-            item_limit=schedule.item_limit,
-            trigger=SweepRun.Trigger.SCHEDULE,
-            # The override sets how the sweep batches (ids per command); the rate limits and
-            # budgets stay the connector's, since they protect indexers the connector shares.
-            batch_size=schedule.throttle_profile.batch_size if schedule.throttle_profile else None,
-        )
+    # sweep_connector holds the connector's sweep lock itself (a busy one is a skipped run).
+    result = sweep_connector(
+        connector=schedule.connector,
+        kind=schedule.kind,
+        item_limit=schedule.item_limit,
+        trigger=SweepRun.Trigger.SCHEDULE,
+        # The override sets how the sweep batches (ids per command); the rate limits and
+        # budgets stay the connector's, since they protect indexers the connector shares.
+        batch_size=schedule.throttle_profile.batch_size if schedule.throttle_profile else None,
+    )
     return {k: v for k, v in result.as_dict().items() if k != "plan"}
 
 
 def maintenance() -> dict | None:
     from queueing.maintenance import maintenance_run
 
-    with job_lock("maintenance") as acquired:
+    with advisory_lock("maintenance") as acquired:
         if not acquired:
             return None
         return maintenance_run().as_dict()

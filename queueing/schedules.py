@@ -33,7 +33,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from comradarr import config
-from queueing.locks import job_lock
+from comradarr.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def schedules_reconcile(
     jobs = resolve_jobs(env)  # raises before anything is written
     now = now or timezone.now()
     report = ReconcileReport()
-    with job_lock("setup_schedules") as acquired:
+    with advisory_lock("setup_schedules") as acquired:
         if not acquired:
             raise RuntimeError("another process is reconciling the schedules right now")
         with transaction.atomic():

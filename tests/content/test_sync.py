@@ -317,19 +317,14 @@ def test_sync_completed_event_carries_the_run(library):
 
 
 def test_concurrent_sync_of_one_connector_is_skipped(library):
-    from django.db import connections
+    from comradarr.locks import advisory_lock
 
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [runner._LOCK_NAMESPACE, library.connector.pk]
-            )
+    with advisory_lock("sync", library.connector.pk) as held:
+        assert held
         run = sync(library, FULL)
-        assert run.status == SyncRun.Status.SKIPPED
-        assert not Episode.objects.filter(connector=library.connector).exists()
-    finally:
-        other.close()
+    assert run.status == SyncRun.Status.SKIPPED
+    assert not Episode.objects.filter(connector=library.connector).exists()
+    assert sync(library, FULL).status == SyncRun.Status.SUCCEEDED  # released with the block
 
 
 # ------------------------------------------------------------------ movies

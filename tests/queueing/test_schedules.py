@@ -130,9 +130,9 @@ def test_empty_env_value_means_default():
 
 
 def test_reconcile_refuses_while_another_process_reconciles():
-    from queueing.locks import job_lock
+    from comradarr.locks import advisory_lock
 
-    with job_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
+    with advisory_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
         schedules_reconcile(env={}, now=NOW)
 
 
@@ -141,12 +141,12 @@ def test_reconcile_refuses_while_another_process_reconciles():
 
 @pytest.mark.django_db(transaction=True)
 def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
+    from comradarr.locks import advisory_lock
     from queueing import tasks
-    from queueing.locks import job_lock
 
     ticks = []
     monkeypatch.setattr(tasks, "process_queue_tick", lambda: ticks.append(1) or {"ok": 1})
-    with job_lock("dispatch"):
+    with advisory_lock("dispatch"):
         assert jobs.dispatch() is None
     assert ticks == []
     assert jobs.dispatch() == {"ok": 1} and ticks == [1]
@@ -156,7 +156,7 @@ def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
         ("run_due_sweep_schedules", jobs.run_due_sweep_schedules),
         ("maintenance", jobs.maintenance),
     ):
-        with job_lock(name):
+        with advisory_lock(name):
             assert call() is None, name
 
 

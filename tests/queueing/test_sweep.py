@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from comradarr.locks import advisory_lock
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
-from queueing.sweep import SWEEP_LOCK_CLASS, sweep_connector
+from queueing.sweep import sweep_connector
 from searchstate.models import (
     Acquisition,
     SearchHistory,
@@ -334,13 +335,9 @@ def test_one_connector_never_sweeps_twice_at_once():
     release = threading.Event()
 
     def hold_lock():
-        from django.db import connection as thread_connection
-
-        with transaction.atomic(), thread_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, conn.pk])
+        with advisory_lock("sweep", conn.pk):
             holding.set()
             release.wait(10)
-        thread_connection.close()
 
     thread = threading.Thread(target=hold_lock)
     thread.start()

@@ -306,6 +306,23 @@ def test_sweep_schedule_job_runs_the_sweep_and_returns_quietly_when_gone(monkeyp
     assert jobs.sweep_schedule(gaps.pk) is None
 
 
+def test_scheduled_sweep_of_a_busy_connector_is_one_skipped_run(monkeypatch):
+    """One lock guards a sweep (comradarr.locks "sweep"): the job does not take a second one."""
+    from comradarr.locks import advisory_lock
+    from queueing import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "downloading_arr_ids", lambda connector: frozenset())
+    conn = b.connector()
+    b.episodes(b.series(conn, title="Show"), 1, 3)
+    gaps = SweepSchedule.objects.get(connector=conn, kind="gaps")
+    with advisory_lock("sweep", conn.pk):
+        result = jobs.sweep_schedule(gaps.pk)
+    assert result["status"] == SweepRun.Status.SKIPPED and "already running" in result["error"]
+    run = SweepRun.objects.get()
+    assert (run.status, run.trigger, run.queued) == ("skipped", "schedule", 0)
+    assert jobs.sweep_schedule(gaps.pk)["status"] == SweepRun.Status.SUCCEEDED
+
+
 def test_receiver_ignores_fixture_loading_and_updates():
     from queueing.receivers import connector_created
 
