@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 
 from comradarr.models import TimestampedModel
+from comradarr.runs import RunLedger
 from connectors.models import Connector
 from content.querysets import EpisodeQuerySet, MovieQuerySet, SeriesQuerySet
 
@@ -344,7 +345,7 @@ class SyncState(TimestampedModel):
         return f"sync state of {self.connector}"
 
 
-class SyncRun(models.Model):
+class SyncRun(RunLedger):
     """One sync of one connector: the ledger the UI and analytics read."""
 
     class Trigger(models.TextChoices):
@@ -356,31 +357,20 @@ class SyncRun(models.Model):
         FULL = "full", "Full"
         INCREMENTAL = "incremental", "Incremental"
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
     # Indexed by content_syncrun_recent_idx.
     connector = models.ForeignKey(
         Connector, on_delete=models.CASCADE, related_name="sync_runs", db_index=False
     )
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
     added = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
     items_seen = models.PositiveIntegerField(default=0)
     series_fetched = models.PositiveIntegerField(default=0)
     http_requests = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(RunLedger.Meta):
         indexes = [
             # Connector page: the last runs of one connector, newest first.
             models.Index(fields=["connector", "-started_at"], name="content_syncrun_recent_idx"),
@@ -388,9 +378,3 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.connector} at {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
