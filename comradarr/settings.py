@@ -136,7 +136,7 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 TIME_ZONE = config.read_str("TZ", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
-except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+except (zoneinfo.ZoneInfoNotFoundError, OSError, ValueError):  # OSError: a name too long
     raise ImproperlyConfigured(f"TZ={TIME_ZONE!r} is not a known time zone") from None
 USE_TZ = True
 LANGUAGE_CODE = "en-us"

@@ -1,9 +1,10 @@
 """Queue, schedule and throttle profile pages.
 
 Views parse input, call a service (queueing.control for the queue's
-controls, queueing.sweep_schedules for schedules, queueing.ui_services for
-the read models and profiles) and render. The queue page's live part is a
-partial that htmx polls; every action also works as a plain POST.
+controls, queueing.sweep_schedules for schedules, queueing.throttle_profiles
+for profiles and the global budget) or a read model (queueing.queue_status,
+queueing.schedule_status, queueing.cron's preview) and render. The queue
+page's live part is a partial that htmx polls; every action also works as a plain POST.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors.models import Connector
-from queueing import control, sweep_schedules, ui_services
-from queueing import profiles as profile_services
+from queueing import control, cron, schedule_status, sweep_schedules
+from queueing import queue_status as queue_reads
+from queueing import throttle_profiles as profile_services
 from queueing.forms import (
     ConnectorProfileForm,
     EntryPriorityForm,
@@ -42,7 +44,7 @@ def _queue_response(request: HttpRequest) -> HttpResponse:
 
 
 def _live(request: HttpRequest) -> HttpResponse:
-    status = ui_services.queue_status()
+    status = queue_reads.queue_status()
     return render(request, "queueing/_queue_live.html", {"status": status})
 
 
@@ -52,7 +54,7 @@ def _live(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    status = ui_services.queue_status()
+    status = queue_reads.queue_status()
     return render(
         request,
         "queueing/queue.html",
@@ -131,7 +133,7 @@ def _entry_context(entry: RequestQueue, form: EntryPriorityForm | None = None) -
     return {
         "page_title": f"Queue entry #{entry.pk}",
         "entry": entry,
-        "items": ui_services.entry_items(entry=entry),
+        "items": queue_reads.entry_items(entry=entry),
         "payload_json": json.dumps(entry.payload, indent=1, sort_keys=True),
         "form": form or EntryPriorityForm(initial={"priority": entry.priority}),
         "tab": "queue",
@@ -188,8 +190,8 @@ def schedules(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "Schedules",
             "tab": "schedules",
-            "builtin": ui_services.builtin_jobs(),
-            "sweeps": ui_services.sweep_schedule_rows(),
+            "builtin": schedule_status.builtin_jobs(),
+            "sweeps": schedule_status.sweep_schedule_rows(),
             "has_connectors": Connector.objects.exists(),
             "tz": timezone.get_current_timezone_name(),
         },
@@ -199,8 +201,9 @@ def schedules(request: HttpRequest) -> HttpResponse:
 def _schedule_form_page(
     request: HttpRequest, form: SweepScheduleForm, schedule: SweepSchedule | None, status=200
 ) -> HttpResponse:
-    cron = form["cron"].value() or ""
-    tz = form["timezone"].value() or "UTC"
+    # The preview validates both values before any work (they are the raw input here).
+    expression = str(form["cron"].value() or "")
+    tz = str(form["timezone"].value() or "UTC")
     return render(
         request,
         "queueing/schedule_form.html",
@@ -209,17 +212,11 @@ def _schedule_form_page(
             "tab": "schedules",
             "form": form,
             "schedule": schedule,
-            "preview": ui_services.cron_preview(cron=cron, tz=tz) if cron else None,
-            "timezones": sweep_timezones(),
+            "preview": cron.cron_preview(cron=expression, tz=tz) if expression else None,
+            "timezones": sorted(cron.known_timezones()),
         },
         status=status,
     )
-
-
-def sweep_timezones() -> list[str]:
-    import zoneinfo
-
-    return sorted(zoneinfo.available_timezones())
 
 
 def _schedule_values(form: SweepScheduleForm) -> dict:
@@ -296,7 +293,7 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = get_object_or_404(SweepSchedule.objects.select_related("connector"), pk=pk)
     if request.method == "POST":
-        ui_services.sweep_schedule_delete(schedule=schedule)
+        sweep_schedules.sweep_schedule_delete(schedule=schedule)
         messages.success(request, f"Sweep schedule of {schedule.connector.name} deleted.")
         return redirect("queueing:schedules")
     return render(
@@ -315,7 +312,7 @@ def schedule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "Not changed: " + " ".join(exc.messages))
     if request.htmx:
-        ui_services.sweep_schedule_described(schedule)
+        schedule_status.sweep_schedule_described(schedule)
         return render(request, "queueing/_schedule_row.html", {"schedule": schedule})
     state = "enabled" if schedule.enabled else "disabled"
     messages.success(request, f"Sweep schedule {state}.")
@@ -326,9 +323,10 @@ def schedule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def cron_preview(request: HttpRequest) -> HttpResponse:
     """The description and next runs of the cron being typed (htmx, next to the field)."""
-    cron = request.GET.get("cron", "")[:200]
-    tz = request.GET.get("timezone", "UTC")[:64]
-    preview = ui_services.cron_preview(cron=cron, tz=tz) if cron.strip() else None
+    # One character over each limit is enough for the preview to say "too long".
+    expression = request.GET.get("cron", "")[: cron.CRON_MAX_LENGTH + 1]
+    tz = request.GET.get("timezone", "UTC")[: cron.TIMEZONE_MAX_LENGTH + 1]
+    preview = cron.cron_preview(cron=expression, tz=tz) if expression.strip() else None
     return render(request, "queueing/_cron_preview.html", {"preview": preview})
 
 
@@ -336,7 +334,7 @@ def cron_preview(request: HttpRequest) -> HttpResponse:
 
 
 def _profiles_context() -> dict:
-    connectors = ui_services.connector_statuses(now=timezone.now())
+    connectors = queue_reads.connector_statuses(now=timezone.now())
     return {
         "page_title": "Throttle profiles",
         "tab": "profiles",
@@ -352,7 +350,7 @@ def _profiles_context() -> dict:
             for status in connectors
         ],
         "budget_form": GlobalBudgetForm(
-            initial={"daily_budget": ui_services._global_throttle().daily_budget}
+            initial={"daily_budget": queue_reads.global_throttle_current().daily_budget}
         ),
         "budget_rule": BUDGET_RULE,
     }
@@ -493,7 +491,7 @@ def global_budget(request: HttpRequest) -> HttpResponse:
     form = GlobalBudgetForm(request.POST)
     if form.is_valid():
         value = form.cleaned_data["daily_budget"]
-        ui_services.global_budget_set(daily_budget=value)
+        profile_services.global_budget_set(daily_budget=value)
         messages.success(
             request,
             "Global daily budget removed."

@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 
 from comradarr.locks import advisory_lock
-from queueing import jobs
+from queueing import tasks as jobs
 from queueing.maintenance import BIG_MODELS, maintenance_run
 from queueing.models import DispatchLog, RequestQueue
 from searchstate.models import SearchHistory, SearchRegistry

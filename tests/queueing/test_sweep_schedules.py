@@ -6,12 +6,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
-from queueing import jobs
+from queueing import tasks as jobs
+from queueing.cron import cron_describe, cron_next_runs, cron_validate
 from queueing.models import SweepRun, SweepSchedule, ThrottleProfile
 from queueing.sweep_schedules import (
-    cron_describe,
-    cron_next_runs,
-    cron_validate,
     sweep_schedule_create,
     sweep_schedule_update,
     sweep_schedules_create_defaults,
@@ -284,7 +282,7 @@ def test_default_enqueue_sends_the_sweep_task_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         sweep_schedules_run_due(now=NOW)
     assert sorted(a for a, _ in calls) == sorted(
-        ("queueing.jobs.sweep_schedule", s.pk) for s in SweepSchedule.objects.all()
+        ("queueing.tasks.sweep_schedule", s.pk) for s in SweepSchedule.objects.all()
     )
 
 

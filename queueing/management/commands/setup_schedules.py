@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from queueing.schedules import schedules_reconcile
+from queueing.builtin_schedules import schedules_reconcile
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 from connectors.models import Connector
-from queueing import profiles
+from queueing import throttle_profiles as profiles
 from queueing.models import ThrottleProfile
 
 
