@@ -158,6 +158,10 @@ LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
 # stdout for the service, stderr for one-shot commands (whose stdout is output).
 LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
 
+# Consecutive failed library syncs after which a connector is marked unhealthy
+# (content.sync.runner); a healthy sync or health check clears it.
+SYNC_FAILURE_THRESHOLD = config.read_int("SYNC_FAILURE_THRESHOLD", 3, minimum=1, maximum=100)
+
 # Search history kept this long by the daily maintenance (queueing.maintenance).
 SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
     "HISTORY_RETENTION_DAYS", 30, minimum=1, maximum=3650

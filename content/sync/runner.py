@@ -27,8 +27,6 @@ from content.sync.incremental import incremental_sync
 
 logger = logging.getLogger(__name__)
 
-# Consecutive failed syncs after which the connector is marked unhealthy.
-FAILURE_THRESHOLD = getattr(settings, "COMRADARR_SYNC_FAILURE_THRESHOLD", 3)
 # Scheduled syncs back off after a failure: 1, 2, 4 ... minutes, at most 1 hour.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
@@ -176,8 +174,8 @@ def _run_locked(
 
 
 def _http_requests(client) -> int:
-    http = getattr(client, "http", None)
-    return int(getattr(http, "request_count", 0) or 0)
+    # None when building the client failed: no request was made.
+    return client.http.request_count if client is not None else 0
 
 
 def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
@@ -224,7 +222,8 @@ def _record_failure(connector, state, run, client, error: str, stats: SyncStats)
     state.refresh_from_db(fields=["consecutive_failures"])
     failures = state.consecutive_failures
     SyncState.objects.filter(pk=state.pk).update(retry_after=finished + backoff_for(failures))
-    if failures >= FAILURE_THRESHOLD:
+    # Consecutive failed syncs after which the connector is marked unhealthy.
+    if failures >= settings.SYNC_FAILURE_THRESHOLD:
         _set_health(
             connector,
             Connector.Health.UNHEALTHY,

@@ -189,10 +189,18 @@ def test_same_arr_id_on_two_connectors_are_two_rows(connector):
     assert Movie.objects.filter(arr_id=1).count() == 2
 
 
+def test_production_upsert_has_only_the_row_sources_it_uses():
+    assert not hasattr(upsert, "upsert_episodes_executemany")  # lives in benchmarks/
+    with pytest.raises(ValueError, match="unknown row source"):
+        upsert.EPISODES.sql("values")
+
+
 def test_executemany_variant_writes_the_same_rows(connector):
     sid = _series_pk(connector)
     rows = [(sid, with_file(episode(i), 100 + i)) for i in range(1, 4)]
-    upsert.upsert_episodes_executemany(connector_id=connector.pk, rows=rows, now=T0)
+    from benchmarks.upsert_variants import upsert_episodes_executemany
+
+    upsert_episodes_executemany(connector_id=connector.pk, rows=rows, now=T0)
     assert Episode.objects.filter(file_acquired_at=T0).count() == 3
 
 
