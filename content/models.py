@@ -1,7 +1,8 @@
 """The content mirror: Comradarr's copy of what each *arr library holds.
 
-The mirror can be rebuilt from the *arr apps at any time; search state (in
-searchstate) survives and follows these rows by cascade. Rows are written by
+The mirror can be rebuilt from the *arr apps at any time, so it holds nothing
+the user chose: exclusions and priority overrides are search state (in
+searchstate), which follows these rows by cascade. Rows are written by
 content.sync.upsert with raw INSERT .. ON CONFLICT statements, so Django's
 auto_now never fires for them: the upsert sets created_at/updated_at itself.
 
@@ -92,9 +93,6 @@ class Series(TimestampedModel):
     episode_count = models.IntegerField(default=0)
     total_episode_count = models.IntegerField(default=0)
     size_on_disk = models.BigIntegerField(default=0)
-    priority_override = models.SmallIntegerField(
-        null=True, blank=True, help_text="User priority for the series; episodes inherit it."
-    )
     # Set by the upsert whenever the statistics above change (or the row is
     # new), cleared once this series' episodes were written: incremental sync
     # fetches episodes only for stale series, and a sync that failed half-way
@@ -194,7 +192,6 @@ class Episode(TimestampedModel):
     last_grabbed_at = models.DateTimeField(null=True, blank=True, help_text="From Grab webhooks.")
     file_acquired_at = models.DateTimeField(null=True, blank=True)
     cutoff_met_at = models.DateTimeField(null=True, blank=True)
-    priority_override = models.SmallIntegerField(null=True, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -282,7 +279,6 @@ class Movie(TimestampedModel):
     last_grabbed_at = models.DateTimeField(null=True, blank=True, help_text="From Grab webhooks.")
     file_acquired_at = models.DateTimeField(null=True, blank=True)
     cutoff_met_at = models.DateTimeField(null=True, blank=True)
-    priority_override = models.SmallIntegerField(null=True, blank=True)
 
     objects = MovieQuerySet.as_manager()
 

@@ -364,7 +364,6 @@ SERIES = Target(
     "connector_id, arr_id",
     extra_insert=(
         ("episodes_stale", "TRUE"),
-        ("priority_override", "NULL"),
         ("episodes_synced_at", "NULL"),
     ),
     extra_update="episodes_stale = TRUE",
@@ -392,7 +391,7 @@ EPISODES = Target(
     _pair_arr_id,
     "connector_id, arr_id",
     acquisition=True,
-    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+    extra_insert=(("last_grabbed_at", "NULL"),),
 )
 MOVIES = Target(
     "content_movie",
@@ -401,7 +400,7 @@ MOVIES = Target(
     _arr_id,
     "connector_id, arr_id",
     acquisition=True,
-    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+    extra_insert=(("last_grabbed_at", "NULL"),),
 )
 PROFILES = Target(
     "content_qualityprofile", PROFILE_COLUMNS, profile_row, _arr_id, "connector_id, arr_id"

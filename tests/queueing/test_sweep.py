@@ -15,6 +15,7 @@ from searchstate.models import (
     SeasonPackSearch,
 )
 from searchstate.reasons import Reason
+from searchstate.services import item_set_priority
 from searchstate.states import SearchState
 from searchstate.why import why
 from tests.searchstate import builders as b
@@ -267,9 +268,8 @@ def test_priority_order_newest_first():
     conn = b.connector("radarr", kind="radarr")
     old = b.movie(conn, title="Old", in_cinemas=NOW - timedelta(days=3000))
     new = b.movie(conn, title="New", in_cinemas=NOW - timedelta(days=200))
-    boosted = b.movie(
-        conn, title="Boosted", in_cinemas=NOW - timedelta(days=5000), priority_override=100
-    )
+    boosted = b.movie(conn, title="Boosted", in_cinemas=NOW - timedelta(days=5000))
+    item_set_priority(target=boosted, priority=100)
     SearchSettings.objects.create(connector=conn, batch_size=1)
     result = sweep(conn, dry_run=True)
     assert [e.items[0].item_id for e in result.plan.entries] == [boosted.pk, new.pk, old.pk]
