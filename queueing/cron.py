@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from cron_descriptor import ExpressionDescriptor, Options
+from cron_descriptor import (
+    ExpressionDescriptor,
+    FormatException,
+    MissingFieldException,
+    Options,
+    WrongArgumentException,
+)
 from croniter import CroniterError, croniter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -104,7 +110,8 @@ def cron_describe(expression: str) -> str:
     options.verbose = False
     try:
         return ExpressionDescriptor(cron, options).get_description()
-    except Exception:  # the describer's own parser is stricter in corners croniter accepts
+    # The describer's own parser is stricter in corners croniter accepts: show the cron itself.
+    except (FormatException, MissingFieldException, WrongArgumentException):
         return cron
 
 
