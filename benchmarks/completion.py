@@ -133,7 +133,7 @@ def search_records(arr) -> list:
 
 
 def estimated_queries(arr, record) -> int:
-    """The throttle's budget rule (queueing.profiles.BUDGET_RULE) applied to a command."""
+    """The throttle's budget rule (queueing.throttle_profiles.BUDGET_RULE) applied to a command."""
     if record.name == "SeasonSearch":
         return 3
     if record.name == "SeriesSearch":  # one per season it covers
@@ -189,9 +189,9 @@ def run_engine(args) -> Result:
     from content.sync.runner import connector_sync
     from queueing.engine import run_tick
     from queueing.models import SweepRun, SweepSchedule
-    from queueing.profiles import connector_throttle_assign, throttle_profile_create
     from queueing.sweep import sweep_connector
     from queueing.sweep_schedules import next_run_after
+    from queueing.throttle_profiles import connector_throttle_assign, throttle_profile_create
 
     with connection.cursor() as cursor:  # a fresh database for each run
         cursor.execute("TRUNCATE connectors_connector CASCADE")

@@ -179,6 +179,7 @@ def compare_upsert(rows: int) -> dict:
 
     from django.db import transaction
 
+    from benchmarks import upsert_variants
     from connectors.common.types import EpisodeData
     from connectors.models import Connector
     from content.models import Episode, Series
@@ -230,7 +231,7 @@ def compare_upsert(rows: int) -> dict:
                             connector_id=connector.pk, rows=chunk, now=now, method=method
                         )
                     else:
-                        upsert.upsert_episodes_executemany(
+                        upsert_variants.upsert_episodes_executemany(
                             connector_id=connector.pk, rows=chunk, now=now
                         )
             timings[label] = time.perf_counter() - started

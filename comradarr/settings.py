@@ -155,7 +155,7 @@ SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 TIME_ZONE = config.read_str("TZ", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
-except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+except (zoneinfo.ZoneInfoNotFoundError, OSError, ValueError):  # OSError: a name too long
     raise ImproperlyConfigured(f"TZ={TIME_ZONE!r} is not a known time zone") from None
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
@@ -179,6 +179,10 @@ LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
 # Error reports (the DEBUG 500 page, error mails) are redacted like the log lines.
 DEFAULT_EXCEPTION_REPORTER = "comradarr.error_reports.RedactingExceptionReporter"
 
+# Consecutive failed library syncs after which a connector is marked unhealthy
+# (content.sync.runner); a healthy sync or health check clears it.
+SYNC_FAILURE_THRESHOLD = config.read_int("SYNC_FAILURE_THRESHOLD", 3, minimum=1, maximum=100)
+
 # Search history kept this long by the daily maintenance (queueing.maintenance).
 SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
     "HISTORY_RETENTION_DAYS", 30, minimum=1, maximum=3650
@@ -197,7 +201,7 @@ Q_CLUSTER = {
     # one connector's full sync (one task per connector; /episode is read series
     # by series, minutes for a few thousand series on a slow *arr), so 30 minutes.
     # Every *arr call has its own HTTP timeout, so no task hangs that long, and
-    # queueing.locks stops a re-delivered copy of a job that is still running.
+    # comradarr.locks stops a re-delivered copy of a job that is still running.
     "timeout": 1800,
     "retry": 1980,
     # A task that keeps failing is not retried forever.

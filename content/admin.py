@@ -7,6 +7,7 @@ query; foreign keys use raw id inputs rather than a select of every series.
 
 from django.contrib import admin
 
+from comradarr.runs import RunLedgerAdmin
 from content.models import Episode, Movie, QualityProfile, Season, Series, SyncRun, SyncState
 
 
@@ -132,8 +133,7 @@ class SyncStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
-    show_full_result_count = False
+class SyncRunAdmin(RunLedgerAdmin):
     list_display = (
         "started_at",
         "connector",
@@ -146,6 +146,3 @@ class SyncRunAdmin(admin.ModelAdmin):
         "http_requests",
         "error",
     )
-    list_filter = ("status", "kind", "trigger", "connector")
-    list_select_related = ("connector",)
-    date_hierarchy = "started_at"

@@ -1,7 +1,8 @@
 """The content mirror: Comradarr's copy of what each *arr library holds.
 
-The mirror can be rebuilt from the *arr apps at any time; search state (in
-searchstate) survives and follows these rows by cascade. Rows are written by
+The mirror can be rebuilt from the *arr apps at any time, so it holds nothing
+the user chose: exclusions and priority overrides are search state (in
+searchstate), which follows these rows by cascade. Rows are written by
 content.sync.upsert with raw INSERT .. ON CONFLICT statements, so Django's
 auto_now never fires for them: the upsert sets created_at/updated_at itself.
 
@@ -25,6 +26,7 @@ from django.db.models import Q
 
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
+from comradarr.runs import RunLedger
 from connectors.models import Connector
 from content.querysets import EpisodeQuerySet, MovieQuerySet, SeriesQuerySet
 
@@ -92,9 +94,6 @@ class Series(TimestampedModel):
     episode_count = models.IntegerField(default=0)
     total_episode_count = models.IntegerField(default=0)
     size_on_disk = models.BigIntegerField(default=0)
-    priority_override = models.SmallIntegerField(
-        null=True, blank=True, help_text="User priority for the series; episodes inherit it."
-    )
     # Set by the upsert whenever the statistics above change (or the row is
     # new), cleared once this series' episodes were written: incremental sync
     # fetches episodes only for stale series, and a sync that failed half-way
@@ -194,7 +193,6 @@ class Episode(TimestampedModel):
     last_grabbed_at = models.DateTimeField(null=True, blank=True, help_text="From Grab webhooks.")
     file_acquired_at = models.DateTimeField(null=True, blank=True)
     cutoff_met_at = models.DateTimeField(null=True, blank=True)
-    priority_override = models.SmallIntegerField(null=True, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -282,7 +280,6 @@ class Movie(TimestampedModel):
     last_grabbed_at = models.DateTimeField(null=True, blank=True, help_text="From Grab webhooks.")
     file_acquired_at = models.DateTimeField(null=True, blank=True)
     cutoff_met_at = models.DateTimeField(null=True, blank=True)
-    priority_override = models.SmallIntegerField(null=True, blank=True)
 
     objects = MovieQuerySet.as_manager()
 
@@ -347,7 +344,7 @@ class SyncState(TimestampedModel):
         return f"sync state of {self.connector}"
 
 
-class SyncRun(models.Model):
+class SyncRun(RunLedger):
     """One sync of one connector: the ledger the UI and analytics read."""
 
     class Trigger(models.TextChoices):
@@ -359,31 +356,20 @@ class SyncRun(models.Model):
         FULL = "full", "Full"
         INCREMENTAL = "incremental", "Incremental"
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
     # Indexed by content_syncrun_recent_idx.
     connector = models.ForeignKey(
         Connector, on_delete=models.CASCADE, related_name="sync_runs", db_index=False
     )
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
     added = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
     items_seen = models.PositiveIntegerField(default=0)
     series_fetched = models.PositiveIntegerField(default=0)
     http_requests = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(RunLedger.Meta):
         indexes = [
             # Connector page: the last runs of one connector, newest first.
             models.Index(fields=["connector", "-started_at"], name="content_syncrun_recent_idx"),
@@ -391,9 +377,3 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync of {self.connector} at {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()

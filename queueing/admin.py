@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from comradarr.runs import RunLedgerAdmin
 from queueing import control
 from queueing.models import (
     ConnectorThrottle,
@@ -144,8 +145,7 @@ class GlobalThrottleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
-    show_full_result_count = False
+class SweepRunAdmin(RunLedgerAdmin):
     list_display = (
         "started_at",
         "connector",
@@ -158,11 +158,3 @@ class SweepRunAdmin(admin.ModelAdmin):
         "entries",
         "resolved",
     )
-    list_filter = ("status", "kind", "trigger", "connector")
-    list_select_related = ("connector",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
-from queueing.schedules import resolve_jobs
+from queueing.builtin_schedules import resolve_jobs
 
 
 @register()

@@ -1,6 +1,6 @@
 """One tick of the search engine: resolve, poll, dispatch, for every enabled connector.
 
-Used by the django-q2 task (queueing.tasks) every minute and by
+Used by the dispatch task (queueing.tasks.dispatch) every minute and by
 ``manage.py process_queue`` in a loop. Safe to run in any number of processes
 at once: claims skip locked rows, limits are spent under a row lock, and
 outcomes are recorded once (the entry row is locked and re-checked).

@@ -1,19 +1,18 @@
 """Forms of the queue, schedule and throttle profile pages.
 
 Forms only validate; saving goes through the services (queueing.control,
-queueing.sweep_schedules, queueing.ui_services), so the pages, the admin and
+queueing.sweep_schedules, queueing.throttle_profiles), so the pages, the admin and
 manage.py apply the same rules.
 """
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
-from queueing import profiles, sweep_schedules
+from queueing import cron as cron_rules
+from queueing import throttle_profiles as profiles
 from queueing.models import SweepSchedule, ThrottleProfile
 
 PRIORITY_MIN, PRIORITY_MAX = -1000, 1000
@@ -58,7 +57,7 @@ PROFILE_LABELS = {
 
 
 class ThrottleProfileForm(forms.Form):
-    """Every limit of a profile, bounded as queueing.profiles bounds them."""
+    """Every limit of a profile, bounded as queueing.throttle_profiles bounds them."""
 
     name = forms.CharField(
         max_length=60,
@@ -156,10 +155,6 @@ class GlobalBudgetForm(forms.Form):
     )
 
 
-def _timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
 class SweepScheduleForm(forms.Form):
     connector = forms.ModelChoiceField(
         queryset=Connector.objects.order_by("name"),
@@ -172,16 +167,16 @@ class SweepScheduleForm(forms.Form):
         error_messages={"invalid_choice": "Choose gaps, upgrades, or both."},
     )
     cron = forms.CharField(
-        max_length=100,
+        max_length=cron_rules.CRON_MAX_LENGTH,
         label="Cron expression",
         help_text="Five fields: minute hour day-of-month month day-of-week.",
-        error_messages={"max_length": "At most 100 characters."},
+        error_messages={"max_length": f"At most {cron_rules.CRON_MAX_LENGTH} characters."},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}
         ),
     )
     timezone = forms.CharField(
-        max_length=64,
+        max_length=cron_rules.TIMEZONE_MAX_LENGTH,
         label="Time zone",
         initial="UTC",
         widget=forms.TextInput(attrs={"list": "tz-list", "autocomplete": "off"}),
@@ -209,11 +204,33 @@ class SweepScheduleForm(forms.Form):
         error_messages=_int_errors(1, 100_000),
     )
 
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        if data is not None:
+            # One character over the limit is enough for "too long"; a megabyte is neither
+            # parsed nor echoed back into the page.
+            data = data.copy()
+            for name, limit in (
+                ("cron", cron_rules.CRON_MAX_LENGTH),
+                ("timezone", cron_rules.TIMEZONE_MAX_LENGTH),
+            ):
+                if isinstance(data.get(name), str):
+                    data[name] = data[name][: limit + 1]
+        super().__init__(data, *args, **kwargs)
+
     def clean_cron(self) -> str:
-        return sweep_schedules.cron_validate(self.cleaned_data["cron"])
+        return cron_rules.cron_validate(self.cleaned_data["cron"])
 
     def clean_timezone(self) -> str:
-        return str(sweep_schedules.timezone_validate(self.cleaned_data["timezone"]))
+        return str(cron_rules.timezone_validate(self.cleaned_data["timezone"]))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("cron") and data.get("timezone"):
+            try:  # both valid alone; a cron that never fires (30 February) is still refused
+                cron_rules.cron_next_runs(data["cron"], tz=data["timezone"])
+            except ValidationError as exc:
+                self.add_error("cron", exc.messages)
+        return data
 
     @classmethod
     def for_schedule(cls, schedule: SweepSchedule) -> SweepScheduleForm:

@@ -37,7 +37,6 @@ from searchstate.models import SearchHistory, SearchRegistry
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HISTORY_RETENTION_DAYS = 30
 
 #: The tables that grow with the library or with time; VACUUM ANALYZE keeps their
 #: visibility maps and planner statistics fresh after the day's deletes.
@@ -73,7 +72,7 @@ class MaintenanceReport:
 
 
 def history_retention_days() -> int:
-    return getattr(settings, "SEARCH_HISTORY_RETENTION_DAYS", DEFAULT_HISTORY_RETENTION_DAYS)
+    return settings.SEARCH_HISTORY_RETENTION_DAYS
 
 
 def prune_search_history(*, before: datetime) -> int:

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from comradarr.models import TimestampedModel
+from comradarr.runs import RunLedger
 from connectors.models import Connector
 from searchstate.models import SearchRegistry
 from searchstate.states import SearchType
@@ -160,7 +161,7 @@ class RequestQueueItem(models.Model):
         return f"{self.entry_id} -> {self.registry_id}"
 
 
-class SweepRun(models.Model):
+class SweepRun(RunLedger):
     """One sweep of one connector: the ledger the UI and analytics read."""
 
     class Trigger(models.TextChoices):
@@ -173,30 +174,19 @@ class SweepRun(models.Model):
         UPGRADES = "upgrades", "Upgrades"
         BOTH = "both", "Gaps and upgrades"
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="sweep_runs")
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOTH)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     dry_run = models.BooleanField(default=False)
     item_limit = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
     resolved = models.PositiveIntegerField(default=0, help_text="Acquisitions recorded first.")
     found = models.PositiveIntegerField(default=0, help_text="Candidates looked at.")
     selected = models.PositiveIntegerField(default=0)
     queued = models.PositiveIntegerField(default=0, help_text="Items put into queue entries.")
     entries = models.PositiveIntegerField(default=0, help_text="Queue entries created.")
     skipped = models.JSONField(default=dict, blank=True, help_text="Counts by reason code.")
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(RunLedger.Meta):
         indexes = [
             # Connector page and analytics: the last sweeps of one connector.
             models.Index(fields=["connector", "-started_at"], name="queueing_sweep_recent_idx"),
@@ -204,12 +194,6 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sweep of {self.connector_id} at {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 class ThrottleProfile(TimestampedModel):

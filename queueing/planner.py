@@ -39,6 +39,7 @@ from searchstate.seasonpack import (
     PackReason,
     PackSettings,
     Plan,
+    SeasonFacts,
     decide,
     whole_series,
 )
@@ -170,12 +171,7 @@ def plan_gaps_for_series(
     by_season: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
     for c in gaps:
         by_season[(c.series_id, c.season_number)].append(c)
-    decisions: dict[tuple[int, int], Decision] = {}
-    for key in by_season:
-        facts = seasons.facts.get(key)
-        if facts is None:  # the series vanished between discovery and planning
-            continue
-        decisions[key] = decide(facts, seasons.history.get(key), settings=pack, now=now)
+    decisions = _season_decisions(by_season, seasons, pack=pack, now=now)
 
     entries: list[PlannedEntry] = []
     held = 0
@@ -188,17 +184,7 @@ def plan_gaps_for_series(
         per_season = {k[1]: decisions[k] for k in keys if k in decisions}
         aired = seasons.aired_seasons.get(series_id, set())
         if series_search and whole_series(per_season, aired_seasons=aired):
-            items = [c for k in keys for c in by_season[k]]
-            entries.append(
-                PlannedEntry(
-                    "SeriesSearch",
-                    SearchType.GAP,
-                    _by_priority(items),
-                    f"whole series missing: {len(aired - {0})} aired seasons qualify for packs",
-                    series_arr_id=items[0].series_arr_id,
-                    seasons=len(aired),
-                )
-            )
+            entries.append(_series_entry([c for k in keys for c in by_season[k]], aired))
             continue
         for key in keys:
             decision = decisions.get(key)
@@ -206,18 +192,7 @@ def plan_gaps_for_series(
                 continue
             items = by_season[key]
             if decision.plan == Plan.PACK:
-                facts = seasons.facts[key]
-                entries.append(
-                    PlannedEntry(
-                        "SeasonSearch",
-                        SearchType.GAP,
-                        _by_priority(items),
-                        f"season pack: {len(items)} of {facts.episode_count} missing, "
-                        f"fully aired ({decision.reason.value})",
-                        series_arr_id=items[0].series_arr_id,
-                        season_number=key[1],
-                    )
-                )
+                entries.append(_season_entry(items, key, decision, seasons.facts[key]))
             elif decision.plan == Plan.WAIT and not force:
                 held += len(items)
             else:
@@ -232,6 +207,50 @@ def plan_gaps_for_series(
             )
         )
     return entries, decisions, held
+
+
+def _season_decisions(
+    by_season: dict[tuple[int, int], list[Candidate]],
+    seasons: SeriesSeasons,
+    *,
+    pack: PackSettings,
+    now: datetime,
+) -> dict[tuple[int, int], Decision]:
+    """Pack or not, per (series, season) that has gaps."""
+    decisions: dict[tuple[int, int], Decision] = {}
+    for key in by_season:
+        facts = seasons.facts.get(key)
+        if facts is None:  # the series vanished between discovery and planning
+            continue
+        decisions[key] = decide(facts, seasons.history.get(key), settings=pack, now=now)
+    return decisions
+
+
+def _series_entry(items: list[Candidate], aired: set[int]) -> PlannedEntry:
+    """One SeriesSearch: every aired season of the series qualifies for a pack."""
+    return PlannedEntry(
+        "SeriesSearch",
+        SearchType.GAP,
+        _by_priority(items),
+        f"whole series missing: {len(aired - {0})} aired seasons qualify for packs",
+        series_arr_id=items[0].series_arr_id,
+        seasons=len(aired),
+    )
+
+
+def _season_entry(
+    items: list[Candidate], key: tuple[int, int], decision: Decision, facts: SeasonFacts
+) -> PlannedEntry:
+    """One SeasonSearch for a season that qualifies for a pack."""
+    return PlannedEntry(
+        "SeasonSearch",
+        SearchType.GAP,
+        _by_priority(items),
+        f"season pack: {len(items)} of {facts.episode_count} missing, "
+        f"fully aired ({decision.reason.value})",
+        series_arr_id=items[0].series_arr_id,
+        season_number=key[1],
+    )
 
 
 _PACK_REASON_TEXT = {

@@ -1,9 +1,9 @@
 """Sweeps: resolve, discover, plan, queue, for one connector at a time.
 
-A sweep never runs twice at once for one connector: its writes happen in one
-transaction holding a transaction-level advisory lock keyed on the connector,
-taken with pg_try_advisory_xact_lock so a second sweep gives up at once
-(status "skipped") instead of waiting. Sweeps of different connectors run in
+A sweep never runs twice at once for one connector, however it was started
+(schedule, manual, "search now"): its writes happen in one transaction while
+it holds the connector's "sweep" lock (comradarr.locks), so a second sweep
+gives up at once (status "skipped") instead of waiting. Sweeps of different connectors run in
 parallel. The download queue is read from the *arr before the transaction
 opens, because no HTTP runs inside a database transaction.
 
@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from comradarr import events
+from comradarr.locks import advisory_lock
 from connectors.models import Connector
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
 from queueing.planner import PlannedEntry, SearchPlan, build_plan
@@ -39,8 +40,6 @@ from searchstate.states import SearchType
 
 logger = logging.getLogger(__name__)
 
-#: First key of the advisory lock pair: "sweep" (the second is the connector id).
-SWEEP_LOCK_CLASS = 0x5357
 LINK_BATCH = 20000
 
 
@@ -112,12 +111,6 @@ def _types(kind: str, settings: SearchSettings) -> list[str]:
     return types
 
 
-def _try_lock(connector: Connector) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, connector.pk])
-        return bool(cursor.fetchone()[0])
-
-
 def sweep_connector(
     *,
     connector: Connector,
@@ -164,8 +157,8 @@ def sweep_connector(
                 result, connector, kind, item_limit, downloading, only, force, now, batch_size
             )
         else:
-            with transaction.atomic():
-                if not _try_lock(connector):
+            with advisory_lock("sweep", connector.pk) as acquired, transaction.atomic():
+                if not acquired:
                     raise SweepBusy(f"a sweep of {connector.name} is already running")
                 result.resolved = resolve_acquisitions(connector=connector, now=now).acquisitions
                 _drop_empty_entries(connector)

@@ -1,8 +1,9 @@
-"""Sweep schedules: validate, describe and plan the user's cron expressions; run the due ones.
+"""Sweep schedules: the users' sweep timers - create, change, delete, describe, run the due ones.
 
 A :class:`~queueing.models.SweepSchedule` holds a five-field cron read in the
-schedule's own time zone (a sweep "at 02:30" stays at 02:30 local time across
-daylight saving changes); ``next_run_at`` is stored in UTC. Two wall-clock
+schedule's own time zone, both checked by queueing.cron (a sweep "at 02:30"
+stays at 02:30 local time across daylight saving changes); ``next_run_at`` is
+stored in UTC. Two wall-clock
 rules apply at the DST changes: a time that does not exist (spring forward)
 runs at the first minute after the gap, and a time that happens twice (fall
 back) runs once.
@@ -18,20 +19,17 @@ backlog of missed sweeps replays.
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from cron_descriptor import ExpressionDescriptor, Options
-from croniter import croniter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from connectors.models import Connector
+from queueing.cron import cron_describe, cron_next_runs, cron_validate, timezone_validate
 from queueing.models import SweepSchedule, ThrottleProfile
-from queueing.schedules import validate_cron
 
 logger = logging.getLogger(__name__)
 
@@ -40,72 +38,18 @@ DEFAULT_SCHEDULES: tuple[tuple[str, str], ...] = (
     (SweepSchedule.Kind.GAPS, "0 * * * *"),  # hourly
     (SweepSchedule.Kind.UPGRADES, "0 */6 * * *"),  # every 6 hours
 )
-SWEEP_TASK = "queueing.jobs.sweep_schedule"
-
-
-# --- cron expressions ----------------------------------------------------------------------
-
-
-def cron_validate(expression: str) -> str:
-    """The normalised expression, or ValidationError with a message a user can act on."""
-    if not isinstance(expression, str):
-        raise ValidationError("The cron expression must be text, e.g. '0 * * * *'.")
-    if len(expression) > 100:
-        raise ValidationError("The cron expression is too long (100 characters at most).")
-    try:
-        return validate_cron(expression, source="The cron expression")
-    except ValueError as exc:
-        raise ValidationError(
-            f"{exc}. Use five fields: minute (0-59), hour (0-23), day of month (1-31), "
-            "month (1-12), day of week (0-6, Sunday is 0); e.g. '0 */6 * * *' for every "
-            "6 hours."
-        ) from None
-
-
-def cron_describe(expression: str) -> str:
-    """'0 */6 * * *' -> 'Every 6 hours' (24-hour clock); ValidationError when invalid."""
-    cron = cron_validate(expression)
-    options = Options()
-    options.use_24hour_time_format = True
-    options.verbose = False
-    return ExpressionDescriptor(cron, options).get_description()
-
-
-def timezone_validate(name: str) -> zoneinfo.ZoneInfo:
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationError("A time zone is required, e.g. 'UTC' or 'Europe/Berlin'.")
-    try:
-        return zoneinfo.ZoneInfo(name.strip())
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            f"{name!r} is not a known time zone; use an IANA name such as 'Europe/Berlin'."
-        ) from None
-
-
-def cron_next_runs(
-    expression: str, *, tz: str = "UTC", after: datetime | None = None, count: int = 1
-) -> list[datetime]:
-    """The next ``count`` run times after ``after`` (default now), as aware UTC datetimes."""
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    cron = cron_validate(expression)
-    zone = timezone_validate(tz)
-    start = (after or timezone.now()).astimezone(zone)
-    iterator = croniter(cron, start)
-    runs: list[datetime] = []
-    last_wall: datetime | None = None
-    while len(runs) < count:
-        moment = iterator.get_next(datetime)
-        wall = moment.replace(tzinfo=None)
-        if wall == last_wall:
-            continue  # the repeated hour of a fall-back night: run once
-        last_wall = wall
-        runs.append(moment.astimezone(UTC))
-    return runs
 
 
 def next_run_after(schedule: SweepSchedule, after: datetime | None = None) -> datetime:
     return cron_next_runs(schedule.cron, tz=schedule.timezone, after=after)[0]
+
+
+def _planned_next_run(schedule: SweepSchedule, now: datetime | None) -> datetime:
+    # A cron that parses but never fires (30 February) is the cron field's error.
+    try:
+        return next_run_after(schedule, now)
+    except ValidationError as exc:
+        raise ValidationError({"cron": exc.messages}) from None
 
 
 # --- schedule rows -------------------------------------------------------------------------
@@ -162,7 +106,7 @@ def sweep_schedule_create(
         }
     )
     schedule = SweepSchedule(connector=connector, **values)
-    schedule.next_run_at = next_run_after(schedule, now)
+    schedule.next_run_at = _planned_next_run(schedule, now)
     schedule.save()
     return schedule
 
@@ -180,7 +124,7 @@ def sweep_schedule_update(
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
     for key, value in _clean(changes).items():
         setattr(schedule, key, value)
-    schedule.next_run_at = next_run_after(schedule, now)
+    schedule.next_run_at = _planned_next_run(schedule, now)
     schedule.save()
     return schedule
 
@@ -202,6 +146,10 @@ def sweep_schedules_create_defaults(
     for schedule in schedules:
         schedule.next_run_at = next_run_after(schedule, now)
     return SweepSchedule.objects.bulk_create(schedules)
+
+
+def sweep_schedule_delete(*, schedule: SweepSchedule) -> None:
+    schedule.delete()
 
 
 def describe(schedule: SweepSchedule) -> str:
@@ -281,5 +229,9 @@ def sweep_schedules_run_due(*, now: datetime | None = None, enqueue=None) -> Due
 def _enqueue_sweep(schedule: SweepSchedule) -> None:
     from django_q.tasks import async_task
 
+    from queueing.tasks import sweep_schedule, task_path
+
     schedule_id, name = schedule.pk, f"sweep {schedule.kind} connector {schedule.connector_id}"
-    transaction.on_commit(lambda: async_task(SWEEP_TASK, schedule_id, task_name=name))
+    transaction.on_commit(
+        lambda: async_task(task_path(sweep_schedule), schedule_id, task_name=name)
+    )

@@ -280,7 +280,8 @@ def discover(
 def _candidates(
     ctx: DiscoveryContext, shape: str, search_type: str, qs: QuerySet
 ) -> Iterable[Candidate]:
-    common = ["pk", "arr_id", "title", "priority_override", "reg__id", "reg__attempts"]
+    # The user's priorities live in searchstate.PriorityOverride (LEFT JOINs, one row per item).
+    common = ["pk", "arr_id", "title", "user_priority__priority", "reg__id", "reg__attempts"]
     common.append("reg__created_at")
     if shape == MOVIE:
         fields = [*common, "in_cinemas", "digital_release", "physical_release", "year"]
@@ -290,7 +291,7 @@ def _candidates(
             "series_id",
             "series__arr_id",
             "series__title",
-            "series__priority_override",
+            "series__user_priority__priority",
             "season_number",
             "episode_number",
             "air_date_utc",
@@ -309,14 +310,14 @@ def _candidates(
             released = episode_aired_at(
                 air_date_utc=values["air_date_utc"], release_date=values["release_date"]
             )
-            series_priority = values["series__priority_override"]
+            series_priority = values["series__user_priority__priority"]
         score = priority_rules.score(
             priority_rules.PriorityInputs(
                 search_type=search_type,
                 released_at=released,
                 first_selected_at=values["reg__created_at"],
                 attempts=values["reg__attempts"] or 0,
-                item_priority=values["priority_override"],
+                item_priority=values["user_priority__priority"],
                 series_priority=series_priority,
             ),
             now=ctx.now,

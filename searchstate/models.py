@@ -243,6 +243,70 @@ class Exclusion(TimestampedModel):
         return f"exclude {self.series or self.episode or self.movie}"
 
 
+class PriorityOverride(TimestampedModel):
+    """The user's priority for a series, an episode or a movie (episodes inherit their series').
+
+    User-owned state: the mirror is rebuilt from the *arr apps at any time, so
+    the override lives here and sync never writes it. Written only through
+    searchstate.services (item_set_priority, items_set_priority).
+    """
+
+    connector = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="priority_overrides"
+    )
+    # ON DELETE CASCADE in the database (migration 0004): an item gone upstream takes it along.
+    series = models.OneToOneField(
+        Series, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="user_priority"
+    )
+    episode = models.OneToOneField(
+        Episode, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="user_priority"
+    )
+    movie = models.OneToOneField(
+        Movie, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="user_priority"
+    )
+    priority = models.SmallIntegerField(
+        validators=[
+            MinValueValidator(priority_rules.USER_PRIORITY_RANGE[0]),
+            MaxValueValidator(priority_rules.USER_PRIORITY_RANGE[1]),
+        ]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(series__isnull=False, episode__isnull=True, movie__isnull=True)
+                    | Q(series__isnull=True, episode__isnull=False, movie__isnull=True)
+                    | Q(series__isnull=True, episode__isnull=True, movie__isnull=False)
+                ),
+                name="searchstate_prio_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    priority__gte=priority_rules.USER_PRIORITY_RANGE[0],
+                    priority__lte=priority_rules.USER_PRIORITY_RANGE[1],
+                ),
+                name="searchstate_prio_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"priority {self.priority} for {self.series or self.episode or self.movie}"
+
+    @staticmethod
+    def target_field(target: Series | Episode | Movie) -> str:
+        return {Series: "series", Episode: "episode", Movie: "movie"}[type(target)]
+
+    @classmethod
+    def of(cls, target: Series | Episode | Movie) -> int | None:
+        """The user's priority of ``target`` itself (None: automatic)."""
+        return (
+            cls.objects.filter(**{cls.target_field(target): target})
+            .values_list("priority", flat=True)
+            .first()
+        )
+
+
 class PriorityWeights(models.Model):
     """The installation's priority weights (one row, pk=1); see searchstate.priority."""
 

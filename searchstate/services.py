@@ -23,7 +23,14 @@ from content.models import Episode, Movie, Season, Series
 from searchstate.availability import episode_aired_at
 from searchstate.coverage import CommandSpec
 from searchstate.discovery import MOVIE, Candidate
-from searchstate.models import Exclusion, SearchRegistry, SearchSettings, SeasonPackSearch
+from searchstate.models import (
+    Exclusion,
+    PriorityOverride,
+    SearchRegistry,
+    SearchSettings,
+    SeasonPackSearch,
+)
+from searchstate.priority import USER_PRIORITY_RANGE
 from searchstate.states import PackOutcome, SearchState
 from searchstate.transitions import Event, IllegalTransition, next_state, sources_for
 
@@ -256,10 +263,44 @@ def registry_mark_exhausted(*, connector: Connector, items: Iterable[Episode | M
 
 def item_set_priority(*, target: Series | Episode | Movie, priority: int | None) -> None:
     """Set (or clear with None) the user's priority override; episodes inherit their series'."""
-    if priority is not None and not -100 <= priority <= 100:
-        raise ValueError("priority must be between -100 and 100")
-    type(target).objects.filter(pk=target.pk).update(priority_override=priority)
-    target.priority_override = priority
+    items_set_priority(items=[target], priority=priority)
+
+
+def items_set_priority(*, items: Iterable[Series | Episode | Movie], priority: int | None) -> int:
+    """Set (or clear with None) the user's priority of many items at once; returns how many.
+
+    The items may mix series, episodes and movies; one statement per kind.
+    """
+    low, high = USER_PRIORITY_RANGE
+    if priority is not None and not low <= priority <= high:
+        raise ValueError(f"priority must be between {low} and {high}")
+    by_field: dict[str, list] = {}
+    for item in items:
+        by_field.setdefault(PriorityOverride.target_field(item), []).append(item)
+    now = timezone.now()
+    changed = 0
+    for field, targets in by_field.items():
+        if priority is None:
+            PriorityOverride.objects.filter(**{f"{field}__in": targets}).delete()
+        else:
+            PriorityOverride.objects.bulk_create(
+                [
+                    PriorityOverride(
+                        connector_id=t.connector_id,
+                        priority=priority,
+                        created_at=now,
+                        updated_at=now,
+                        **{field: t},
+                    )
+                    for t in targets
+                ],
+                update_conflicts=True,
+                unique_fields=[field],
+                update_fields=["priority", "updated_at"],
+                batch_size=UPSERT_BATCH,
+            )
+        changed += len(targets)
+    return changed
 
 
 def item_exclude(*, target: Series | Episode | Movie, note: str = "") -> Exclusion:

@@ -19,7 +19,7 @@ from connectors.models import Connector
 from content.models import Episode, Movie, Series
 from searchstate import services as search_services
 from searchstate.forms import PriorityForm
-from searchstate.models import Exclusion, SearchHistory, SearchRegistry
+from searchstate.models import Exclusion, PriorityOverride, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
 from web import library
@@ -87,7 +87,8 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "filter": filter_,
             "filters": library.Filter.CHOICES,
             "excluded": Exclusion.objects.filter(series=series).exists(),
-            "priority_form": PriorityForm(initial={"priority": series.priority_override}),
+            "priority": PriorityOverride.of(series),
+            "priority_form": PriorityForm(initial={"priority": PriorityOverride.of(series)}),
         },
     )
 
@@ -127,6 +128,7 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
     ]
     # The download queue is an *arr call: never inside a request. Sweeps check it.
     report = why(item, downloading=frozenset())
+    own_priority = PriorityOverride.of(item)
     return {
         "page_title": report.label,
         "item": item,
@@ -139,11 +141,10 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
         "series_excluded": series_excluded,
         "history": history,
         "entry_ids": entry_ids,
-        "priority_form": priority_form
-        or PriorityForm(initial={"priority": item.priority_override}),
+        "priority_form": priority_form or PriorityForm(initial={"priority": own_priority}),
         "inherited_priority": (
-            item.series.priority_override
-            if isinstance(item, Episode) and item.priority_override is None
+            PriorityOverride.of(item.series)
+            if isinstance(item, Episode) and own_priority is None
             else None
         ),
     }

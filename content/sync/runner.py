@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from comradarr import events
+from comradarr.locks import advisory_lock
 from connectors.common.errors import ArrError
 from connectors.models import Connector
 from content.models import SyncRun, SyncState
@@ -27,8 +27,6 @@ from content.sync.incremental import incremental_sync
 
 logger = logging.getLogger(__name__)
 
-# Consecutive failed syncs after which the connector is marked unhealthy.
-FAILURE_THRESHOLD = getattr(settings, "COMRADARR_SYNC_FAILURE_THRESHOLD", 3)
 # Scheduled syncs back off after a failure: 1, 2, 4 ... minutes, at most 1 hour.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
@@ -37,8 +35,6 @@ BACKOFF_CAP = timedelta(hours=1)
 HISTORY_OVERLAP = timedelta(minutes=5)
 # The ledger keeps this much history (runs every 15 minutes add up).
 RUN_RETENTION = timedelta(days=90)
-# Namespace of the per-connector advisory lock (two syncs of one connector never overlap).
-_LOCK_NAMESPACE = 0x5C0D
 
 
 def _default_client_for(connector):
@@ -60,17 +56,6 @@ def backoff_for(failures: int) -> timedelta:
 def sync_state_for(connector: Connector) -> SyncState:
     state, _ = SyncState.objects.get_or_create(connector=connector)
     return state
-
-
-def _try_lock(connector_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, connector_id])
-        return bool(cursor.fetchone()[0])
-
-
-def _unlock(connector_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, connector_id])
 
 
 def _set_health(connector: Connector, current: str, message: str) -> None:
@@ -115,17 +100,18 @@ def connector_sync(
     if kind == SyncRun.Kind.INCREMENTAL and state.last_full_sync_at is None:
         kind = SyncRun.Kind.FULL
 
-    if not _try_lock(connector.pk):
-        return SyncRun.objects.create(
-            connector=connector,
-            trigger=trigger,
-            kind=kind,
-            status=SyncRun.Status.SKIPPED,
-            started_at=now,
-            finished_at=now,
-            error="Another sync of this connector is running.",
-        )
-    try:
+    # Two syncs of one connector never overlap (a webhook's and the schedule's).
+    with advisory_lock("sync", connector.pk) as acquired:
+        if not acquired:
+            return SyncRun.objects.create(
+                connector=connector,
+                trigger=trigger,
+                kind=kind,
+                status=SyncRun.Status.SKIPPED,
+                started_at=now,
+                finished_at=now,
+                error="Another sync of this connector is running.",
+            )
         return _run_locked(
             connector=connector,
             state=state,
@@ -135,8 +121,6 @@ def connector_sync(
             client_factory=client_factory or _default_client_for,
             started=now,
         )
-    finally:
-        _unlock(connector.pk)
 
 
 def _run_locked(
@@ -190,8 +174,8 @@ def _run_locked(
 
 
 def _http_requests(client) -> int:
-    http = getattr(client, "http", None)
-    return int(getattr(http, "request_count", 0) or 0)
+    # None when building the client failed: no request was made.
+    return client.http.request_count if client is not None else 0
 
 
 def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
@@ -238,7 +222,8 @@ def _record_failure(connector, state, run, client, error: str, stats: SyncStats)
     state.refresh_from_db(fields=["consecutive_failures"])
     failures = state.consecutive_failures
     SyncState.objects.filter(pk=state.pk).update(retry_after=finished + backoff_for(failures))
-    if failures >= FAILURE_THRESHOLD:
+    # Consecutive failed syncs after which the connector is marked unhealthy.
+    if failures >= settings.SYNC_FAILURE_THRESHOLD:
         _set_health(
             connector,
             Connector.Health.UNHEALTHY,

@@ -3,8 +3,9 @@
 Rows reach PostgreSQL by binary COPY into a session-local staging table,
 then one ``INSERT .. SELECT FROM stage ON CONFLICT DO UPDATE`` merges them.
 Binary COPY is encoded by psycopg's C code; passing the same rows as arrays
-to ``unnest`` (kept as ``method="unnest"``) spends most of its time quoting
-array literals in Python, and ``executemany`` is slower still (numbers in
+to ``unnest`` (used for small batches, ``method="unnest"``) spends most of its
+time quoting array literals in Python, and ``executemany`` is slower still
+(benchmarks/upsert_variants.py keeps it for comparison; numbers in
 benchmarks/README.md). The ``DO UPDATE`` only fires for rows that differ
 from the stored ones (``IS DISTINCT FROM``), so an unchanged library writes
 nothing, and ``RETURNING (xmax = 0)`` tells inserts from updates.
@@ -223,7 +224,7 @@ def movie_row(m: MovieData) -> tuple:
         m.in_cinemas,
         m.digital_release,
         m.physical_release,
-        getattr(m, "release_date", None),
+        m.release_date,
         m.tmdb_id,
         _clamp(m.imdb_id, 20),
         m.quality_profile_id,
@@ -299,7 +300,17 @@ class Target:
         return f"content_stage_{self.table.removeprefix('content_')}"
 
     def sql(self, source: str) -> str:
-        """The merge statement reading rows from ``source`` (stage, unnest or values)."""
+        """The merge statement reading rows from ``source``: "stage" (COPY) or "unnest"."""
+        names = [c[0] for c in self.columns]
+        if source == "stage":
+            return self.merge_sql(f"{self.stage} AS u")
+        if source == "unnest":
+            arrays = ", ".join(f"%({n})s::{t}[]" for n, t, _ in self.columns)
+            return self.merge_sql(f"unnest({arrays}) AS u({', '.join(names)})")
+        raise ValueError(f"unknown row source {source!r}: stage or unnest")
+
+    def merge_sql(self, from_clause: str) -> str:
+        """The merge statement reading rows named ``u`` with our columns from ``from_clause``."""
         names = [c[0] for c in self.columns]
         insert_cols = (["connector_id"] if self.connector_column else []) + names
         select_exprs = (["%(connector)s"] if self.connector_column else []) + [
@@ -314,15 +325,6 @@ class Target:
         for column, expr in self.extra_insert:
             insert_cols.append(column)
             select_exprs.append(expr)
-
-        if source == "stage":
-            from_clause = f"{self.stage} AS u"
-        elif source == "unnest":
-            arrays = ", ".join(f"%({n})s::{t}[]" for n, t, _ in self.columns)
-            from_clause = f"unnest({arrays}) AS u({', '.join(names)})"
-        else:  # one VALUES row per execute, for executemany
-            values = ", ".join(f"%({n})s::{t}" for n, t, _ in self.columns)
-            from_clause = f"(VALUES ({values})) AS u({', '.join(names)})"
 
         updates = [f"{n} = EXCLUDED.{n}" for n in names]
         if self.timestamps:
@@ -362,7 +364,6 @@ SERIES = Target(
     "connector_id, arr_id",
     extra_insert=(
         ("episodes_stale", "TRUE"),
-        ("priority_override", "NULL"),
         ("episodes_synced_at", "NULL"),
     ),
     extra_update="episodes_stale = TRUE",
@@ -390,7 +391,7 @@ EPISODES = Target(
     _pair_arr_id,
     "connector_id, arr_id",
     acquisition=True,
-    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+    extra_insert=(("last_grabbed_at", "NULL"),),
 )
 MOVIES = Target(
     "content_movie",
@@ -399,7 +400,7 @@ MOVIES = Target(
     _arr_id,
     "connector_id, arr_id",
     acquisition=True,
-    extra_insert=(("last_grabbed_at", "NULL"), ("priority_override", "NULL")),
+    extra_insert=(("last_grabbed_at", "NULL"),),
 )
 PROFILES = Target(
     "content_qualityprofile", PROFILE_COLUMNS, profile_row, _arr_id, "connector_id, arr_id"
@@ -517,18 +518,3 @@ def upsert_quality_profiles(
     if not rows:
         return UpsertCounts()
     return _counts(_merge(PROFILES, rows, {"connector": connector_id, "now": now}))
-
-
-def upsert_episodes_executemany(
-    *, connector_id: int, rows: Iterable[tuple[int, EpisodeData]], now: datetime
-) -> None:
-    """The same merge as one execute per row in a pipeline (benchmarks compare the three)."""
-    sql = EPISODES.sql("values")
-    names = [c[0] for c in EPISODE_COLUMNS]
-    params = [
-        {"connector": connector_id, "now": now, **dict(zip(names, episode_row(row), strict=True))}
-        for row in rows
-    ]
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)

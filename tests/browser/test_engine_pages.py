@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from content.models import Season
-from queueing import schedules
+from queueing import builtin_schedules as schedules
 from queueing.models import ConnectorThrottle, GlobalThrottle, SweepSchedule, ThrottleProfile
 from tests.browser.conftest import PHONE
 from tests.searchstate import builders

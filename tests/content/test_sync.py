@@ -255,7 +255,7 @@ def test_one_connector_down_while_another_syncs(library, radarr_stub):
     assert SyncState.objects.get(connector=down).consecutive_failures == 1
 
 
-def test_failures_back_off_and_mark_unhealthy_with_events(library):
+def test_failures_back_off_and_mark_unhealthy_with_events(library, settings):
     library.connector.health_status = Connector.Health.HEALTHY
     library.connector.save()
     library.faults["/api/v3/series"] = server_error
@@ -270,7 +270,7 @@ def test_failures_back_off_and_mark_unhealthy_with_events(library):
     events.connector_health_changed.connect(on_health)
     events.sync_failed.connect(on_failed)
     try:
-        for expected in range(1, runner.FAILURE_THRESHOLD + 1):
+        for expected in range(1, settings.SYNC_FAILURE_THRESHOLD + 1):
             run = sync(library, FULL, trigger=SyncRun.Trigger.MANUAL)
             assert run.status == SyncRun.Status.FAILED
             assert (
@@ -281,7 +281,7 @@ def test_failures_back_off_and_mark_unhealthy_with_events(library):
         library.connector.refresh_from_db()
         assert library.connector.health_status == Connector.Health.UNHEALTHY
         assert health_events == [("healthy", "unhealthy")]
-        assert len(failed_events) == runner.FAILURE_THRESHOLD
+        assert len(failed_events) == settings.SYNC_FAILURE_THRESHOLD
 
         del library.faults["/api/v3/series"]
         SyncState.objects.update(retry_after=timezone.now() - timedelta(seconds=1))
@@ -316,20 +316,26 @@ def test_sync_completed_event_carries_the_run(library):
     assert seen == [SyncRun.Status.SUCCEEDED]
 
 
-def test_concurrent_sync_of_one_connector_is_skipped(library):
-    from django.db import connections
+def test_failure_threshold_is_a_setting_read_when_a_sync_fails(library, settings):
+    """SYNC_FAILURE_THRESHOLD lives in comradarr/settings.py (env), not read at import."""
+    settings.SYNC_FAILURE_THRESHOLD = 1
+    library.connector.health_status = Connector.Health.HEALTHY
+    library.connector.save()
+    library.faults["/api/v3/series"] = server_error
+    assert sync(library, FULL, trigger=SyncRun.Trigger.MANUAL).status == SyncRun.Status.FAILED
+    library.connector.refresh_from_db()
+    assert library.connector.health_status == Connector.Health.UNHEALTHY
 
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [runner._LOCK_NAMESPACE, library.connector.pk]
-            )
+
+def test_concurrent_sync_of_one_connector_is_skipped(library):
+    from comradarr.locks import advisory_lock
+
+    with advisory_lock("sync", library.connector.pk) as held:
+        assert held
         run = sync(library, FULL)
-        assert run.status == SyncRun.Status.SKIPPED
-        assert not Episode.objects.filter(connector=library.connector).exists()
-    finally:
-        other.close()
+    assert run.status == SyncRun.Status.SKIPPED
+    assert not Episode.objects.filter(connector=library.connector).exists()
+    assert sync(library, FULL).status == SyncRun.Status.SUCCEEDED  # released with the block
 
 
 # ------------------------------------------------------------------ movies

@@ -189,10 +189,18 @@ def test_same_arr_id_on_two_connectors_are_two_rows(connector):
     assert Movie.objects.filter(arr_id=1).count() == 2
 
 
+def test_production_upsert_has_only_the_row_sources_it_uses():
+    assert not hasattr(upsert, "upsert_episodes_executemany")  # lives in benchmarks/
+    with pytest.raises(ValueError, match="unknown row source"):
+        upsert.EPISODES.sql("values")
+
+
 def test_executemany_variant_writes_the_same_rows(connector):
     sid = _series_pk(connector)
     rows = [(sid, with_file(episode(i), 100 + i)) for i in range(1, 4)]
-    upsert.upsert_episodes_executemany(connector_id=connector.pk, rows=rows, now=T0)
+    from benchmarks.upsert_variants import upsert_episodes_executemany
+
+    upsert_episodes_executemany(connector_id=connector.pk, rows=rows, now=T0)
     assert Episode.objects.filter(file_acquired_at=T0).count() == 3
 
 
@@ -206,20 +214,25 @@ def test_repeated_items_in_one_listing_do_not_fail_the_batch(connector):
 
 
 def test_sync_never_touches_what_comradarr_owns(connector):
-    """The user's priority override and the Grab time survive every upsert, changed or not."""
+    """The Grab time survives every upsert, changed or not; the user's priority is not
+    mirror state at all (searchstate.PriorityOverride), so sync has nothing to preserve."""
+    from searchstate.models import PriorityOverride
+
+    for model in (Series, Episode, Movie):
+        assert "priority_override" not in {f.name for f in model._meta.get_fields()}
     _series_pk(connector)
     _episodes(connector, [episode(1)], T0)
     upsert.upsert_movies(connector_id=connector.pk, rows=[movie(1)], now=T0)
-    Episode.objects.update(priority_override=5, last_grabbed_at=T1)
-    Movie.objects.update(priority_override=-3, last_grabbed_at=T1)
-    Series.objects.update(priority_override=2)
+    Episode.objects.update(last_grabbed_at=T1)
+    Movie.objects.update(last_grabbed_at=T1)
+    PriorityOverride.objects.create(connector=connector, series=Series.objects.get(), priority=2)
 
     upsert.upsert_series(connector_id=connector.pk, rows=[series(1, monitored=False)], now=T2)
     _episodes(connector, [with_file(episode(1))], T2)
     upsert.upsert_movies(connector_id=connector.pk, rows=[with_file(movie(1), 4)], now=T2)
 
-    assert Series.objects.get().priority_override == 2
+    assert PriorityOverride.of(Series.objects.get()) == 2
     ep = Episode.objects.get()
-    assert ep.has_file and (ep.priority_override, ep.last_grabbed_at) == (5, T1)
+    assert ep.has_file and ep.last_grabbed_at == T1
     mv = Movie.objects.get()
-    assert mv.has_file and (mv.priority_override, mv.last_grabbed_at) == (-3, T1)
+    assert mv.has_file and mv.last_grabbed_at == T1

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 
-from queueing import jobs
-from queueing.locks import job_lock
+from comradarr.locks import advisory_lock
+from queueing import tasks as jobs
 from queueing.maintenance import BIG_MODELS, maintenance_run
 from queueing.models import DispatchLog, RequestQueue
 from searchstate.models import SearchHistory, SearchRegistry
@@ -151,7 +151,7 @@ def test_vacuum_analyze_runs_outside_a_transaction():
 
 @pytest.mark.django_db(transaction=True)
 def test_maintenance_job_does_not_overlap_itself():
-    with job_lock("maintenance"):
+    with advisory_lock("maintenance"):
         assert jobs.maintenance() is None
     result = jobs.maintenance()
     assert result["errors"] == {} and "expired_sessions" in result["pruned"]

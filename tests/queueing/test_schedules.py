@@ -6,8 +6,13 @@ import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django_q.models import Schedule
 
-from queueing import jobs
-from queueing.schedules import BUILTIN_JOBS, NAME_PREFIX, resolve_jobs, schedules_reconcile
+from queueing import tasks as jobs
+from queueing.builtin_schedules import (
+    BUILTIN_JOBS,
+    NAME_PREFIX,
+    resolve_jobs,
+    schedules_reconcile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +34,7 @@ def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
     by_name = {s.name: s for s in Schedule.objects.all()}
     incremental = by_name[NAME_PREFIX + "incremental library sync"]
     assert incremental.cron == "*/15 * * * *"
-    assert incremental.func == "queueing.jobs.sync_libraries"
+    assert incremental.func == "queueing.tasks.sync_libraries"
     assert incremental.kwargs == "{'kind': 'incremental'}"
     assert incremental.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
     assert by_name[NAME_PREFIX + "dispatch search commands"].cron == "* * * * *"
@@ -43,7 +48,7 @@ def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
 def test_every_job_func_is_a_real_function():
     for job in BUILTIN_JOBS:
         module, name = job.func.rsplit(".", 1)
-        assert module == "queueing.jobs" and callable(getattr(jobs, name))
+        assert module == "queueing.tasks" and callable(getattr(jobs, name))
 
 
 def test_changed_env_cron_updates_the_row_in_place():
@@ -72,14 +77,14 @@ def test_unchanged_cron_keeps_the_planned_next_run():
     assert len(report.updated) == 6
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert row.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
-    assert row.func == "queueing.jobs.sync_libraries"
+    assert row.func == "queueing.tasks.sync_libraries"
 
 
 def test_duplicates_and_stale_builtin_rows_are_removed_others_kept():
     schedules_reconcile(env={}, now=NOW)
     name = NAME_PREFIX + "dispatch search commands"
     Schedule.objects.create(
-        name=name, func="queueing.jobs.dispatch", schedule_type="C", cron="* * * * *"
+        name=name, func="queueing.tasks.dispatch", schedule_type="C", cron="* * * * *"
     )
     Schedule.objects.create(name=NAME_PREFIX + "a job that no longer exists", func="x.y")
     Schedule.objects.create(name="someone else's job", func="x.z")
@@ -130,9 +135,9 @@ def test_empty_env_value_means_default():
 
 
 def test_reconcile_refuses_while_another_process_reconciles():
-    from queueing.locks import job_lock
+    from comradarr.locks import advisory_lock
 
-    with job_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
+    with advisory_lock("setup_schedules"), pytest.raises(RuntimeError, match="reconciling"):
         schedules_reconcile(env={}, now=NOW)
 
 
@@ -141,12 +146,16 @@ def test_reconcile_refuses_while_another_process_reconciles():
 
 @pytest.mark.django_db(transaction=True)
 def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
-    from queueing import tasks
-    from queueing.locks import job_lock
+    from comradarr.locks import advisory_lock
+    from queueing import engine
+
+    class Report:
+        def as_dict(self):
+            return {"ok": 1}
 
     ticks = []
-    monkeypatch.setattr(tasks, "process_queue_tick", lambda: ticks.append(1) or {"ok": 1})
-    with job_lock("dispatch"):
+    monkeypatch.setattr(engine, "run_tick", lambda: ticks.append(1) or Report())
+    with advisory_lock("dispatch"):
         assert jobs.dispatch() is None
     assert ticks == []
     assert jobs.dispatch() == {"ok": 1} and ticks == [1]
@@ -156,7 +165,7 @@ def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
         ("run_due_sweep_schedules", jobs.run_due_sweep_schedules),
         ("maintenance", jobs.maintenance),
     ):
-        with job_lock(name):
+        with advisory_lock(name):
             assert call() is None, name
 
 
@@ -173,7 +182,7 @@ def test_fan_out_jobs_enqueue_one_task_per_enabled_connector(monkeypatch):
     b.connector("off", enabled=False)
     assert sorted(jobs.health_checks()) == sorted([on.pk, sick.pk])  # unhealthy ones too
     assert sorted(sent) == sorted(
-        [("queueing.jobs.health_check", on.pk), ("queueing.jobs.health_check", sick.pk)]
+        [("queueing.tasks.health_check", on.pk), ("queueing.tasks.health_check", sick.pk)]
     )
     sent.clear()
     assert sorted(jobs.sync_libraries("incremental")) == sorted([on.pk, sick.pk])
@@ -225,3 +234,44 @@ def test_q_cluster_is_set_on_purpose():
     # Missed per-minute ticks are not replayed in a burst after a stop.
     assert q["catch_up"] is False
     assert q["orm"] == "default"
+
+
+def test_reconcile_moves_rows_and_queued_tasks_off_old_task_paths():
+    """Task paths stored by earlier versions (queueing.jobs.*) keep working after the move."""
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    from queueing.builtin_schedules import LEGACY_TASK_PATHS
+
+    schedules_reconcile(env={}, now=NOW)
+    dispatch_row = Schedule.objects.get(name=NAME_PREFIX + "dispatch search commands")
+    Schedule.objects.filter(pk=dispatch_row.pk).update(func="queueing.jobs.dispatch")
+    mine = Schedule.objects.create(
+        name="a user's copy",
+        func="queueing.tasks.process_queue_tick",
+        schedule_type="C",
+        cron="*/2 * * * *",
+    )
+    queued = OrmQ.objects.create(
+        key="default",
+        payload=SignedPackage.dumps(
+            {"id": "t1", "func": "queueing.jobs.sweep_schedule", "args": (7,)}
+        ),
+    )
+    untouched = OrmQ.objects.create(
+        key="default", payload=SignedPackage.dumps({"id": "t2", "func": "content.tasks.x"})
+    )
+    report = schedules_reconcile(env={}, now=NOW)
+    assert report.updated == [NAME_PREFIX + "dispatch search commands"]
+    assert report.renamed == 2  # the user's row and the queued task
+    assert Schedule.objects.get(pk=dispatch_row.pk).func == "queueing.tasks.dispatch"
+    assert Schedule.objects.get(pk=mine.pk).func == "queueing.tasks.dispatch"
+    task = SignedPackage.loads(OrmQ.objects.get(pk=queued.pk).payload)
+    assert (task["func"], task["args"]) == ("queueing.tasks.sweep_schedule", (7,))
+    assert (
+        SignedPackage.loads(OrmQ.objects.get(pk=untouched.pk).payload)["func"] == "content.tasks.x"
+    )
+    for new in LEGACY_TASK_PATHS.values():  # every target is a real task
+        module, name = new.rsplit(".", 1)
+        assert module == "queueing.tasks" and callable(getattr(jobs, name))
+    assert schedules_reconcile(env={}, now=NOW).changed is False

@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django_q.models import Schedule
 
 from connectors.models import Connector
+from queueing.builtin_schedules import BUILTIN_JOBS, NAME_PREFIX
 from queueing.models import SweepSchedule
-from queueing.schedules import BUILTIN_JOBS, NAME_PREFIX
 from tests.searchstate import builders as b
 
 pytestmark = pytest.mark.django_db

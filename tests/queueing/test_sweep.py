@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from comradarr.locks import advisory_lock
 from queueing.models import RequestQueue, RequestQueueItem, SweepRun
-from queueing.sweep import SWEEP_LOCK_CLASS, sweep_connector
+from queueing.sweep import sweep_connector
 from searchstate.models import (
     Acquisition,
     SearchHistory,
@@ -14,6 +15,7 @@ from searchstate.models import (
     SeasonPackSearch,
 )
 from searchstate.reasons import Reason
+from searchstate.services import item_set_priority
 from searchstate.states import SearchState
 from searchstate.why import why
 from tests.searchstate import builders as b
@@ -266,9 +268,8 @@ def test_priority_order_newest_first():
     conn = b.connector("radarr", kind="radarr")
     old = b.movie(conn, title="Old", in_cinemas=NOW - timedelta(days=3000))
     new = b.movie(conn, title="New", in_cinemas=NOW - timedelta(days=200))
-    boosted = b.movie(
-        conn, title="Boosted", in_cinemas=NOW - timedelta(days=5000), priority_override=100
-    )
+    boosted = b.movie(conn, title="Boosted", in_cinemas=NOW - timedelta(days=5000))
+    item_set_priority(target=boosted, priority=100)
     SearchSettings.objects.create(connector=conn, batch_size=1)
     result = sweep(conn, dry_run=True)
     assert [e.items[0].item_id for e in result.plan.entries] == [boosted.pk, new.pk, old.pk]
@@ -334,13 +335,9 @@ def test_one_connector_never_sweeps_twice_at_once():
     release = threading.Event()
 
     def hold_lock():
-        from django.db import connection as thread_connection
-
-        with transaction.atomic(), thread_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, conn.pk])
+        with advisory_lock("sweep", conn.pk):
             holding.set()
             release.wait(10)
-        thread_connection.close()
 
     thread = threading.Thread(target=hold_lock)
     thread.start()

@@ -6,12 +6,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
-from queueing import jobs
+from queueing import tasks as jobs
+from queueing.cron import cron_describe, cron_next_runs, cron_validate
 from queueing.models import SweepRun, SweepSchedule, ThrottleProfile
 from queueing.sweep_schedules import (
-    cron_describe,
-    cron_next_runs,
-    cron_validate,
     sweep_schedule_create,
     sweep_schedule_update,
     sweep_schedules_create_defaults,
@@ -284,7 +282,7 @@ def test_default_enqueue_sends_the_sweep_task_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         sweep_schedules_run_due(now=NOW)
     assert sorted(a for a, _ in calls) == sorted(
-        ("queueing.jobs.sweep_schedule", s.pk) for s in SweepSchedule.objects.all()
+        ("queueing.tasks.sweep_schedule", s.pk) for s in SweepSchedule.objects.all()
     )
 
 
@@ -304,6 +302,23 @@ def test_sweep_schedule_job_runs_the_sweep_and_returns_quietly_when_gone(monkeyp
     assert jobs.sweep_schedule(999999) is None
     SweepSchedule.objects.filter(pk=gaps.pk).update(enabled=False)
     assert jobs.sweep_schedule(gaps.pk) is None
+
+
+def test_scheduled_sweep_of_a_busy_connector_is_one_skipped_run(monkeypatch):
+    """One lock guards a sweep (comradarr.locks "sweep"): the job does not take a second one."""
+    from comradarr.locks import advisory_lock
+    from queueing import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "downloading_arr_ids", lambda connector: frozenset())
+    conn = b.connector()
+    b.episodes(b.series(conn, title="Show"), 1, 3)
+    gaps = SweepSchedule.objects.get(connector=conn, kind="gaps")
+    with advisory_lock("sweep", conn.pk):
+        result = jobs.sweep_schedule(gaps.pk)
+    assert result["status"] == SweepRun.Status.SKIPPED and "already running" in result["error"]
+    run = SweepRun.objects.get()
+    assert (run.status, run.trigger, run.queued) == ("skipped", "schedule", 0)
+    assert jobs.sweep_schedule(gaps.pk)["status"] == SweepRun.Status.SUCCEEDED
 
 
 def test_receiver_ignores_fixture_loading_and_updates():

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from queueing import profiles
+from queueing import throttle_profiles as profiles
 from queueing.models import ConnectorThrottle, ThrottleProfile
 from tests.searchstate import builders as b
 

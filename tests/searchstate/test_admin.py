@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from content.models import Episode
 from queueing.models import RequestQueue, RequestQueueItem
-from searchstate.models import Exclusion, SearchRegistry
+from searchstate.models import Exclusion, PriorityOverride, SearchRegistry
 from searchstate.states import SearchState
 from tests.searchstate import builders as b
 from tests.searchstate.builders import NOW
@@ -53,9 +53,9 @@ def test_exhaust_clear_priority_exclude(admin_client, rows):
     cleared = SearchRegistry.objects.get(pk=rows[1].pk)
     assert (cleared.state, cleared.attempts, cleared.next_eligible_at) == ("pending", 0, None)
     act(admin_client, "set_priority", rows[:1], priority="30")
-    assert Episode.objects.get(pk=rows[0].episode_id).priority_override == 30
+    assert PriorityOverride.of(Episode.objects.get(pk=rows[0].episode_id)) == 30
     response = act(admin_client, "set_priority", rows[:1], priority="300")
-    assert Episode.objects.get(pk=rows[0].episode_id).priority_override == 30
+    assert PriorityOverride.of(Episode.objects.get(pk=rows[0].episode_id)) == 30
     assert response.status_code == 200
     act(admin_client, "exclude_items", rows)
     assert Exclusion.objects.count() == 3

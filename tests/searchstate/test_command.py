@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from content.models import Episode, Series
 from queueing.models import RequestQueue
-from searchstate.models import Exclusion, SearchRegistry
+from searchstate.models import Exclusion, PriorityOverride, SearchRegistry
 from searchstate.states import SearchState
 from tests.searchstate import builders as b
 from tests.searchstate.builders import NOW
@@ -64,13 +64,18 @@ def test_why_cooldown_and_exhausted(show):
 
 def test_priority_exclude_include(show):
     run("priority", "50", "--series", "The Expanse")
-    assert Series.objects.get(pk=show.pk).priority_override == 50
+    assert PriorityOverride.of(show) == 50
     run("priority", "-10", "--series", "77", "--season", "1")
+    season_one = Episode.objects.filter(season_number=1)
+    assert [PriorityOverride.of(e) for e in season_one] == [-10] * season_one.count()
     assert set(
-        Episode.objects.filter(season_number=1).values_list("priority_override", flat=True)
+        PriorityOverride.objects.filter(episode__isnull=False).values_list("priority", flat=True)
     ) == {-10}
+    run("priority", "clear", "--series", "77", "--season", "1")
+    assert not PriorityOverride.objects.filter(episode__isnull=False).exists()
+    assert PriorityOverride.of(show) == 50  # the season's clear left the series alone
     run("priority", "clear", "--series", "77")
-    assert Series.objects.get(pk=show.pk).priority_override is None
+    assert PriorityOverride.of(show) is None
     run("exclude", "--series", "77", "--note", "not interested")
     assert Exclusion.objects.get().note == "not interested"
     assert "Excluded" in run("why", "--series", "77", "--season", "1")

@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 
 from comradarr import events
-from content.models import Episode, Series
+from content.models import Episode
 from searchstate import services
 from searchstate.discovery import DiscoveryContext, discover
-from searchstate.models import Exclusion, SearchRegistry, SearchSettings
+from searchstate.models import Exclusion, PriorityOverride, SearchRegistry, SearchSettings
 from searchstate.states import SearchState
 from searchstate.transitions import Event, IllegalTransition
 from tests.searchstate import builders as b
@@ -133,7 +133,9 @@ def test_reset_exhaust_priority_exclude():
     assert services.registry_mark_exhausted(connector=conn, items=[a, c]) == 2
     assert set(SearchRegistry.objects.values_list("state", flat=True)) == {"exhausted"}
     services.item_set_priority(target=show, priority=40)
-    assert Series.objects.get(pk=show.pk).priority_override == 40
+    assert PriorityOverride.of(show) == 40
+    services.item_set_priority(target=show, priority=-5)  # an update, not a second row
+    assert PriorityOverride.of(show) == -5 and PriorityOverride.objects.count() == 1
     with pytest.raises(ValueError):
         services.item_set_priority(target=a, priority=101)
     services.item_exclude(target=a, note="bad release")

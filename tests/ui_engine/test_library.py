@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from content.models import Movie, Season
-from searchstate.models import Exclusion, SearchRegistry
+from searchstate.models import Exclusion, PriorityOverride, SearchRegistry
 from tests.searchstate import builders
 from tests.ui_engine.conftest import make_entry, make_history
 from web import library as library_pages
@@ -234,19 +234,20 @@ def test_bad_priority_is_explained(web, library, value, message):
     body = response.content.decode()
     assert message in body
     assert f'value="{value}"' in body  # the input is kept
-    episode.refresh_from_db()
-    assert episode.priority_override is None
+    assert PriorityOverride.of(episode) is None
 
 
 def test_priority_set_and_cleared(web, library):
     episode = library["gappy"].episodes.first()
     url = reverse("library:item_action", args=["episode", episode.pk])
     web.post(url, {"action": "priority", "priority": "40"})
-    episode.refresh_from_db()
-    assert episode.priority_override == 40
+    assert PriorityOverride.of(episode) == 40
+    assert (
+        'value="40"'
+        in web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
+    )
     web.post(url, {"action": "priority", "priority": ""})
-    episode.refresh_from_db()
-    assert episode.priority_override is None
+    assert PriorityOverride.of(episode) is None
 
 
 def test_unknown_action_changes_nothing(web, library):
@@ -274,12 +275,12 @@ def test_series_actions(web, library):
     web.post(url, {"action": "include"})
     assert not Exclusion.objects.exists()
     web.post(url, {"action": "priority", "priority": "-20"})
-    gappy.refresh_from_db()
-    assert gappy.priority_override == -20
+    assert PriorityOverride.of(gappy) == -20
     response = web.post(url, {"action": "priority", "priority": "9000"}, follow=True)
     assert "The highest priority is 100." in response.content.decode()
-    gappy.refresh_from_db()
-    assert gappy.priority_override == -20
+    assert PriorityOverride.of(gappy) == -20
+    page = web.get(reverse("library:series", args=[gappy.pk])).content.decode()
+    assert "-20 <span" in page  # "Priority -20 (episodes inherit it)"
 
 
 def test_csrf_is_required(client, db, library):

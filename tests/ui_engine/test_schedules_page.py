@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule, Task
 
-from queueing import schedules as builtin
+from queueing import builtin_schedules as builtin
 from queueing.models import SweepSchedule, ThrottleProfile
 
 pytestmark = pytest.mark.django_db

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
-from queueing.schedule_list import ScheduleRow, schedules_list
+from queueing.cron import timezone_validate
+from queueing.schedule_status import ScheduleRow, schedules_list
 
 
 def _when(row: ScheduleRow) -> str:
@@ -20,12 +21,11 @@ def _when(row: ScheduleRow) -> str:
 
 
 def _zone(name: str):
-    import zoneinfo
-
+    # A stored zone that is no longer valid (rows written around the services) shows as UTC.
     try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+        return timezone_validate(name)
+    except ValidationError:
+        return timezone_validate("UTC")
 
 
 def format_table(rows: list[ScheduleRow]) -> str:

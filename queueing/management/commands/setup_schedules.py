@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 
 from comradarr.management.parsing import OneLineErrorsCommand
-from queueing.schedules import schedules_reconcile
+from queueing.builtin_schedules import schedules_reconcile
 
 
 class Command(OneLineErrorsCommand):

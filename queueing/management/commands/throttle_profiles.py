@@ -13,14 +13,14 @@ from django.core.management.base import CommandError, CommandParser
 from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser, bounded_text
 from connectors.management.arguments import connector_name
 from connectors.models import Connector
-from queueing import profiles
+from queueing import throttle_profiles as profiles
 from queueing.models import ThrottleProfile
 
-#: A profile name (the column is 60 characters; queueing.profiles checks the rest).
+#: A profile name (the column is 60 characters; queueing.throttle_profiles checks the rest).
 profile_name = bounded_text(
     ThrottleProfile._meta.get_field("name").max_length, allow_empty=False, what="the profile name"
 )
-#: Longest description kept (queueing.profiles stores at most this much).
+#: Longest description kept (queueing.throttle_profiles stores at most this much).
 DESCRIPTION_MAX = 2000
 # A number needs no more; longer is refused before the service echoes it back.
 _number = bounded_text(30, allow_empty=False, what="the number")

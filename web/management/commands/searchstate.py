@@ -152,7 +152,7 @@ class Command(OneLineErrorsCommand):
             if not -100 <= value <= 100:
                 raise CommandError("priority must be between -100 and 100")
         if isinstance(target.obj, Series) and target.season_number is not None:
-            changed = target.items.update(priority_override=value)
+            changed = services.items_set_priority(items=target.items.iterator(), priority=value)
             text = f"priority of {changed} episodes of {target.description} set to {value}"
         else:
             services.item_set_priority(target=target.obj, priority=value)

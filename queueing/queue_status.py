@@ -1,6 +1,8 @@
-"""Read models of the queue, schedule and profile pages, and the profile writes they need.
+"""Read model of the queue page (and the connectors' throttle state the profile page shows).
 
-Everything a page shows is gathered here in a bounded number of queries:
+Reads only: every write goes through a service (queueing.control,
+queueing.throttle_profiles, queueing.sweep_schedules). Everything a page shows
+is gathered here in a bounded number of queries:
 lists are capped, per-connector figures cost a fixed handful of queries per
 connector (there are a few connectors, never thousands), and nothing counts a
 large table without a filter on an index. No *arr call happens here.
@@ -11,10 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django_q.models import Task
 
 from connectors.models import Connector
 from queueing import throttle as limits
@@ -23,12 +23,8 @@ from queueing.models import (
     GlobalThrottle,
     RequestQueue,
     SweepRun,
-    SweepSchedule,
     ThrottleProfile,
 )
-from queueing.schedule_list import ScheduleRow, schedules_list
-from queueing.schedules import builtin_rows
-from queueing.sweep_schedules import cron_describe, cron_next_runs, describe
 from searchstate.models import SearchHistory
 from searchstate.reasons import Reason
 
@@ -102,7 +98,7 @@ def skipped_text(skipped: dict) -> str:
     return ", ".join(parts)
 
 
-def _global_throttle() -> GlobalThrottle:
+def global_throttle_current() -> GlobalThrottle:
     # A read: a missing singleton is shown as its defaults, not created by a GET.
     return GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).first() or GlobalThrottle(
         pk=GlobalThrottle.SINGLETON_PK
@@ -113,7 +109,7 @@ def connector_statuses(
     *, now: datetime, global_throttle: GlobalThrottle | None = None
 ) -> list[ConnectorStatus]:
     """Throttle state and allowance of every connector (a few queries per connector)."""
-    global_throttle = global_throttle or _global_throttle()
+    global_throttle = global_throttle or global_throttle_current()
     default = ThrottleProfile.default()
     throttles = {
         t.connector_id: t for t in ConnectorThrottle.objects.select_related("profile").all()
@@ -150,7 +146,7 @@ def connector_statuses(
 def queue_status(*, now: datetime | None = None) -> QueueStatus:
     """Everything the live part of the queue page shows."""
     now = now or timezone.now()
-    global_throttle = _global_throttle()
+    global_throttle = global_throttle_current()
     counts = RequestQueue.objects.filter(status__in=("queued", "dispatched")).aggregate(
         queued=Count("pk", filter=Q(status="queued")),
         due=Count("pk", filter=Q(status="queued", scheduled_at__lte=now)),
@@ -223,77 +219,3 @@ def entry_items(*, entry: RequestQueue, limit: int = 200) -> list[dict]:
                 }
             )
     return items
-
-
-# --- schedules ------------------------------------------------------------------------------
-
-
-@dataclass
-class BuiltinJobStatus:
-    row: ScheduleRow
-    last_task: Task | None
-
-
-def builtin_jobs() -> list[BuiltinJobStatus]:
-    """The built-in jobs with the result of their last django-q2 run (one query for all)."""
-    rows = [r for r in schedules_list() if r.kind == "builtin"]
-    stored = builtin_rows()
-    task_ids = {s.task for s in stored.values() if s.task}
-    tasks = {t.id: t for t in Task.objects.filter(id__in=task_ids)} if task_ids else {}
-    by_pk = {s.pk: s for s in stored.values()}
-    result = []
-    for row in rows:
-        schedule = by_pk.get(row.id)
-        task = tasks.get(schedule.task) if schedule and schedule.task else None
-        result.append(BuiltinJobStatus(row=row, last_task=task))
-    return result
-
-
-def sweep_schedule_described(schedule: SweepSchedule) -> SweepSchedule:
-    """The schedule with ``description`` set (its cron in words) for the templates."""
-    schedule.description = describe(schedule)
-    return schedule
-
-
-def sweep_schedule_rows() -> list[SweepSchedule]:
-    rows = SweepSchedule.objects.select_related("connector", "throttle_profile").order_by(
-        "connector__name", "kind", "pk"
-    )
-    return [sweep_schedule_described(s) for s in rows]
-
-
-@dataclass
-class CronPreview:
-    ok: bool
-    description: str = ""
-    next_runs: list[datetime] | None = None
-    error: str = ""
-
-
-def cron_preview(*, cron: str, tz: str, count: int = 3) -> CronPreview:
-    """Description and next runs of a cron expression, or the validation message."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        return CronPreview(
-            ok=True,
-            description=cron_describe(cron),
-            next_runs=cron_next_runs(cron, tz=tz or "UTC", count=count),
-        )
-    except ValidationError as exc:
-        return CronPreview(ok=False, error=" ".join(exc.messages))
-
-
-def sweep_schedule_delete(*, schedule: SweepSchedule) -> None:
-    schedule.delete()
-
-
-# --- throttle profiles (the rest is queueing.profiles) -------------------------------------
-
-
-def global_budget_set(*, daily_budget: int | None) -> None:
-    with transaction.atomic():
-        GlobalThrottle.objects.get_or_create(pk=GlobalThrottle.SINGLETON_PK)
-        GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).update(
-            daily_budget=daily_budget
-        )

@@ -1,4 +1,5 @@
-"""Throttle profile services: validate, create, update, delete, make default, assign.
+"""Throttle writes: profiles (validate, create, update, delete, make default, assign) and the
+global daily budget.
 
 Used by ``manage.py throttle_profiles`` and the web pages. Errors are
 :class:`ProfileError` with a message a user can act on.
@@ -13,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from connectors.models import Connector
-from queueing.models import ConnectorThrottle, ThrottleProfile
+from queueing.models import ConnectorThrottle, GlobalThrottle, ThrottleProfile
 
 #: Editable fields: name -> (type, minimum, maximum, help).
 FIELDS: dict[str, tuple[type, float, float, str]] = {
@@ -153,6 +154,15 @@ def connector_throttle_assign(
     row.profile = profile
     row.save(update_fields=["profile"])
     return row
+
+
+def global_budget_set(*, daily_budget: int | None) -> None:
+    """Set (or clear with None) the daily query budget shared by every connector."""
+    with transaction.atomic():
+        GlobalThrottle.objects.get_or_create(pk=GlobalThrottle.SINGLETON_PK)
+        GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).update(
+            daily_budget=daily_budget
+        )
 
 
 def profile_as_dict(profile: ThrottleProfile) -> dict[str, Any]:

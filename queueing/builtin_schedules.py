@@ -12,6 +12,11 @@ Every job's cron is overridable from the environment, like paperless-ngx::
     COMRADARR_SCHEDULE_SYNC_INCREMENTAL="*/15 * * * *"
     COMRADARR_SCHEDULE_MAINTENANCE="disable"     # no row at all
 
+Rows are found by name, so a task moved or renamed in queueing.tasks only
+needs its function renamed there: the next reconciliation rewrites the row's
+``func``, and :data:`LEGACY_TASK_PATHS` rewrites any other schedule row or
+queued task that still names an old path.
+
 Cron times are read in the TZ setting's time zone (django-q2 computes them
 with ``localtime()``); stored next-run times are UTC.
 """
@@ -30,10 +35,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
+from django_q.signing import SignedPackage
 
 from comradarr import config
-from queueing.locks import job_lock
+from comradarr.locks import advisory_lock
+from queueing import tasks
+from queueing.cron import cron_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +55,7 @@ DISABLED = "disable"
 class BuiltinJob:
     key: str  # stable id: the env variable's suffix and the overlap lock's name
     title: str  # shown in `schedules list`; the Schedule row is NAME_PREFIX + title
-    func: str  # dotted path of the thin task in queueing.jobs
+    func: str  # dotted path of the thin task in queueing.tasks
     cron: str  # default, five fields
     description: str
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -65,7 +73,7 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
     BuiltinJob(
         key="sync_incremental",
         title="incremental library sync",
-        func="queueing.jobs.sync_libraries",
+        func=tasks.task_path(tasks.sync_libraries),
         cron="*/15 * * * *",
         description="Fetch what changed in every enabled connector's library.",
         kwargs={"kind": "incremental"},
@@ -73,7 +81,7 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
     BuiltinJob(
         key="sync_full",
         title="full library reconciliation",
-        func="queueing.jobs.sync_libraries",
+        func=tasks.task_path(tasks.sync_libraries),
         cron="30 3 * * *",
         description="Re-read every library in full and drop what the *arr deleted.",
         kwargs={"kind": "full"},
@@ -81,33 +89,53 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
     BuiltinJob(
         key="dispatch",
         title="dispatch search commands",
-        func="queueing.jobs.dispatch",
+        func=tasks.task_path(tasks.dispatch),
         cron="* * * * *",
         description="Send due searches within the throttle limits and poll those in flight.",
     ),
     BuiltinJob(
         key="sweeps",
         title="run due sweep schedules",
-        func="queueing.jobs.run_due_sweep_schedules",
+        func=tasks.task_path(tasks.run_due_sweep_schedules),
         cron="* * * * *",
         description="Start the sweeps whose schedule is due (per connector, user-edited).",
     ),
     BuiltinJob(
         key="health_checks",
         title="connector health checks",
-        func="queueing.jobs.health_checks",
+        func=tasks.task_path(tasks.health_checks),
         cron="*/5 * * * *",
         description="Check every enabled connector; unhealthy ones resume when they answer.",
     ),
     BuiltinJob(
         key="maintenance",
         title="daily maintenance",
-        func="queueing.jobs.maintenance",
+        func=tasks.task_path(tasks.maintenance),
         cron="15 4 * * *",
         description="Prune old exhausted rows, history, finished queue entries and sessions; "
         "remove orphans; VACUUM ANALYZE the big tables.",
     ),
 )
+
+
+#: Task paths of earlier versions -> today's. Schedule rows and queued tasks that still
+#: name one are rewritten by :func:`schedules_reconcile` (``serve`` runs it at start-up).
+LEGACY_TASK_PATHS: dict[str, str] = {
+    **{
+        f"queueing.jobs.{func.__name__}": tasks.task_path(func)
+        for func in (
+            tasks.sync_libraries,
+            tasks.dispatch,
+            tasks.health_checks,
+            tasks.health_check,
+            tasks.run_due_sweep_schedules,
+            tasks.sweep_schedule,
+            tasks.maintenance,
+        )
+    },
+    # The engine tick the dispatch job ran by string; the job itself is the tick now.
+    "queueing.tasks.process_queue_tick": tasks.task_path(tasks.dispatch),
+}
 
 
 @dataclass(frozen=True)
@@ -122,20 +150,6 @@ class ResolvedJob:
         return self.cron is not None
 
 
-def validate_cron(expression: str, *, source: str = "cron expression") -> str:
-    """Return the normalised five-field expression or raise ValueError saying what is wrong."""
-    text = " ".join(expression.split())
-    fields = text.split(" ") if text else []
-    if len(fields) != 5:
-        raise ValueError(
-            f"{source} {expression!r} must have 5 fields (minute hour day-of-month month "
-            f"day-of-week), not {len(fields)}"
-        )
-    if not croniter.is_valid(text):
-        raise ValueError(f"{source} {expression!r} is not a valid cron expression")
-    return text
-
-
 def resolve_jobs(env: Mapping[str, str] | None = None) -> list[ResolvedJob]:
     """The built-in jobs with env overrides applied; ImproperlyConfigured names the variable."""
     resolved = []
@@ -147,7 +161,7 @@ def resolve_jobs(env: Mapping[str, str] | None = None) -> list[ResolvedJob]:
             resolved.append(ResolvedJob(job, None))
         else:
             try:
-                cron = validate_cron(value, source=job.env_var)
+                cron = cron_normalise(value, source=job.env_var)
             except ValueError as exc:
                 raise ImproperlyConfigured(
                     f"{exc}; e.g. {job.env_var}={job.cron!r}, or {DISABLED!r} to switch it off"
@@ -162,10 +176,12 @@ class ReconcileReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    #: Rows and queued tasks moved from an old task path to today's.
+    renamed: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.removed)
+        return bool(self.created or self.updated or self.removed or self.renamed)
 
 
 def _next_run(cron: str, after: datetime) -> datetime:
@@ -187,7 +203,7 @@ def schedules_reconcile(
     jobs = resolve_jobs(env)  # raises before anything is written
     now = now or timezone.now()
     report = ReconcileReport()
-    with job_lock("setup_schedules") as acquired:
+    with advisory_lock("setup_schedules") as acquired:
         if not acquired:
             raise RuntimeError("another process is reconciling the schedules right now")
         with transaction.atomic():
@@ -202,6 +218,7 @@ def schedules_reconcile(
                     seen.add(row.name)
             for name, resolved in wanted.items():
                 _apply(name, resolved, now, report)
+            report.renamed = _rename_legacy_paths()
     for name in report.created + report.updated + report.removed:
         logger.info("schedule reconciled", extra={"schedule": name})
     return report
@@ -235,6 +252,26 @@ def _apply(name: str, resolved: ResolvedJob, now: datetime, report: ReconcileRep
         # clock; keep the one computed from ``now`` (the same moment outside tests).
         Schedule.objects.filter(pk=row.pk).update(**first_run)
     (report.created if created else report.updated).append(name)
+
+
+def _rename_legacy_paths() -> int:
+    """Point schedule rows and queued tasks that name an old task path at today's."""
+    renamed = 0
+    for old, new in LEGACY_TASK_PATHS.items():
+        renamed += Schedule.objects.filter(func=old).update(func=new)
+    # Queued tasks are signed pickles; a few at most wait at start-up.
+    for queued in OrmQ.objects.select_for_update(skip_locked=True):
+        try:
+            task = SignedPackage.loads(queued.payload)
+        except Exception:  # noqa: S112 - django-q2 reports unreadable packages itself
+            continue
+        new = LEGACY_TASK_PATHS.get(task.get("func")) if isinstance(task, dict) else None
+        if new is None:
+            continue
+        task["func"] = new
+        OrmQ.objects.filter(pk=queued.pk).update(payload=SignedPackage.dumps(task))
+        renamed += 1
+    return renamed
 
 
 def builtin_rows() -> dict[str, Schedule]:

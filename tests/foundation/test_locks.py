@@ -1,40 +1,46 @@
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from queueing.locks import job_lock, job_lock_held, lock_keys
+from comradarr.locks import LOCKS, advisory_lock, advisory_lock_held, lock_keys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_second_acquire_fails_while_the_first_is_held_and_succeeds_after():
-    with job_lock("dispatch") as first:
+    with advisory_lock("dispatch") as first:
         assert first is True
-        assert job_lock_held("dispatch")
-        with job_lock("dispatch") as second:
+        assert advisory_lock_held("dispatch")
+        with advisory_lock("dispatch") as second:
             assert second is False
         # The loser's exit must not release the winner's lock.
-        assert job_lock_held("dispatch")
-    assert not job_lock_held("dispatch")
-    with job_lock("dispatch") as again:
+        assert advisory_lock_held("dispatch")
+    assert not advisory_lock_held("dispatch")
+    with advisory_lock("dispatch") as again:
         assert again is True
 
 
 def test_subjects_and_names_are_independent():
-    with job_lock("sweep", 1) as one, job_lock("sweep", 2) as two, job_lock("health", 1) as h:
-        assert one and two and h
-        with job_lock("sweep", 1) as taken:
+    with (
+        advisory_lock("sweep", 1) as one,
+        advisory_lock("sweep", 2) as two,
+        advisory_lock("sync", 1) as sync,
+    ):
+        assert one and two and sync
+        with advisory_lock("sweep", 1) as taken:
             assert taken is False
 
 
 def test_lock_released_when_the_block_raises():
-    with pytest.raises(RuntimeError), job_lock("maintenance"):
+    with pytest.raises(RuntimeError), advisory_lock("maintenance"):
         raise RuntimeError("boom")
-    assert not job_lock_held("maintenance")
+    assert not advisory_lock_held("maintenance")
 
 
 def test_two_threads_never_both_run_the_job():
@@ -43,7 +49,7 @@ def test_two_threads_never_both_run_the_job():
     results: dict[str, bool] = {}
 
     def holder():
-        with job_lock("sync_libraries:full") as acquired:
+        with advisory_lock("sync_libraries:full") as acquired:
             results["holder"] = acquired
             inside.set()
             release.wait(10)
@@ -52,13 +58,13 @@ def test_two_threads_never_both_run_the_job():
     thread.start()
     assert inside.wait(10)
     try:
-        with job_lock("sync_libraries:full") as acquired:
+        with advisory_lock("sync_libraries:full") as acquired:
             results["second"] = acquired
     finally:
         release.set()
         thread.join(10)
     assert results == {"holder": True, "second": False}
-    with job_lock("sync_libraries:full") as acquired:
+    with advisory_lock("sync_libraries:full") as acquired:
         assert acquired  # released once the holder's block ended
 
 
@@ -66,8 +72,8 @@ def test_a_killed_holder_process_leaves_no_stale_lock():
     """A worker killed mid-job: its session ends, so the lock is free again."""
     code = (
         "import django, sys, time; django.setup();"
-        "from queueing.locks import job_lock;"
-        "cm = job_lock('health_check', 7); print(cm.__enter__(), flush=True); time.sleep(60)"
+        "from comradarr.locks import advisory_lock;"
+        "cm = advisory_lock('health_check', 7); print(cm.__enter__(), flush=True); time.sleep(60)"
     )
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings")
     from django.db import connection
@@ -78,13 +84,13 @@ def test_a_killed_holder_process_leaves_no_stale_lock():
     )
     try:
         assert child.stdout.readline().strip() == "True"
-        with job_lock("health_check", 7) as acquired:
+        with advisory_lock("health_check", 7) as acquired:
             assert acquired is False
     finally:
         child.kill()
         child.wait(10)
     for _ in range(50):  # the server notices the dead session within moments
-        with job_lock("health_check", 7) as acquired:
+        with advisory_lock("health_check", 7) as acquired:
             if acquired:
                 break
         threading.Event().wait(0.1)
@@ -100,10 +106,8 @@ def _url(s: dict) -> str:
 
 def test_keys_are_stable_and_bounded():
     assert lock_keys("dispatch") == lock_keys("dispatch")
-    first, second = lock_keys("x" * 1000, 2**31 - 1)
+    first, second = lock_keys("maintenance", 2**31 - 1)
     assert -(2**31) <= first < 2**31 and second == 2**31 - 1
-    with pytest.raises(ValueError):
-        lock_keys("", 1)
     with pytest.raises(ValueError):
         lock_keys("sweep", 2**31)
 
@@ -113,3 +117,25 @@ def test_keys_agree_across_processes():
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
         assert pool.apply(lock_keys, ("dispatch", 3)) == lock_keys("dispatch", 3)
+
+
+def test_every_lock_name_comes_from_the_one_table():
+    """An unknown name is refused: no caller can invent a key that collides with another's."""
+    for name in ("", "dispatchh", "x" * 1000):
+        with pytest.raises(ValueError, match="unknown lock"):
+            lock_keys(name)
+    keys = {lock_keys(name)[0] for name in LOCKS}
+    assert len(keys) == len(LOCKS)  # no two names share a first key
+
+
+def test_no_other_module_takes_an_advisory_lock():
+    """One helper: grep the apps for pg_*advisory* outside comradarr/locks.py."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for app in ("comradarr", "connectors", "content", "searchstate", "queueing"):
+        for path in (root / app).rglob("*.py"):
+            if path.name == "locks.py" and path.parent.name == "comradarr":
+                continue
+            if re.search(r"pg_\w*advisory", path.read_text()):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []

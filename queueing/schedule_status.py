@@ -1,6 +1,7 @@
-"""One listing of everything that runs on a timer: built-in jobs and users' sweep schedules.
+"""Read model of everything that runs on a timer: built-in jobs and users' sweep schedules.
 
-Read by ``manage.py schedules list`` (and available to the web pages). Built-in
+Read by ``manage.py schedules list`` and the schedules page; writes go through
+queueing.builtin_schedules (reconciliation) and queueing.sweep_schedules. Built-in
 rows show what the database holds (what django-q2 will actually run); a job
 whose row is missing says so instead of guessing.
 """
@@ -12,10 +13,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django_q.models import Task
 
+from queueing.builtin_schedules import builtin_rows, resolve_jobs
+from queueing.cron import cron_next_runs
 from queueing.models import SweepSchedule
-from queueing.schedules import builtin_rows, resolve_jobs
-from queueing.sweep_schedules import cron_next_runs, describe
+from queueing.sweep_schedules import describe
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,37 @@ def _sweeps() -> list[ScheduleRow]:
             )
         )
     return rows
+
+
+@dataclass
+class BuiltinJobStatus:
+    row: ScheduleRow
+    last_task: Task | None
+
+
+def builtin_jobs() -> list[BuiltinJobStatus]:
+    """The built-in jobs with the result of their last django-q2 run (one query for all)."""
+    rows = _builtin()
+    stored = builtin_rows()
+    task_ids = {s.task for s in stored.values() if s.task}
+    tasks = {t.id: t for t in Task.objects.filter(id__in=task_ids)} if task_ids else {}
+    by_pk = {s.pk: s for s in stored.values()}
+    result = []
+    for row in rows:
+        schedule = by_pk.get(row.id)
+        task = tasks.get(schedule.task) if schedule and schedule.task else None
+        result.append(BuiltinJobStatus(row=row, last_task=task))
+    return result
+
+
+def sweep_schedule_described(schedule: SweepSchedule) -> SweepSchedule:
+    """The schedule with ``description`` set (its cron in words) for the templates."""
+    schedule.description = describe(schedule)
+    return schedule
+
+
+def sweep_schedule_rows() -> list[SweepSchedule]:
+    rows = SweepSchedule.objects.select_related("connector", "throttle_profile").order_by(
+        "connector__name", "kind", "pk"
+    )
+    return [sweep_schedule_described(s) for s in rows]
