@@ -28,25 +28,24 @@ from requests.adapters import HTTPAdapter
 import comradarr
 from comradarr.logs import TRACE, redact
 from connectors.common.errors import (
+    AppFailedError,
     ArrError,
     ArrTimeoutError,
     AuthenticationError,
     BadResponseError,
     ClientRequestError,
+    ConnectionSetupError,
     InvalidURLError,
     NotFoundError,
     RateLimitedError,
     ServerError,
     UnreachableError,
+    may_retry,
 )
 
 logger = logging.getLogger("connectors.http")
 
 USER_AGENT = f"Comradarr/{comradarr.__version__}"
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-# A POST may have been processed when the answer is lost (read timeout, 502/504
-# from a proxy), so it is only retried when the app surely never handled it.
-POST_RETRY_STATUSES = frozenset({429, 503})
 TRACE_BODY_LIMIT = 20_000
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
@@ -333,15 +332,14 @@ class HttpClient:
         query = encode_params(params)
         if any(key.lower() == "apikey" for key, _ in query):
             raise ValueError("the API key travels in the X-Api-Key header only, never in a URL")
-        retry_statuses = RETRY_STATUSES if method == "GET" else POST_RETRY_STATUSES
         attempt = 0
         while True:
             try:
-                return self._send_once(
-                    method, url, path, query, json_body, retry_statuses, stream=stream
-                )
-            except _Retry as retry:
-                error = retry.error
+                return self._send_once(method, url, path, query, json_body, stream=stream)
+            except ArrError as error:
+                # The error's policy decides (connectors.common.errors.may_retry).
+                if not may_retry(error, method=method):
+                    raise
                 if attempt >= self.max_retries:
                     logger.debug(
                         "%s %s: giving up after %d attempts: %s",
@@ -351,7 +349,7 @@ class HttpClient:
                         error,
                     )
                     raise error from None
-                delay = self.backoff_delay(attempt, retry.retry_after)
+                delay = self.backoff_delay(attempt, error.retry_after)
                 logger.debug(
                     "%s %s: %s; retry %d of %d in %.2fs",
                     method,
@@ -384,7 +382,6 @@ class HttpClient:
         path: str,
         query: list[tuple[str, str]],
         json_body: Any,
-        retry_statuses: frozenset[int],
         *,
         stream: bool = False,
     ) -> Any:
@@ -422,27 +419,23 @@ class HttpClient:
                 return response
             content = response.content
         except requests.exceptions.SSLError as exc:
-            raise UnreachableError(
+            raise ConnectionSetupError(
                 f"{self.where} is not reachable: the TLS/SSL certificate was refused "
                 f"({self._reason(exc)}). For a self-signed certificate, turn off SSL "
                 "verification for this connector."
             ) from None
-        except requests.exceptions.ConnectTimeout as exc:
-            error = ArrTimeoutError(
+        except requests.exceptions.ConnectTimeout:
+            raise ArrTimeoutError(
                 f"{self.where} did not accept a connection within {self.timeout:g} s: "
-                "is the host up and the port right?"
-            )
-            raise _Retry(error) from exc
-        except requests.exceptions.Timeout as exc:
-            error = ArrTimeoutError(f"{self.where} did not answer within {self.timeout:g} s.")
-            if method == "GET":
-                raise _Retry(error) from exc
-            raise error from None
+                "is the host up and the port right?",
+                reached_app=False,
+            ) from None
+        except requests.exceptions.Timeout:
+            raise ArrTimeoutError(
+                f"{self.where} did not answer within {self.timeout:g} s."
+            ) from None
         except requests.exceptions.ConnectionError as exc:
-            error, sent = self._connection_error(exc)
-            if method == "GET" or not sent:
-                raise _Retry(error) from exc
-            raise error from None
+            raise self._connection_error(exc) from None
         except (
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError,
@@ -457,7 +450,7 @@ class HttpClient:
                 "(a space or line break pasted with it?): copy it again."
             ) from None
         except requests.exceptions.RequestException as exc:
-            raise UnreachableError(
+            raise ConnectionSetupError(
                 f"{self.where} could not be asked for {shown} ({self._reason(exc)})."
             ) from None
         elapsed_ms = (time.monotonic() - started) * 1000
@@ -477,36 +470,20 @@ class HttpClient:
                 shown,
                 self.scrub(content[:TRACE_BODY_LIMIT].decode("utf-8", "replace")),
             )
-        return self._interpret(response, content, shown, retry_statuses)
+        return self._interpret(response, content, shown)
 
-    def _connection_error(self, exc: Exception) -> tuple[UnreachableError, bool]:
-        """(error, request possibly sent). Refused / DNS failures happen before sending."""
+    def _connection_error(self, exc: Exception) -> UnreachableError:
+        """Refused / DNS failures happen before sending (reached_app=False): safe to retry."""
         text = repr(exc)
         if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
-            return (
-                UnreachableError(
-                    f"{self.where} is not reachable: the host name could not be resolved."
-                ),
-                False,
-            )
-        if "Connection refused" in text or "ConnectionRefused" in text or "Errno 111" in text:
-            return (
-                UnreachableError(f"{self.where} is not reachable: connection refused."),
-                False,
-            )
-        if "NewConnectionError" in text:
-            return (
-                UnreachableError(
-                    f"{self.where} is not reachable: could not connect ({self._reason(exc)})."
-                ),
-                False,
-            )
-        return (
-            UnreachableError(
-                f"{self.where} is not reachable: the connection failed ({self._reason(exc)})."
-            ),
-            True,
-        )
+            reason, sent = "the host name could not be resolved", False
+        elif "Connection refused" in text or "ConnectionRefused" in text or "Errno 111" in text:
+            reason, sent = "connection refused", False
+        elif "NewConnectionError" in text:
+            reason, sent = f"could not connect ({self._reason(exc)})", False
+        else:
+            reason, sent = f"the connection failed ({self._reason(exc)})", True
+        return UnreachableError(f"{self.where} is not reachable: {reason}.", reached_app=sent)
 
     def _reason(self, exc: Exception) -> str:
         reason = str(exc) or type(exc).__name__
@@ -517,7 +494,6 @@ class HttpClient:
         response: requests.Response,
         content: bytes,
         shown: str,
-        retry_statuses: frozenset[int],
     ) -> Any:
         status = response.status_code
         if 200 <= status < 300:
@@ -551,8 +527,6 @@ class HttpClient:
                 + ".",
                 retry_after=retry_after,
             )
-            if status in retry_statuses:
-                raise _Retry(error, retry_after=retry_after)
             raise error
         if 400 <= status < 500:
             raise ClientRequestError(
@@ -560,9 +534,11 @@ class HttpClient:
                 status_code=status,
             )
         if status == 503:
+            # Refused while starting: the app did not run the request.
             error = ServerError(
                 f"{self.where} is starting up or unavailable (HTTP 503){suffix}",
                 status_code=status,
+                reached_app=False,
             )
         elif status in (502, 504):
             error = ServerError(
@@ -570,13 +546,11 @@ class HttpClient:
                 status_code=status,
             )
         else:
-            error = ServerError(
+            error = AppFailedError(
                 f"{self.where} failed to answer {shown} (HTTP {status}){suffix}",
                 status_code=status,
             )
-        if status in retry_statuses:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise _Retry(error, retry_after=retry_after)
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise error
 
     def _parse_json(self, response: requests.Response, content: bytes, shown: str) -> Any:
@@ -626,15 +600,6 @@ class HttpClient:
 
 
 _PAGING_KEYS = frozenset({"page", "pageSize", "sortKey", "sortDirection"})
-
-
-class _Retry(Exception):
-    """Internal: a transient failure the request loop may retry."""
-
-    def __init__(self, error: ArrError, *, retry_after: float | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = retry_after
 
 
 def _verify(verify_ssl: bool) -> bool | str:
