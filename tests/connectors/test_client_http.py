@@ -14,6 +14,7 @@ from responses import matchers
 
 import comradarr
 from comradarr.logs import TRACE
+from connectors.common.answers import parse_retry_after
 from connectors.common.errors import (
     ArrError,
     ArrTimeoutError,
@@ -26,7 +27,7 @@ from connectors.common.errors import (
     ServerError,
     UnreachableError,
 )
-from connectors.common.http import encode_params, parse_retry_after
+from connectors.common.query import encode_params
 
 from .conftest import API_KEY
 
@@ -63,6 +64,7 @@ def test_timeout_and_verify_are_passed_on_every_call(make_http, monkeypatch):
         response = requests.Response()
         response.status_code = 200
         response._content = b"{}"
+        response._content_consumed = True  # iter_content then replays _content
         return response
 
     monkeypatch.setattr(http.session, "request", fake_request)
