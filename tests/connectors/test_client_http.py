@@ -789,3 +789,32 @@ def test_each_error_class_says_whether_a_retry_can_help():
         assert errors.policy_for(cls).retry_request is retryable, cls
         assert issubclass(cls, errors.ArrError)
     assert set(errors.ArrError.__subclasses__()) == set(expected)  # none left out
+
+
+def test_clone_has_the_same_settings_and_a_session_of_its_own(make_http, sleeps):
+    http = make_http(
+        "http://user:pw@sonarr.test:8989/base",
+        timeout=12,
+        verify_ssl=False,
+        max_retries=5,
+        backoff_base=0.1,
+        backoff_cap=2,
+        max_response_bytes=1234,
+    )
+    http.request_count = 7
+    twin = http.clone()
+    for name in (
+        "base_url",
+        "api_key",
+        "app_label",
+        "timeout",
+        "verify_ssl",
+        "max_retries",
+        "backoff_base",
+        "backoff_cap",
+        "max_response_bytes",
+        "where",
+    ):
+        assert getattr(twin, name) == getattr(http, name), name
+    assert twin.session is not http.session  # a session is not shared across threads
+    assert twin.sleep is sleeps and twin.request_count == 0
