@@ -1,7 +1,8 @@
 """What an *arr app's answer means: parsed JSON, or the typed error its status stands for.
 
 The HttpClient hands every answer here (status, headers, the body it read);
-the messages say what to check, with the API key scrubbed out.
+the messages say what to check, with the API key scrubbed out. Listings (JSON
+arrays of objects, of any size) are read by connectors.common.listings.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 import email.utils
 import json
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from connectors.common import json_stream
 from connectors.common.errors import (
     AppFailedError,
     ArrError,
@@ -122,7 +121,7 @@ def _server_error(where: str, status: int, shown: str, suffix: str) -> ServerErr
     )
 
 
-def _web_page(client: HttpClient, response: requests.Response) -> BadResponseError:
+def web_page_error(client: HttpClient, response: requests.Response) -> BadResponseError:
     return BadResponseError(
         f"{client.where} answered with a web page instead of JSON: is the URL right "
         "(scheme, port and URL base)?",
@@ -136,7 +135,7 @@ def parse_json(client: HttpClient, response: requests.Response, content: bytes, 
     content_type = response.headers.get("Content-Type", "").lower()
     text = content.decode("utf-8", "replace").lstrip("\ufeff")
     if "html" in content_type or text.lstrip()[:1] == "<":
-        raise _web_page(client, response)
+        raise web_page_error(client, response)
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -171,48 +170,3 @@ def error_detail(client: HttpClient, content: bytes) -> str:
                 messages.append(value)
                 break
     return client.scrub("; ".join(messages)[:300])
-
-
-def stream_objects(
-    client: HttpClient, response: requests.Response, shown: str, kind: str
-) -> Iterator[dict]:
-    """The objects of a 2xx streamed JSON array answer, as the reader decodes them.
-
-    Anything but a complete array of objects (a web page, cut or malformed JSON,
-    an element too long, a dropped connection) raises BadResponseError, so a
-    caller deletes nothing on the strength of a partial listing.
-    """
-    if "html" in response.headers.get("Content-Type", "").lower():
-        raise _web_page(client, response)
-    chunks = (c for c in response.iter_content(json_stream.CHUNK) if c)
-    try:
-        for item in json_stream.JsonListReader(chunks).items():
-            if not isinstance(item, dict):
-                raise BadResponseError(
-                    f"{client.where} answered {shown} with a list holding a "
-                    f"{type(item).__name__} where {kind} objects were expected."
-                )
-            yield item
-    except json.JSONDecodeError as exc:
-        raise BadResponseError(
-            f"{client.where} sent malformed or truncated JSON for {shown} "
-            f"({client.scrub(exc.msg[:200])}): the listing was not used.",
-            status_code=response.status_code,
-        ) from None
-    except json_stream.NotAList as exc:
-        raise BadResponseError(
-            f"{client.where} answered {shown} with {exc} where a list of {kind} "
-            "objects was expected.",
-            status_code=response.status_code,
-        ) from None
-    except (
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.ContentDecodingError,
-        requests.exceptions.ConnectionError,
-        requests.exceptions.Timeout,
-    ) as exc:
-        raise BadResponseError(
-            f"{client.where} sent an incomplete answer for {shown} "
-            f"({client.reason(exc)}): the listing was not used.",
-            status_code=response.status_code,
-        ) from None

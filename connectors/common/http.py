@@ -6,8 +6,8 @@ a pooled session, bounded retries with exponential backoff and jitter for the
 failures whose policy allows one (connectors.common.errors.may_retry), and a
 cap on every answer's size. Its helpers, one job each: connectors.common.query
 (query strings), .transport (connection failures, the bounded body read),
-.answers (status and body -> JSON or a typed error) and .json_stream (the
-streaming JSON list reader for big listings).
+.answers (status and body -> JSON or a typed error), .listings (JSON arrays of
+any size) and .json_stream (the streaming JSON list reader under them).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from requests.adapters import HTTPAdapter
 
 import comradarr
 from comradarr.logs import redact
-from connectors.common import answers, transport
+from connectors.common import answers, listings, transport
 from connectors.common.errors import ArrError, BadResponseError, InvalidURLError, may_retry
 from connectors.common.query import Params, encode_params
 
@@ -167,9 +167,16 @@ class HttpClient:
         return body
 
     def get_list(self, path: str, params: Params = None, *, kind: str) -> list[dict]:
-        """GET a listing (a JSON array of objects) through the streaming reader: no size
-        cap on the whole, a bound per element (see get_list_stream)."""
-        return list(self.get_list_stream(path, params, kind=kind))
+        """GET a listing (a JSON array of objects) of any size: read whole when it ends
+        within ``max_response_bytes``, streamed past that with a bound per element
+        (connectors.common.json_stream), so no cap on the whole."""
+        response = self.request("GET", path, params=params, stream=True)
+        try:
+            return listings.read_list(
+                self, response, self.scrub(path), kind, self.max_response_bytes
+            )
+        finally:
+            response.close()
 
     def get_list_stream(self, path: str, params: Params = None, *, kind: str) -> Iterator[dict]:
         """GET a JSON array and yield its objects as they arrive, parsed incrementally.
@@ -183,7 +190,7 @@ class HttpClient:
         """
         response = self.request("GET", path, params=params, stream=True)
         try:
-            yield from answers.stream_objects(self, response, self.scrub(path), kind)
+            yield from listings.stream_objects(self, response, self.scrub(path), kind)
         finally:
             response.close()
 
