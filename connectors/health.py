@@ -119,6 +119,25 @@ def _failure(err: ArrError, *, kind: str, url: str, previous_failures: int) -> P
     )
 
 
+def _health_report(client, capabilities: Capabilities) -> tuple[bool, list[dict]]:
+    """(degraded, messages) from the version's support and the app's own /health."""
+    messages: list[dict] = []
+    degraded = not capabilities.supported
+    for warning in capabilities.warnings:
+        messages.append(_message("warning" if degraded else "notice", "Comradarr", warning))
+    try:
+        items = client.health()
+    except ArrError as err:
+        # It answered status, so it is up; a failing /health is worth a look, not an alarm.
+        degraded = True
+        messages.append(_message("warning", "Comradarr", f"Health report unavailable: {err}"))
+        items = []
+    for item in items:
+        messages.append(_message(item.type, item.source, item.message))
+        degraded = degraded or item.type in _DEGRADING_LEVELS
+    return degraded, messages
+
+
 def probe(
     *,
     kind: str,
@@ -174,20 +193,7 @@ def probe(
         )
 
     capabilities = capabilities_for(kind, status.version or "0")
-    messages: list[dict] = []
-    degraded = not capabilities.supported
-    for warning in capabilities.warnings:
-        messages.append(_message("warning" if degraded else "notice", "Comradarr", warning))
-    try:
-        items = client.health()
-    except ArrError as err:
-        # It answered status, so it is up; a failing /health is worth a look, not an alarm.
-        degraded = True
-        messages.append(_message("warning", "Comradarr", f"Health report unavailable: {err}"))
-        items = []
-    for item in items:
-        messages.append(_message(item.type, item.source, item.message))
-        degraded = degraded or item.type in _DEGRADING_LEVELS
+    degraded, messages = _health_report(client, capabilities)
     return ProbeResult(
         status=Health.DEGRADED if degraded else Health.HEALTHY,
         messages=tuple(messages),
