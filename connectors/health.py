@@ -32,15 +32,7 @@ from comradarr import events
 from connectors.common.capabilities import Capabilities, capabilities_for
 from connectors.common.errors import (
     ArrError,
-    ArrTimeoutError,
-    AuthenticationError,
-    BadResponseError,
-    ClientRequestError,
-    InvalidURLError,
-    NotFoundError,
-    RateLimitedError,
-    ServerError,
-    UnreachableError,
+    HealthEffect,
     UnsupportedAppError,
     WrongKindError,
 )
@@ -101,38 +93,49 @@ def _message(level: str, source: str, text: str) -> dict:
 
 
 def _failure(err: ArrError, *, kind: str, url: str, previous_failures: int) -> ProbeResult:
-    """Turn a client error into a status, a message and the field it concerns."""
+    """Turn a client error into a status, a message and the field it concerns (its policy)."""
+    policy = err.policy
     text = str(err)
-    transient = False
-    if isinstance(err, InvalidURLError):
-        status, error_field = Health.UNHEALTHY, "url"
-    elif isinstance(err, WrongKindError | UnsupportedAppError):
-        status, error_field = Health.UNHEALTHY, "kind"
-    elif isinstance(err, UnreachableError | ArrTimeoutError):
-        status, error_field = Health.OFFLINE, "url"
-    elif isinstance(err, AuthenticationError):
-        status, error_field = Health.UNHEALTHY, "api_key"
-    elif isinstance(err, BadResponseError | NotFoundError | ClientRequestError):
+    transient = policy.health is HealthEffect.TRANSIENT
+    if policy.health is HealthEffect.OFFLINE:
+        status = Health.OFFLINE
+    elif transient:
+        failures = previous_failures + 1
+        status = Health.UNHEALTHY if failures >= UNHEALTHY_AFTER_FAILURES else Health.DEGRADED
+    else:
+        status = Health.UNHEALTHY
+    if policy.health is HealthEffect.NOT_THE_API:
         # Something answered, but not the *arr API: wrong port, wrong base path, a login page.
-        status, error_field = Health.UNHEALTHY, "url"
         text = (
             f"{text} Is {url} the address of your {kind_label(kind)} "
             "(including its URL base, e.g. http://host/sonarr)?"
         )
-    elif isinstance(err, ServerError | RateLimitedError):
-        transient = True
-        failures = previous_failures + 1
-        status = Health.UNHEALTHY if failures >= UNHEALTHY_AFTER_FAILURES else Health.DEGRADED
-        error_field = None
-    else:
-        status, error_field = Health.UNHEALTHY, None
     return ProbeResult(
         status=status,
         error=text,
-        error_field=error_field,
+        error_field=policy.health_field,
         transient=transient,
         messages=(_message("error", "Comradarr", text),),
     )
+
+
+def _health_report(client, capabilities: Capabilities) -> tuple[bool, list[dict]]:
+    """(degraded, messages) from the version's support and the app's own /health."""
+    messages: list[dict] = []
+    degraded = not capabilities.supported
+    for warning in capabilities.warnings:
+        messages.append(_message("warning" if degraded else "notice", "Comradarr", warning))
+    try:
+        items = client.health()
+    except ArrError as err:
+        # It answered status, so it is up; a failing /health is worth a look, not an alarm.
+        degraded = True
+        messages.append(_message("warning", "Comradarr", f"Health report unavailable: {err}"))
+        items = []
+    for item in items:
+        messages.append(_message(item.type, item.source, item.message))
+        degraded = degraded or item.type in _DEGRADING_LEVELS
+    return degraded, messages
 
 
 def probe(
@@ -190,20 +193,7 @@ def probe(
         )
 
     capabilities = capabilities_for(kind, status.version or "0")
-    messages: list[dict] = []
-    degraded = not capabilities.supported
-    for warning in capabilities.warnings:
-        messages.append(_message("warning" if degraded else "notice", "Comradarr", warning))
-    try:
-        items = client.health()
-    except ArrError as err:
-        # It answered status, so it is up; a failing /health is worth a look, not an alarm.
-        degraded = True
-        messages.append(_message("warning", "Comradarr", f"Health report unavailable: {err}"))
-        items = []
-    for item in items:
-        messages.append(_message(item.type, item.source, item.message))
-        degraded = degraded or item.type in _DEGRADING_LEVELS
+    degraded, messages = _health_report(client, capabilities)
     return ProbeResult(
         status=Health.DEGRADED if degraded else Health.HEALTHY,
         messages=tuple(messages),

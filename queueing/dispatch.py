@@ -6,7 +6,9 @@ ConnectorThrottle row lock (entries taken with SKIP LOCKED). The HTTP POST
 happens after that commit, and the command id is recorded in a second short
 transaction. A worker killed between the two leaves an entry in flight
 without a command id: polling's recovery finds its command in the app's list
-(or requeues the entry when the app never got it).
+(or requeues the entry when the app never got it). A POST whose answer was
+lost (timeout, cut answer) is marked interrupted, so recovery asks at the next
+poll. What each failure does is the error's policy (queueing.failures).
 """
 
 from __future__ import annotations
@@ -20,18 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from comradarr import events
-from connectors.common.errors import (
-    ArrError,
-    ArrTimeoutError,
-    AuthenticationError,
-    BadResponseError,
-    RateLimitedError,
-    ServerError,
-    UnreachableError,
-)
+from connectors.common.errors import ArrError
 from connectors.common.types import CommandRequest
 from connectors.models import Connector
-from queueing import control, outcomes
+from queueing import control, failures
 from queueing import throttle as limits
 from queueing.models import ConnectorThrottle, GlobalThrottle, RequestQueue, RequestQueueItem
 from searchstate.coverage import CommandSpec, estimated_queries
@@ -48,8 +42,6 @@ CONNECTOR_DOWN = "connector_error"
 UNUSABLE = "unusable"
 #: A tick never sends more than this to one connector (the limits normally stop it first).
 MAX_PER_TICK = 50
-
-Outcome = SearchHistory.Outcome
 
 
 @dataclass
@@ -142,6 +134,87 @@ class Claim:
     dropped: int = 0
 
 
+def _lock_throttles(connector: Connector) -> tuple[ConnectorThrottle, GlobalThrottle]:
+    """Lock the connector's throttle row, then the global one when it has a budget to spend.
+
+    Connector lock first, then the global one: the same order in every worker.
+    """
+    ConnectorThrottle.objects.get_or_create(connector=connector)
+    throttle = ConnectorThrottle.objects.select_for_update().get(connector=connector)
+    global_throttle = GlobalThrottle.load()
+    if global_throttle.daily_budget is not None:
+        global_throttle = GlobalThrottle.objects.select_for_update().get(pk=global_throttle.pk)
+    return throttle, global_throttle
+
+
+def _next_entry(
+    connector: Connector, now: datetime, allowance: limits.Allowance, downloading
+) -> tuple[RequestQueue | None, dict, int, str]:
+    """The best due entry that fits the allowance, locked: (entry, payload, dropped, reason).
+
+    Entries left with nothing worth a search (every item resolved or downloading)
+    are cancelled on the way.
+    """
+    dropped = 0
+    due = RequestQueue.objects.due(now).filter(connector=connector)
+    while True:
+        entry = (
+            due.filter(estimated_queries__lte=allowance.queries_left)
+            .select_for_update(skip_locked=True)
+            .first()
+        )
+        if entry is None:
+            return None, {}, dropped, (limits.DAILY_BUDGET if due.exists() else IDLE)
+        if downloading is not None:
+            dropped += _drop_downloading(entry, downloading)
+        payload = entry.live_payload()
+        if not _is_empty(entry, payload):
+            return entry, payload, dropped, ""
+        entry.release(status=RequestQueue.Status.CANCELLED)
+
+
+def _mark_dispatched(
+    entry: RequestQueue, *, connector: Connector, payload: dict, queries: int, now: datetime
+) -> None:
+    """Items searching, a SearchHistory row, and the entry in flight (no command id yet)."""
+    planned = SearchRegistry.objects.filter(queue_links__entry=entry)
+    registry_dispatched(planned, now=now)
+    items = _snapshot(planned)
+    history = SearchHistory.objects.create(
+        connector=connector,
+        connector_name=connector.name,
+        search_type=entry.search_type,
+        command_name=payload["name"],
+        command_body=payload,
+        items=items,
+        item_count=len(items),
+        dispatched_at=now,
+    )
+    entry.status = RequestQueue.Status.DISPATCHED
+    entry.payload = payload
+    entry.dispatched_at = now
+    entry.history = history
+    entry.command_arr_id = None
+    entry.send_interrupted_at = None
+    entry.poll_errors = 0
+    entry.item_count = len(items)
+    entry.estimated_queries = queries
+    entry.save(
+        update_fields=[
+            "status",
+            "payload",
+            "dispatched_at",
+            "history",
+            "command_arr_id",
+            "send_interrupted_at",
+            "poll_errors",
+            "item_count",
+            "estimated_queries",
+            "updated_at",
+        ]
+    )
+
+
 def claim_next(
     *,
     connector: Connector,
@@ -150,73 +223,20 @@ def claim_next(
     rng: random.Random | None = None,
 ) -> Claim:
     """Claim, spend and mark one entry in one transaction; no HTTP in here."""
-    dropped = 0
     with transaction.atomic():
-        ConnectorThrottle.objects.get_or_create(connector=connector)
-        throttle = ConnectorThrottle.objects.select_for_update().get(connector=connector)
-        global_throttle = GlobalThrottle.load()
-        if global_throttle.daily_budget is not None:
-            # Connector lock first, then the global one: the same order in every worker.
-            global_throttle = GlobalThrottle.objects.select_for_update().get(pk=global_throttle.pk)
+        throttle, global_throttle = _lock_throttles(connector)
         profile = throttle.effective_profile()
         allowance = limits.check(
             throttle, profile=profile, global_throttle=global_throttle, now=now
         )
         if not allowance.ok:
             return Claim(None, allowance)
-        due = RequestQueue.objects.due(now).filter(connector=connector)
-        while True:
-            entry = (
-                due.filter(estimated_queries__lte=allowance.queries_left)
-                .select_for_update(skip_locked=True)
-                .first()
-            )
-            if entry is None:
-                reason = limits.DAILY_BUDGET if due.exists() else IDLE
-                return Claim(None, limits.Allowance(False, reason), dropped)
-            if downloading is not None:
-                dropped += _drop_downloading(entry, downloading)
-            payload = entry.live_payload()
-            if _is_empty(entry, payload):
-                entry.release(status=RequestQueue.Status.CANCELLED)
-                continue
-            break
+        entry, payload, dropped, reason = _next_entry(connector, now, allowance, downloading)
+        if entry is None:
+            return Claim(None, limits.Allowance(False, reason), dropped)
         queries = _queries(entry, payload)
         limits.spend(throttle, profile=profile, entry=entry, queries=queries, now=now, rng=rng)
-        planned = SearchRegistry.objects.filter(queue_links__entry=entry)
-        registry_dispatched(planned, now=now)
-        items = _snapshot(planned)
-        history = SearchHistory.objects.create(
-            connector=connector,
-            connector_name=connector.name,
-            search_type=entry.search_type,
-            command_name=payload["name"],
-            command_body=payload,
-            items=items,
-            item_count=len(items),
-            dispatched_at=now,
-        )
-        entry.status = RequestQueue.Status.DISPATCHED
-        entry.payload = payload
-        entry.dispatched_at = now
-        entry.history = history
-        entry.command_arr_id = None
-        entry.poll_errors = 0
-        entry.item_count = len(items)
-        entry.estimated_queries = queries
-        entry.save(
-            update_fields=[
-                "status",
-                "payload",
-                "dispatched_at",
-                "history",
-                "command_arr_id",
-                "poll_errors",
-                "item_count",
-                "estimated_queries",
-                "updated_at",
-            ]
-        )
+        _mark_dispatched(entry, connector=connector, payload=payload, queries=queries, now=now)
     return Claim(entry, allowance, dropped)
 
 
@@ -241,45 +261,9 @@ def send(*, entry: RequestQueue, client, now: datetime) -> str:
     payload = dict(entry.payload)
     try:
         command = client.post_command(CommandRequest(name=payload["name"], body=payload))
-    except AuthenticationError as err:
-        control.connector_auth_rejected(connector=connector, message=str(err), now=now)
-        outcomes.outcome_requeue(
-            entry=entry, outcome=Outcome.AUTH_REJECTED, message=str(err), now=now, retry_at=now
-        )
-        return str(err)
-    except RateLimitedError as err:
-        until = control.connector_rate_limited(
-            connector=connector, retry_after=err.retry_after, now=now
-        )
-        outcomes.outcome_failed(
-            entry=entry,
-            outcome=Outcome.RATE_LIMITED,
-            message=str(err),
-            now=now,
-            cooldown_until=until,
-        )
-        return str(err)
-    except (ArrTimeoutError, BadResponseError) as err:
-        # The app may have queued the command: leave the entry in flight without an id,
-        # and let recovery find the command in the app's list (or requeue the items).
-        control.connector_error(connector=connector, message=str(err), now=now)
-        return str(err)
-    except (UnreachableError, ServerError) as err:
-        if isinstance(err, ServerError) and err.status_code == 500:
-            # The app threw while accepting the command: a command failure, not an outage.
-            outcomes.outcome_failed(entry=entry, outcome=Outcome.FAILED, message=str(err), now=now)
-            return str(err)
-        until = control.connector_error(connector=connector, message=str(err), now=now)
-        outcomes.outcome_requeue(
-            entry=entry,
-            outcome=Outcome.CONNECTOR_ERROR,
-            message=str(err),
-            now=now,
-            retry_at=until,
-        )
-        return str(err)
     except ArrError as err:
-        outcomes.outcome_failed(entry=entry, outcome=Outcome.FAILED, message=str(err), now=now)
+        # The error's policy decides: requeue, recover, or a failed command (and any pause).
+        failures.command_failed(entry=entry, error=err, now=now)
         return str(err)
     if not record_command(entry=entry, command_arr_id=command.arr_id):
         logger.warning(
@@ -302,15 +286,6 @@ def _back_pressure(client, threshold: int) -> tuple[bool, Downloading | None]:
     if status.total_count >= threshold:
         return True, None
     return False, (_downloading(client) if status.total_count else Downloading())
-
-
-def _connector_failed(connector: Connector, err: ArrError, now: datetime) -> None:
-    if isinstance(err, AuthenticationError):
-        control.connector_auth_rejected(connector=connector, message=str(err), now=now)
-    elif isinstance(err, RateLimitedError):
-        control.connector_rate_limited(connector=connector, retry_after=err.retry_after, now=now)
-    else:
-        control.connector_error(connector=connector, message=str(err), now=now)
 
 
 def dispatch_connector(
@@ -342,7 +317,7 @@ def dispatch_connector(
     try:
         full, downloading = _back_pressure(client, profile.queue_threshold)
     except ArrError as err:
-        _connector_failed(connector, err, now)
+        failures.connector_failed(connector=connector, error=err, now=now)
         result.blocked = CONNECTOR_DOWN
         result.errors.append(str(err))
         return result

@@ -85,6 +85,9 @@ class RequestQueue(TimestampedModel):
     )
     #: Consecutive failed polls of the in-flight command (connector errors while polling).
     poll_errors = models.PositiveIntegerField(default=0)
+    #: When the POST's answer was lost (timeout, cut answer): recovery asks the app for
+    #: the command at the next poll instead of waiting as long as a live worker could take.
+    send_interrupted_at = models.DateTimeField(null=True, blank=True)
     items = models.ManyToManyField(
         SearchRegistry, through="RequestQueueItem", related_name="queue_entries"
     )
@@ -113,6 +116,15 @@ class RequestQueue(TimestampedModel):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.DISPATCHED)
+
+    @property
+    def is_recovering(self) -> bool:
+        """In flight, its POST's answer lost: recovery is asking the app for the command."""
+        return (
+            self.status == self.Status.DISPATCHED
+            and self.command_arr_id is None
+            and self.send_interrupted_at is not None
+        )
 
     def live_payload(self) -> dict:
         """The body to POST now: batch ids re-read from the live links.

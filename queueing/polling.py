@@ -8,8 +8,9 @@ Each tick, per connector:
   eventType=grabbed), not from the message. Failed, aborted, cancelled or
   orphaned: command failed. Still queued or started after the profile's
   command timeout: timeout.
-* entries in flight without a command id for longer than a POST can take
-  (the worker died between the POST and recording the id): the app's recent
+* entries in flight without a command id whose POST's answer was lost (marked
+  interrupted by dispatch; recovered at the next tick), or for longer than a
+  POST can take (the worker died between the POST and recording the id): the app's recent
   commands (GET /command) are searched for the same name and ids. Found: the
   id is recorded and polling goes on. Not found while the app still remembers
   every command posted since the claim: the POST never arrived, the items go
@@ -28,15 +29,10 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from connectors.common.errors import (
-    ArrError,
-    AuthenticationError,
-    NotFoundError,
-    RateLimitedError,
-)
+from connectors.common.errors import ArrError, NotFoundError, Pause
 from connectors.common.types import CommandStatus
 from connectors.models import Connector
-from queueing import control, outcomes
+from queueing import failures, outcomes
 from queueing.dispatch import record_command
 from queueing.models import ConnectorThrottle, RequestQueue, RequestQueueItem
 from searchstate.models import SearchHistory, SearchRegistry
@@ -52,6 +48,9 @@ FINISHED_BAD = frozenset({"failed", "aborted", "cancelled", "orphaned"})
 COMMAND_MEMORY = timedelta(minutes=5)
 #: Grabs are looked up from a little before the command was queued (clock rounding).
 HISTORY_MARGIN = timedelta(seconds=5)
+#: An interrupted send is asked about once the app had this long to queue the command
+#: (so a loop ticking every few seconds does not ask while the app is still at it).
+INTERRUPTED_SETTLE = timedelta(seconds=30)
 
 
 @dataclass
@@ -70,6 +69,15 @@ class PollResult:
 def stale_after(connector: Connector) -> timedelta:
     """How long a live worker can take between claiming and recording the command id."""
     return timedelta(seconds=2 * (connector.timeout_seconds or 30) + 30)
+
+
+def _needs_recovery(entry: RequestQueue, grace: timedelta, now: datetime) -> bool:
+    """In flight without a command id, and no live worker can still be recording one."""
+    if entry.command_arr_id is not None or entry.dispatched_at is None:
+        return False
+    if entry.send_interrupted_at is not None:
+        return now - entry.send_interrupted_at >= INTERRUPTED_SETTLE
+    return now - entry.dispatched_at > grace
 
 
 def _timed_out(entry: RequestQueue, timeout: int, now: datetime) -> bool:
@@ -194,6 +202,51 @@ def _timeouts_without_http(entries, profile, result, now) -> None:
             _time_out(entry, "No answer from the app before the command timeout.", result, now)
 
 
+def _poll_command(entry: RequestQueue, client, profile, result: PollResult, now: datetime):
+    """Ask the app about one command; returns it when completed (decided in one batch later)."""
+    result.polled += 1
+    try:
+        command = client.get_command(entry.command_arr_id)
+    except NotFoundError:
+        _time_out(entry, "The app no longer knows the command (restarted?).", result, now)
+        return None
+    if command.status == "completed":
+        return command
+    if command.status in FINISHED_BAD:
+        history = outcomes.outcome_failed(
+            entry=entry,
+            outcome=Outcome.FAILED,
+            message=command.message or f"Command {command.status}.",
+            now=now,
+        )
+        if history is not None:
+            result.count(history.outcome)
+    elif _timed_out(entry, profile.command_timeout_seconds, now):
+        _time_out(
+            entry,
+            f"Still {command.status} after {profile.command_timeout_seconds} s.",
+            result,
+            now,
+        )
+    return None
+
+
+def _poll_failed(
+    connector: Connector, err: ArrError, profile, result: PollResult, now: datetime
+) -> None:
+    """The app failed mid-poll: pause as the error's policy says; in flight stays in flight."""
+    failures.connector_failed(connector=connector, error=err, now=now)
+    result.errors.append(str(err))
+    if err.policy.pause is not Pause.BACKOFF:
+        return  # a refused key or a rate limit: the pause says why, the next tick asks again
+    in_flight = RequestQueue.objects.filter(
+        connector=connector, status=RequestQueue.Status.DISPATCHED
+    )
+    in_flight.update(poll_errors=F("poll_errors") + 1)
+    # The next tick asks again; the command timeout still applies meanwhile.
+    _timeouts_without_http(in_flight.select_related("connector"), profile, result, now)
+
+
 def poll_connector(*, connector: Connector, client, now: datetime | None = None) -> PollResult:
     """Poll one connector's commands in flight and record the outcomes that are known."""
     now = now or timezone.now()
@@ -211,64 +264,20 @@ def poll_connector(*, connector: Connector, client, now: datetime | None = None)
         _timeouts_without_http(in_flight, profile, result, now)
         return result
     grace = stale_after(connector)
-    stale = [
-        e
-        for e in in_flight
-        if e.command_arr_id is None and e.dispatched_at and now - e.dispatched_at > grace
-    ]
+    lost = [e for e in in_flight if _needs_recovery(e, grace, now)]
     try:
-        if stale:
-            _recover(stale, client, result, now)
+        if lost:
+            _recover(lost, client, result, now)
         completed: list[tuple[RequestQueue, CommandStatus]] = []
         for entry in in_flight:
             entry.refresh_from_db(fields=["command_arr_id", "status"])
             if entry.status != RequestQueue.Status.DISPATCHED or entry.command_arr_id is None:
                 continue
-            result.polled += 1
-            try:
-                command = client.get_command(entry.command_arr_id)
-            except NotFoundError:
-                _time_out(entry, "The app no longer knows the command (restarted?).", result, now)
-                continue
-            if command.status == "completed":
+            command = _poll_command(entry, client, profile, result, now)
+            if command is not None:
                 completed.append((entry, command))
-            elif command.status in FINISHED_BAD:
-                history = outcomes.outcome_failed(
-                    entry=entry,
-                    outcome=Outcome.FAILED,
-                    message=command.message or f"Command {command.status}.",
-                    now=now,
-                )
-                if history is not None:
-                    result.count(history.outcome)
-            elif _timed_out(entry, profile.command_timeout_seconds, now):
-                _time_out(
-                    entry,
-                    f"Still {command.status} after {profile.command_timeout_seconds} s.",
-                    result,
-                    now,
-                )
         if completed:
             _finish_completed(completed, client, result, now)
-    except AuthenticationError as err:
-        control.connector_auth_rejected(connector=connector, message=str(err), now=now)
-        result.errors.append(str(err))
-    except RateLimitedError as err:
-        control.connector_rate_limited(connector=connector, retry_after=err.retry_after, now=now)
-        result.errors.append(str(err))
     except ArrError as err:
-        # In flight stays in flight: the next tick asks again (the timeout still applies).
-        RequestQueue.objects.filter(
-            connector=connector, status=RequestQueue.Status.DISPATCHED
-        ).update(poll_errors=F("poll_errors") + 1)
-        control.connector_error(connector=connector, message=str(err), now=now)
-        result.errors.append(str(err))
-        _timeouts_without_http(
-            RequestQueue.objects.filter(
-                connector=connector, status=RequestQueue.Status.DISPATCHED
-            ).select_related("connector"),
-            profile,
-            result,
-            now,
-        )
+        _poll_failed(connector, err, profile, result, now)
     return result

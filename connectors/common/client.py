@@ -17,7 +17,7 @@ from connectors.common import mapper as common_mapper
 from connectors.common.capabilities import SHAPE_MOVIES, SHAPE_SERIES, Capabilities
 from connectors.common.errors import BadResponseError, NotFoundError
 from connectors.common.http import HttpClient
-from connectors.common.parsing import as_int, require_list
+from connectors.common.parsing import as_int
 from connectors.common.types import (
     CommandRequest,
     CommandStatus,
@@ -113,7 +113,9 @@ class ArrClient:
             if event_type:
                 params.append(("eventType", event_type))
             records = common_mapper.map_history(
-                self.http.get(f"{self.api_prefix}/history/since", params)
+                self.http.get_list(
+                    f"{self.api_prefix}/history/since", params, kind="history record"
+                )
             )
         return sorted(records, key=lambda record: (record.date, record.arr_id))
 
@@ -161,7 +163,7 @@ class SeriesClient(ArrClient):
     cutoff_include_episode_file: ClassVar[bool] = True
 
     def series(self) -> list[SeriesData]:
-        raw = require_list(self.http.get(f"{self.api_prefix}/series"), "series")
+        raw = self.http.get_list(f"{self.api_prefix}/series", kind="series")
         return [type(self).map_series(item) for item in raw]
 
     def episodes(self, series_arr_id: int) -> list[EpisodeData]:
@@ -169,22 +171,19 @@ class SeriesClient(ArrClient):
         series_arr_id = int(series_arr_id)
         caps = self.capabilities
         if caps is not None and caps.include_episode_file:
-            raw = require_list(
-                self.http.get(
-                    f"{self.api_prefix}/episode",
-                    {"seriesId": series_arr_id, "includeEpisodeFile": True},
-                ),
-                "episode",
+            raw = self.http.get_list(
+                f"{self.api_prefix}/episode",
+                {"seriesId": series_arr_id, "includeEpisodeFile": True},
+                kind="episode",
             )
             return [type(self).map_episode(item) for item in raw]
-        raw = require_list(
-            self.http.get(f"{self.api_prefix}/episode", {"seriesId": series_arr_id}), "episode"
+        raw = self.http.get_list(
+            f"{self.api_prefix}/episode", {"seriesId": series_arr_id}, kind="episode"
         )
         files: dict[int, dict] = {}
         if any((as_int(item.get("episodeFileId")) or 0) > 0 for item in raw):
-            for file_raw in require_list(
-                self.http.get(f"{self.api_prefix}/episodefile", {"seriesId": series_arr_id}),
-                "episode file",
+            for file_raw in self.http.get_list(
+                f"{self.api_prefix}/episodefile", {"seriesId": series_arr_id}, kind="episode file"
             ):
                 file_id = as_int(file_raw.get("id"))
                 if file_id:
@@ -242,7 +241,7 @@ class MovieClient(ArrClient):
 
     def movies(self) -> list[MovieData]:
         """The whole library (the endpoint is unpaged) with each movie's file merged in."""
-        raw = require_list(self.http.get(f"{self.api_prefix}/movie"), "movie")
+        raw = self.http.get_list(f"{self.api_prefix}/movie", kind="movie")
         files = self._files_not_embedded(raw)
         return [
             type(self).map_movie(item, movie_file=files.get(as_int(item.get("id")) or 0))
@@ -285,8 +284,8 @@ class MovieClient(ArrClient):
         files: dict[int, dict] = {}
         for start in range(0, len(wanted), self.movie_file_batch):
             batch = wanted[start : start + self.movie_file_batch]
-            for file_raw in require_list(
-                self.http.get(f"{self.api_prefix}/moviefile", {"movieId": batch}), "movie file"
+            for file_raw in self.http.get_list(
+                f"{self.api_prefix}/moviefile", {"movieId": batch}, kind="movie file"
             ):
                 movie_id = as_int(file_raw.get("movieId"))
                 if movie_id:

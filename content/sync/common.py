@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from comradarr.prefetch import Prefetch
 from connectors.common.errors import NotFoundError
 from connectors.common.types import EpisodeData, QualityProfile
 from content.sync import reconcile, upsert
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 #: progress(done, total, unit): unit is "series" or "pages".
 Progress = Callable[[int, int, str], None]
@@ -68,72 +65,9 @@ def sync_quality_profiles(*, connector_id: int, profiles: list[QualityProfile]) 
         )
 
 
-_DONE = object()
-
-
 def _twin(client):
-    """A client of its own for a fetch thread, or None when it cannot be made."""
-    http = getattr(client, "http", None)
-    if http is None:
-        return None
-    from connectors.common.http import HttpClient
-
-    twin = HttpClient(
-        http.base_url,
-        http.api_key,
-        app_label=http.app_label,
-        timeout=http.timeout,
-        verify_ssl=http.verify_ssl,
-        max_retries=http.max_retries,
-        backoff_base=http.backoff_base,
-        backoff_cap=http.backoff_cap,
-    )
-    twin.sleep = http.sleep
-    return type(client)(twin, client.capabilities)
-
-
-def prefetched(pages: Iterator[T], *, window: int) -> Iterator[T]:
-    """Iterate ``pages`` in a background thread, up to ``window`` items ahead.
-
-    The producer's exception is re-raised here, after the items it produced
-    before failing, so a caller still never acts on a listing cut short.
-    Closing the iterator early (break, exception) stops the producer.
-    """
-    results: queue.Queue = queue.Queue(maxsize=window)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                results.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                if not put(page):
-                    return
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
-            return
-        put(_DONE)
-
-    thread = threading.Thread(target=produce, name="comradarr-page-fetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = results.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=30)
+    """A client of its own for a fetch thread (an HttpClient is not shared across threads)."""
+    return type(client)(client.http.clone(), client.capabilities)
 
 
 class EpisodeFetcher:
@@ -146,7 +80,7 @@ class EpisodeFetcher:
     before anything is deleted on its strength. ``start()`` may be called
     early (fetching overlaps whatever the caller does next); ``close()``
     always, which also adds the extra clients' requests to
-    ``stats.extra_http_requests``.
+    ``stats.extra_http_requests``. The threads are comradarr.prefetch's.
     """
 
     def __init__(
@@ -159,84 +93,46 @@ class EpisodeFetcher:
         window: int = PREFETCH_WINDOW,
     ) -> None:
         workers = workers or FETCH_WORKERS
-        clients = [client] + [_twin(client) for _ in range(max(0, workers - 1))]
-        self.clients = [c for c in clients if c is not None]
+        self.clients = [client] + [_twin(client) for _ in range(max(0, workers - 1))]
         self.stats = stats
         self.total = len(series_arr_ids)
-        self.todo: queue.Queue = queue.Queue()
+        self.todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         for arr_id in series_arr_ids:
             self.todo.put(arr_id)
-        self.results: queue.Queue = queue.Queue(maxsize=window)
-        self.stop = threading.Event()
-        self.running = len(self.clients)
-        self.lock = threading.Lock()
-        self.threads: list[threading.Thread] = []
+        self.fetch: Prefetch[tuple[int, list[EpisodeData] | None]] = Prefetch(
+            [self._listings(c) for c in self.clients],
+            window=window,
+            name="comradarr-episode-fetch",
+        )
         self.closed = False
 
-    def _put(self, item) -> bool:
-        while not self.stop.is_set():
+    def _listings(self, worker_client) -> Iterator[tuple[int, list[EpisodeData] | None]]:
+        """One worker's share: series ids taken from the shared to-do queue until it is empty."""
+        while True:
             try:
-                self.results.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _produce(self, worker_client) -> None:
-        try:
-            while not self.stop.is_set():
-                try:
-                    arr_id = self.todo.get_nowait()
-                except queue.Empty:
-                    break
-                try:
-                    episodes = worker_client.episodes(arr_id)
-                except NotFoundError:
-                    episodes = None
-                if not self._put((arr_id, episodes)):
-                    return
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            self._put(exc)
-            return
-        with self.lock:
-            self.running -= 1
-            last = self.running == 0
-        if last:
-            self._put(_DONE)
+                arr_id = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                episodes = worker_client.episodes(arr_id)
+            except NotFoundError:
+                episodes = None
+            yield arr_id, episodes
 
     def start(self) -> EpisodeFetcher:
-        if not self.threads:
-            self.threads = [
-                threading.Thread(
-                    target=self._produce, args=(c,), name="comradarr-episode-fetch", daemon=True
-                )
-                for c in self.clients
-            ]
-            for thread in self.threads:
-                thread.start()
+        self.fetch.start()
         return self
 
     def __iter__(self) -> Iterator[tuple[int, list[EpisodeData] | None]]:
-        self.start()
-        while True:
-            item = self.results.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        return iter(self.fetch)
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+        self.fetch.close()
         if self.stats is not None:
-            self.stats.extra_http_requests += sum(
-                getattr(getattr(c, "http", None), "request_count", 0) for c in self.clients[1:]
-            )
+            self.stats.extra_http_requests += sum(c.http.request_count for c in self.clients[1:])
         for extra in self.clients[1:]:
             extra.http.close()
 

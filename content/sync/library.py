@@ -9,11 +9,13 @@ was received and parsed in full.
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from comradarr.prefetch import prefetched
 from connectors.common.errors import ArrError, AuthenticationError
 from connectors.common.types import SeriesData
 from content.models import Movie, Series
@@ -25,7 +27,6 @@ from content.sync.common import (
     EpisodeWriter,
     Progress,
     SyncStats,
-    prefetched,
 )
 
 logger = logging.getLogger(__name__)
@@ -165,11 +166,19 @@ def sync_movie_library(*, connector_id: int, client, stats: SyncStats, progress:
     seen: list[int] = []
     progress(0, expected, "pages")
     done = 0
-    for page in prefetched(client.movie_pages(MOVIE_BATCH), window=MOVIE_PREFETCH):
-        stats.count(upsert.upsert_movies(connector_id=connector_id, rows=page, now=timezone.now()))
-        stats.items_seen += len(page)
-        seen.extend(movie.arr_id for movie in page)
-        done += 1
-        progress(done, max(expected, done + 1), "pages")
+    # Closed on the way out, so an error while writing stops the read-ahead at once.
+    with closing(
+        prefetched(
+            client.movie_pages(MOVIE_BATCH), window=MOVIE_PREFETCH, name="comradarr-page-fetch"
+        )
+    ) as pages:
+        for page in pages:
+            stats.count(
+                upsert.upsert_movies(connector_id=connector_id, rows=page, now=timezone.now())
+            )
+            stats.items_seen += len(page)
+            seen.extend(movie.arr_id for movie in page)
+            done += 1
+            progress(done, max(expected, done + 1), "pages")
     progress(done, done, "pages")
     stats.removed += reconcile.delete_vanished_movies(connector_id=connector_id, seen_arr_ids=seen)

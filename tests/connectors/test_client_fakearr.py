@@ -212,7 +212,7 @@ def test_faults_become_typed_errors(fake_sonarr):
     fake_sonarr.faults.starting()
     with pytest.raises(ServerError) as starting:
         client.series()
-    assert starting.value.retryable and starting.value.status_code == 503
+    assert starting.value.policy.retry_request and starting.value.status_code == 503
     assert client.http.request_count > 1  # 503 was retried before giving up
     fake_sonarr.faults.clear()
     fake_sonarr.faults.truncated("/api/v3/series")

@@ -14,6 +14,7 @@ from responses import matchers
 
 import comradarr
 from comradarr.logs import TRACE
+from connectors.common.answers import parse_retry_after
 from connectors.common.errors import (
     ArrError,
     ArrTimeoutError,
@@ -26,7 +27,7 @@ from connectors.common.errors import (
     ServerError,
     UnreachableError,
 )
-from connectors.common.http import encode_params, parse_retry_after
+from connectors.common.query import encode_params
 
 from .conftest import API_KEY
 
@@ -63,6 +64,7 @@ def test_timeout_and_verify_are_passed_on_every_call(make_http, monkeypatch):
         response = requests.Response()
         response.status_code = 200
         response._content = b"{}"
+        response._content_consumed = True  # iter_content then replays _content
         return response
 
     monkeypatch.setattr(http.session, "request", fake_request)
@@ -125,7 +127,7 @@ def test_unusable_urls_are_refused_with_a_clear_message(bad_url):
     with pytest.raises(InvalidURLError) as info:
         HttpClient(bad_url, API_KEY)
     assert "URL" in str(info.value)
-    assert info.value.retryable is False
+    assert info.value.policy.retry_request is False
 
 
 def test_array_params_are_repeated_and_values_encoded_for_aspnet():
@@ -189,7 +191,7 @@ def test_401_with_empty_body_is_authentication_error(rsps, make_http):
     err = info.value
     assert str(err).startswith("Sonarr at http://sonarr.test:8989 rejected the API key (HTTP 401)")
     assert err.status_code == 401
-    assert err.retryable is False
+    assert err.policy.retry_request is False
     assert len(rsps.calls) == 1  # never retried
 
 
@@ -216,7 +218,7 @@ def test_404_is_not_found_and_not_retried(rsps, make_http, sleeps):
     with pytest.raises(NotFoundError) as info:
         http.get("/api/v3/command/99")
     assert "404" in str(info.value) and "Not Found" in str(info.value)
-    assert info.value.retryable is False
+    assert info.value.policy.retry_request is False
     assert http.request_count == 1 and sleeps == []
 
 
@@ -264,7 +266,9 @@ def test_500_is_server_error_with_the_app_message_and_not_retried(rsps, make_htt
     with pytest.raises(ServerError) as info:
         http.post("/api/v3/command", json={"name": "Bogus"})
     assert "Sequence contains no matching element" in str(info.value)
-    assert info.value.retryable is True  # a later attempt may succeed
+    # The app threw on this request: not sent again now, but a later check may succeed.
+    assert info.value.policy.retry_request is False
+    assert info.value.policy.health == "transient"
     assert http.request_count == 1 and sleeps == []
 
 
@@ -309,7 +313,7 @@ def test_connection_refused_is_unreachable(rsps, make_http, sleeps):
     assert (
         str(info.value) == "Sonarr at http://sonarr.test:8989 is not reachable: connection refused."
     )
-    assert info.value.retryable is True
+    assert info.value.policy.retry_request is True
     assert http.request_count == 3 and len(sleeps) == 2
 
 
@@ -354,7 +358,7 @@ def test_read_timeout_is_timeout_error_retried_then_given_up(rsps, make_http, sl
     with pytest.raises(ArrTimeoutError) as info:
         http.get("/api/v3/system/status")
     assert str(info.value) == "Sonarr at http://sonarr.test:8989 did not answer within 5 s."
-    assert info.value.retryable is True
+    assert info.value.policy.retry_request is True
     assert http.request_count == 4 and len(sleeps) == 3
 
 
@@ -469,7 +473,7 @@ def test_429_gives_up_with_rate_limited_error_carrying_retry_after(rsps, make_ht
     with pytest.raises(RateLimitedError) as info:
         http.get("/api/v3/system/status")
     assert info.value.retry_after == 3.0
-    assert info.value.retryable is True
+    assert info.value.policy.retry_request is True
     assert "retry after 3 s" in str(info.value)
     assert sleeps == [3.0, 3.0] and http.request_count == 3
 
@@ -792,6 +796,35 @@ def test_each_error_class_says_whether_a_retry_can_help():
         errors.WrongKindError: False,
     }
     for cls, retryable in expected.items():
-        assert cls.retryable is retryable, cls
+        assert errors.policy_for(cls).retry_request is retryable, cls
         assert issubclass(cls, errors.ArrError)
     assert set(errors.ArrError.__subclasses__()) == set(expected)  # none left out
+
+
+def test_clone_has_the_same_settings_and_a_session_of_its_own(make_http, sleeps):
+    http = make_http(
+        "http://user:pw@sonarr.test:8989/base",
+        timeout=12,
+        verify_ssl=False,
+        max_retries=5,
+        backoff_base=0.1,
+        backoff_cap=2,
+        max_response_bytes=1234,
+    )
+    http.request_count = 7
+    twin = http.clone()
+    for name in (
+        "base_url",
+        "api_key",
+        "app_label",
+        "timeout",
+        "verify_ssl",
+        "max_retries",
+        "backoff_base",
+        "backoff_cap",
+        "max_response_bytes",
+        "where",
+    ):
+        assert getattr(twin, name) == getattr(http, name), name
+    assert twin.session is not http.session  # a session is not shared across threads
+    assert twin.sleep is sleeps and twin.request_count == 0

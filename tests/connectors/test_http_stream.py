@@ -69,15 +69,15 @@ def test_separators_are_checked(rsps, make_http, body):
 
 @pytest.mark.parametrize("chunk", [1, 3, 7, 64])
 def test_items_and_characters_split_across_chunks(rsps, make_http, monkeypatch, chunk):
-    monkeypatch.setattr("connectors.common.http._STREAM_CHUNK", chunk)
+    monkeypatch.setattr("connectors.common.json_stream.CHUNK", chunk)
     movies = [{"id": 1, "title": "Amélie \u2013 東京 🎬"}, {"id": 2, "tags": [1, 2], "x": None}]
     rsps.get(MOVIES, body=json.dumps(movies, ensure_ascii=False).encode())
     assert stream(make_http(BASE)) == movies
 
 
 def test_an_element_that_never_completes_stops_buffering(rsps, make_http, monkeypatch):
-    monkeypatch.setattr("connectors.common.http._STREAM_ITEM_LIMIT", 1000)
-    monkeypatch.setattr("connectors.common.http._STREAM_CHUNK", 100)
+    monkeypatch.setattr("connectors.common.json_stream.ITEM_LIMIT", 1000)
+    monkeypatch.setattr("connectors.common.json_stream.CHUNK", 100)
     reads = []
     body = '[{"id": 1, "title": "' + "x" * 5000 + '"}]'
     rsps.get(MOVIES, body=body)

@@ -16,6 +16,8 @@ truncated           the real body cut in half, Content-Length matching the cut b
 cut_connection      Content-Length of the full body, then half of it and a closed socket
 malformed           200 with a body that is not JSON
 html                200 text/html (a login page or a reverse proxy's error page)
+huge_body           200 JSON of ``size`` bytes (default 300 MB), sent until the client hangs
+                    up; without Content-Length unless ``declare_length``
 command_failed      POST /command succeeds but the command ends with status "failed"
 command_stalled     the command takes ``delay`` more simulated seconds (None: never ends)
 ==================  ===================================================================
@@ -40,6 +42,7 @@ KINDS = (
     "cut_connection",
     "malformed",
     "html",
+    "huge_body",
     "command_failed",
     "command_stalled",
 )
@@ -58,6 +61,8 @@ class FaultRule:
     delay: float | None = None  # slow / hang wall seconds
     message: str | None = None  # command_failed message
     commands: tuple[str, ...] = ()  # command_failed: names (empty = every command)
+    size: int = 300 * 1024 * 1024  # huge_body bytes
+    declare_length: bool = False  # huge_body: send Content-Length
     id: int = 0
     added_at: float = 0.0
     seen: int = 0  # matching requests so far
@@ -149,6 +154,11 @@ class FaultSet:
 
     def html(self, path: str = "*", **kw: Any) -> FaultRule:
         return self.add("html", path, **kw)
+
+    def huge_body(
+        self, path: str = "*", *, size: int = 300 * 1024 * 1024, declare_length: bool = False, **kw
+    ) -> FaultRule:
+        return self.add("huge_body", path, size=size, declare_length=declare_length, **kw)
 
     def fail_commands(
         self, *names: str, message: str | None = None, times: int | None = None

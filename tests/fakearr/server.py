@@ -429,6 +429,8 @@ class FakeArr:
             "hang",
         ):
             return self._apply_early_fault(h, method, path, rule)
+        if rule is not None and rule.kind == "huge_body":
+            return self._send_huge(h, method, path, rule)
         if rule is not None and rule.kind == "slow":
             time.sleep(rule.delay or 1.0)
         status, body, content_type, extra = self._respond(h, method, path, query, raw_body)
@@ -522,6 +524,31 @@ class FakeArr:
         self.faults.released.wait(rule.delay or 3600.0)
         h.close_connection = True
         self._log(method, path, 0)
+
+    def _send_huge(self, h: _Handler, method: str, path: str, rule: FaultRule) -> None:
+        """A JSON object of rule.size bytes, written until done or the client hangs up."""
+        self._log(method, path, 200)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json; charset=utf-8")
+        if rule.declare_length:
+            h.send_header("Content-Length", str(rule.size))
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.close_connection = True
+        if method == "HEAD":
+            return
+        head, tail = b'{"padding": "', b'"}'
+        block = b"x" * 65536
+        left = rule.size - len(head) - len(tail)
+        try:
+            h.wfile.write(head)
+            while left > 0:
+                h.wfile.write(block[: min(left, len(block))])
+                left -= len(block)
+            h.wfile.write(tail)
+            h.wfile.flush()
+        except OSError:  # the client stopped reading: what a capped client does
+            return
 
     def _apply_body_fault(
         self, h: _Handler, method: str, path: str, rule: FaultRule, status: int, body: bytes
