@@ -68,7 +68,7 @@ def test_urls_are_stored_in_one_canonical_form(raw, stored):
 def test_unusable_urls_are_refused_with_a_message_that_says_what_to_fix(raw, message):
     with pytest.raises(InvalidURLError, match=message) as info:
         normalize_base_url(raw)
-    assert info.value.retryable is False
+    assert info.value.policy.retry_request is False
     assert isinstance(info.value, ValueError)  # the form and service rules catch ValueError
 
 
