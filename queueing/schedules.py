@@ -107,6 +107,13 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
         description="Prune old exhausted rows, history, finished queue entries and sessions; "
         "remove orphans; VACUUM ANALYZE the big tables.",
     ),
+    BuiltinJob(
+        key="notifications",
+        title="deliver notifications",
+        func="notifications.tasks.deliver",
+        cron="* * * * *",
+        description="Route new events to channels and send the digests that are due.",
+    ),
 )
 
 

@@ -27,7 +27,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, serving
+from comradarr import embedded_db, events, serving
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,7 @@ class Command(BaseCommand):
         if "setup_schedules" in commands:
             checkpoint()
             call_command("setup_schedules")
+        events.emit(events.application_started, version=settings.COMRADARR_VERSION)
         # whitenoise warns about a missing STATIC_ROOT in every worker; the
         # Docker image fills it at build time, a checkout serves from the finders.
         with contextlib.suppress(OSError):
