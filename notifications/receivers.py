@@ -231,6 +231,10 @@ CONNECTIONS = {
 
 def connect() -> None:
     """Called once from AppConfig.ready()."""
+    from notifications.pruning import on_maintenance_completed as prune
+
+    # The daily maintenance also prunes the delivery log (queueing cannot import this app).
+    receiver(events.maintenance_completed, weak=False, dispatch_uid="notifications.prune")(prune)
     for signal, handler in CONNECTIONS.items():
         # events.emit sends robustly: a failing receiver is logged, never raised into the engine.
         receiver(signal, weak=False, dispatch_uid=f"notifications.{handler.__name__}")(handler)
