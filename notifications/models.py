@@ -21,6 +21,7 @@ from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
 from connectors.models import Connector
 from notifications.catalog import Severity
+from notifications.kinds import BY_KEY as KIND_SPECS
 
 
 class NotificationSettings(TimestampedModel):
@@ -126,6 +127,11 @@ class NotificationChannel(TimestampedModel):
     @secrets.setter
     def secrets(self, values: dict[str, str]) -> None:
         self.secret_data = json.dumps({k: v for k, v in values.items() if v})
+
+    @property
+    def kind_label(self) -> str:
+        spec = KIND_SPECS.get(self.kind)
+        return spec.label if spec else self.kind
 
     def masked_secrets(self) -> dict[str, str]:
         return {key: mask(value) for key, value in self.secrets.items()}
