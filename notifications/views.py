@@ -148,7 +148,10 @@ def channel_templates(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def template_preview(request: HttpRequest) -> HttpResponse:
-    form = PreviewForm(request.POST)
+    # The editor sends the textarea under its own name (the event type); scripts may say "template".
+    event_type = request.POST.get("event_type", "")
+    template = request.POST.get("template") or request.POST.get(event_type, "")
+    form = PreviewForm({"event_type": event_type, "template": template})
     if form.is_valid():
         event_type = form.cleaned_data["event_type"]
         template = form.cleaned_data["template"] or catalog.BY_KEY[event_type].template
