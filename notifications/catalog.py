@@ -52,7 +52,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     EventType(
         "sweep_completed", "Sweep completed", Severity.INFO,
-        "Sweep of {connector_name} finished: {statistics}. {url}",
+        "Sweep of {connector_name} finished. {statistics}. {url}",
     ),
     EventType(
         "batch_search_completed", "Batch search completed", Severity.INFO,

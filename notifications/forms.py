@@ -174,7 +174,13 @@ class ChannelForm(forms.ModelForm):
         try:
             kinds.url_build(self.kind, values)
         except kinds.KindError as exc:
-            raise ValidationError(str(exc)) from None
+            # Messages start with the field's label ("Bot token: ..."): show them beside it.
+            message = str(exc)
+            field = next(
+                (f"cfg_{f.name}" for f in self.spec.fields if message.startswith(f.label + ":")),
+                None,
+            )
+            self.add_error(field, message)
         self.secret_values, self.config_values = secrets, config
         return data
 

@@ -100,17 +100,24 @@ def _items_line(events: list, verb: str, public_url: str) -> str:
     return f"{line} {link}".strip()
 
 
+def sweep_summary(*, episodes: int, series: int, movies: int) -> str:
+    """ "Found 15 missing episodes across 3 series" (and/or "N missing movies")."""
+    parts = []
+    if episodes:
+        parts.append(f"{episodes} missing episodes across {series} series")
+    if movies:
+        parts.append(f"{movies} missing movies")
+    return "Found " + " and ".join(parts) if parts else "Found nothing new to search"
+
+
 def _sweep_line(events: list, public_url: str) -> str:
     totals: dict[str, int] = defaultdict(int)
     for event in events:
         for key in ("episodes", "series", "movies", "queued"):
             totals[key] += int((event.data or {}).get(key, 0))
-    parts = []
-    if totals["episodes"]:
-        parts.append(f"{totals['episodes']} missing episodes across {totals['series']} series")
-    if totals["movies"]:
-        parts.append(f"{totals['movies']} missing movies")
-    found = "Found " + " and ".join(parts) if parts else "Found nothing new to search"
+    found = sweep_summary(
+        episodes=totals["episodes"], series=totals["series"], movies=totals["movies"]
+    )
     name = events[0].connector_name
     link = absolute_url((events[0].data or {}).get("list_path", ""), public_url=public_url)
     return f"{found} on {name} ({len(events)} sweeps, {totals['queued']} queued). {link}".strip()

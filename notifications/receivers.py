@@ -18,6 +18,7 @@ from django.utils import timezone
 from comradarr import events
 from notifications import catalog
 from notifications.catalog import Severity
+from notifications.messages import sweep_summary
 from notifications.models import NotificationChannel, NotificationEvent
 
 DELIVER_TASK = "notifications.tasks.deliver"
@@ -85,10 +86,11 @@ def on_sweep_completed(*, connector, run, **_) -> None:
         series=Count("series_arr_id", distinct=True),
     )
     failed = run.status == "failed"
+    found = sweep_summary(**entries)
     stats = (
         f"failed: {run.error[:300]}"
         if failed
-        else f"found {run.found}, queued {run.queued} in {run.entries} searches"
+        else f"{found}; {run.queued} queued in {run.entries} searches"
     )
     data = {
         **entries,

@@ -32,7 +32,7 @@ def test_add_channel_send_test_and_read_the_log(logged_in_page: Page, screenshot
         page.get_by_label("Signing secret").fill(SECRET)
         page.get_by_label("Batching window (minutes)").fill("0")
         page.get_by_role("button", name="Save channel").click()
-        expect(page.locator("#form-errors")).to_contain_text("http:// or https://")
+        expect(page.locator("#error-cfg_url")).to_contain_text("http:// or https://")
         assert not NotificationChannel.objects.exists()
         # The name survived the refusal; the secrets are asked again, never echoed.
         expect(page.get_by_label("Name")).to_have_value("Local hook")

@@ -39,7 +39,9 @@ def test_sweep_completed_counts_episodes_series_and_movies():
     assert event.event_type == "sweep_completed" and event.severity == "info"
     assert (event.data["episodes"], event.data["series"], event.data["movies"]) == (15, 2, 0)
     assert event.connector_name == "Sonarr (Main)" and event.connector_type == "Sonarr"
-    assert "found 20, queued 15 in 3 searches" in event.data["statistics"]
+    assert event.data["statistics"] == (
+        "Found 15 missing episodes across 2 series; 15 queued in 3 searches"
+    )
     assert event.data["list_path"].endswith(f"?connector={conn.pk}&filter=missing")
 
 
