@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,6 @@ class NotificationsConfig(AppConfig):
         from notifications import receivers
 
         receivers.connect()
+        # apprise's DEBUG lines quote request URLs (tokens included) from requests' exceptions;
+        # pinned at INFO they never reach Comradarr's logs, even with LOG_LEVEL=debug.
+        logging.getLogger("apprise").setLevel(logging.INFO)

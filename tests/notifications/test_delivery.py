@@ -293,5 +293,5 @@ def test_secrets_not_in_delivery_log_or_logs(db, caplog):
     assert "SECRETpathVALUE" not in log.error
     channel.refresh_from_db()
     assert "SECRETpathVALUE" not in channel.last_error
-    ours = [r for r in caplog.records if not r.name.startswith("apprise")]
-    assert all("SECRETpathVALUE" not in r.getMessage() for r in ours)
+    assert caplog.records  # apprise said something; none of it has the secret
+    assert all("SECRETpathVALUE" not in r.getMessage() for r in caplog.records)
