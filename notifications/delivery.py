@@ -28,7 +28,7 @@ from notifications.models import (
     NotificationDelivery,
     NotificationSettings,
 )
-from notifications.routing import error_threshold_check, route_pending
+from notifications.routing import error_threshold_check, quiet_hours_hold, route_pending
 from notifications.sender import WORKER_TIMEOUT, SendResult, redact, send_message
 
 logger = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = RUN_LIMIT) -> Deliv
     report.routed = route_pending(now=now)
     if error_threshold_check(now=now) is not None:
         report.routed += route_pending(now=now)
+    quiet_hours_hold(now=now)
     settings = NotificationSettings.load()
     if settings.muted:
         report.muted = True

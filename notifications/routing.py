@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications import catalog
@@ -25,6 +26,7 @@ from notifications.models import (
 from notifications.quiet import quiet_until
 
 ROUTE_CHUNK = 500
+Status = NotificationBatch.Status
 
 
 def channel_wants(channel: NotificationChannel, event: NotificationEvent, connector_ids) -> bool:
@@ -148,3 +150,51 @@ def _log_path(query: str = "") -> str:
         return reverse("notifications:log") + (f"?{query}" if query else "")
     except NoReverseMatch:
         return ""
+
+
+def quiet_hours_hold(*, now: datetime | None = None) -> int:
+    """Hold back what became due inside quiet hours: a batch opened before they began
+    joins the quiet-hours digest (its errors stay and go now if they break through), a
+    batch waiting to retry waits for the end. Returns how many events were moved."""
+    now = now or timezone.now()
+    moved = 0
+    for channel in NotificationChannel.objects.filter(enabled=True, quiet_hours_enabled=True):
+        until = quiet_until(
+            now, start=channel.quiet_start, end=channel.quiet_end, tz_name=channel.quiet_timezone
+        )
+        if until is not None:
+            moved += _hold_channel(channel, until, now)
+    return moved
+
+
+def _hold_channel(channel: NotificationChannel, until: datetime, now: datetime) -> int:
+    Link = NotificationBatch.events.through
+    errors_go = (
+        Q(notificationevent__severity=Severity.ERROR)
+        if channel.quiet_errors_break_through
+        else Q(pk__in=[])
+    )
+    with transaction.atomic():
+        # Channel first, then its batches: the order routing locks them in.
+        NotificationChannel.objects.select_for_update().filter(pk=channel.pk).first()
+        batches = NotificationBatch.objects.select_for_update().filter(
+            channel=channel, held=False, status__in=[Status.OPEN, Status.RETRY]
+        )
+        moved = 0
+        for batch in batches:
+            links = Link.objects.filter(notificationbatch=batch)
+            if batch.status == Status.RETRY:
+                # Its content is fixed (same idempotency key on every attempt): it waits whole.
+                if not links.filter(errors_go).exists() and batch.due_at < until:
+                    NotificationBatch.objects.filter(pk=batch.pk).update(due_at=until)
+                continue
+            held_links = links.exclude(errors_go)
+            count = held_links.count()
+            if not count:
+                continue
+            held = _open_batch(channel, until, now)
+            held_links.update(notificationbatch=held)
+            moved += count
+            if not links.exists():
+                batch.delete()
+    return moved

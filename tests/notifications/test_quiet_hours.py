@@ -122,3 +122,49 @@ def test_errors_break_through_quiet_hours_when_asked(receiver):
         event_record("sync_failed", data={"statistics": "held error"})
         deliver_due()
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
+def test_batch_opened_before_quiet_hours_waits_for_their_end(receiver):
+    """A digest window that ends inside quiet hours is held; its errors still go if allowed."""
+    make_channel(
+        secrets={"url": receiver.url}, batch_window_minutes=5, quiet_hours_enabled=True,
+        quiet_start=time(22), quiet_end=time(7), quiet_timezone="Europe/Paris",
+    )  # fmt: skip
+    with time_machine.travel(local(2026, 6, 1, 21, 58), tick=False):
+        event_record("sync_completed", data={"statistics": "before quiet"})
+        event_record("sync_failed", data={"statistics": "urgent error"})
+        deliver_due()
+    with time_machine.travel(local(2026, 6, 1, 23, 0), tick=False):
+        event_record("sync_completed", data={"statistics": "during quiet"})
+        deliver_due()
+    [req] = receiver.requests  # only the error broke through, at the end of its window
+    assert "urgent error" in req.json()["message"]
+    assert "before quiet" not in req.json()["message"]
+    with time_machine.travel(local(2026, 6, 2, 6, 59), tick=False):
+        deliver_due()
+    assert len(receiver.requests) == 1
+    with time_machine.travel(local(2026, 6, 2, 7, 0), tick=False):
+        deliver_due()
+    assert len(receiver.requests) == 2
+    digest = receiver.requests[1].json()["message"]
+    assert "before quiet" in digest and "during quiet" in digest
+
+
+@pytest.mark.django_db
+def test_retry_waits_out_quiet_hours(receiver):
+    make_channel(
+        secrets={"url": receiver.url}, batch_window_minutes=0, quiet_hours_enabled=True,
+        quiet_start=time(22), quiet_end=time(7), quiet_timezone="Europe/Paris",
+    )  # fmt: skip
+    receiver.statuses = [500]
+    with time_machine.travel(local(2026, 6, 1, 21, 59, 30), tick=False):
+        event_record("sync_completed", data={"statistics": "x"})
+        deliver_due()
+    assert NotificationBatch.objects.get().status == "retry"
+    with time_machine.travel(local(2026, 6, 1, 22, 5), tick=False):
+        deliver_due()
+    assert len(receiver.requests) == 1
+    with time_machine.travel(local(2026, 6, 2, 7, 0), tick=False):
+        deliver_due()
+    assert len(receiver.requests) == 2 and NotificationBatch.objects.get().status == "sent"
