@@ -14,7 +14,7 @@ and an "error threshold exceeded" event goes to the other channels.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -49,12 +49,10 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     retrying: int = 0
-    postponed: int = 0
     muted: bool = False
-    channels: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "channels"}
+        return dict(self.__dict__)
 
 
 def backoff(attempts: int) -> timedelta:

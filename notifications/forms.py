@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from comradarr.crypto import mask
 from connectors.models import Connector
 from notifications import catalog, kinds
-from notifications.models import NotificationChannel, NotificationSettings
+from notifications.models import NotificationChannel, NotificationDelivery, NotificationSettings
 from notifications.templating import template_validate
 
 _TIMEZONES = sorted(zoneinfo.available_timezones())
@@ -235,7 +235,5 @@ class LogFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        from notifications.models import NotificationDelivery
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any status"), *NotificationDelivery.Status.choices]

@@ -62,7 +62,7 @@ def event_context(event, *, public_url: str = "") -> dict[str, str]:
     return {
         "content_title": ", ".join(group_titles(titles)) if titles else data.get("title", ""),
         "content_year": str(data.get("year") or ""),
-        "connector_name": event.connector_name,
+        "connector_name": event.connector_name or "all connectors",
         "connector_type": event.connector_type,
         "event_type": catalog.label(event.event_type),
         "timestamp": timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
@@ -157,11 +157,10 @@ def build_message(events: list, *, templates: dict | None = None, public_url: st
     order = [t.key for t in catalog.EVENT_TYPES if t.key in by_type]
     sections = []
     for key in order:
-        lines = _group_lines(key, by_type[key], templates, public_url)
-        heading = f"{catalog.label(key)} ({len(by_type[key])})"
-        sections.append(lines[0] if len(order) == 1 else heading + "\n" + "\n".join(lines))
-        if len(order) == 1 and len(lines) > 1:
-            sections[-1] = "\n".join(lines)
+        lines = "\n".join(_group_lines(key, by_type[key], templates, public_url))
+        # Several types: each under its own heading; one type needs none (the title says it).
+        heading = f"{catalog.label(key)} ({len(by_type[key])})\n" if len(order) > 1 else ""
+        sections.append(heading + lines)
     if len(events) == 1:
         event = events[0]
         suffix = f": {event.connector_name}" if event.connector_name else ""

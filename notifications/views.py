@@ -22,7 +22,12 @@ from notifications.forms import (
     PreviewForm,
     TemplatesForm,
 )
-from notifications.models import NotificationBatch, NotificationChannel, NotificationDelivery
+from notifications.models import (
+    NotificationBatch,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationSettings,
+)
 from notifications.templating import SAMPLE_CONTEXT, template_render
 
 LOG_PAGE_SIZE = 50
@@ -31,8 +36,6 @@ LOG_PAGE_SIZE = 50
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    from notifications.models import NotificationSettings
-
     row = NotificationSettings.load()
     form = NotificationSettingsForm(
         request.POST if request.method == "POST" else None, instance=row
