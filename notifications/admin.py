@@ -59,6 +59,9 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["channel"]
     show_full_result_count = False
 
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("channel__secret_data")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -87,6 +90,9 @@ class NotificationBatchAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = ["idempotency_key", "last_error"]
     exclude = ["events"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("channel__secret_data")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -21,8 +21,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from comradarr.crypto import DecryptionError
 from notifications.messages import Message, build_message
 from notifications.models import (
+    UNREADABLE,
     NotificationBatch,
     NotificationChannel,
     NotificationDelivery,
@@ -92,6 +94,7 @@ def batch_claim(*, now: datetime) -> NotificationBatch | None:
             batch = (
                 NotificationBatch.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("channel")
+                .defer("channel__secret_data")
                 .filter(due, channel__enabled=True)
                 .order_by("due_at", "id")
                 .first()
@@ -123,19 +126,24 @@ def batch_send(batch: NotificationBatch, *, now: datetime, public_url: str = "")
     if not types:  # every event was of a type no longer known: nothing to say
         NotificationBatch.objects.filter(pk=batch.pk).update(status=Status.SENT, sent_at=now)
         return SendResult(True, "nothing to send")
-    result = send_message(
-        kind=channel.kind,
-        values=channel_values(channel),
-        message=message,
-        timeout=WORKER_TIMEOUT,
-        idempotency_key=str(batch.idempotency_key),
+    result = channel_send(
+        channel, message, timeout=WORKER_TIMEOUT, idempotency_key=str(batch.idempotency_key)
     )
     batch_record(batch, result, message=message, types=types, now=now)
     return result
 
 
 def channel_values(channel: NotificationChannel) -> dict[str, str]:
+    """config and secrets together; DecryptionError when the secrets no longer decrypt."""
     return {**(channel.config or {}), **channel.secrets}
+
+
+def channel_send(channel: NotificationChannel, message: Message, **options) -> SendResult:
+    try:
+        values = channel_values(channel)
+    except DecryptionError:
+        return SendResult(False, UNREADABLE)
+    return send_message(kind=channel.kind, values=values, message=message, **options)
 
 
 def batch_record(

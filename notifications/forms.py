@@ -12,10 +12,15 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 
-from comradarr.crypto import mask
+from comradarr.crypto import DecryptionError, mask
 from connectors.models import Connector
 from notifications import catalog, kinds
-from notifications.models import NotificationChannel, NotificationDelivery, NotificationSettings
+from notifications.models import (
+    UNREADABLE,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationSettings,
+)
 from notifications.templating import template_validate
 
 _TIMEZONES = sorted(zoneinfo.available_timezones())
@@ -71,6 +76,8 @@ def _kind_field(spec: kinds.Field, stored_secret: str) -> forms.Field:
 class ChannelForm(forms.ModelForm):
     """A channel of one kind: the kind's own fields first, then routing."""
 
+    unreadable = ""
+
     event_types = forms.MultipleChoiceField(
         choices=catalog.EVENT_CHOICES,
         required=False,
@@ -120,7 +127,7 @@ class ChannelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.spec = kinds.BY_KEY[kind]
         self.kind = kind
-        stored = self.instance.secrets if self.instance.pk else {}
+        stored = self.stored_secrets()
         config = self.instance.config if self.instance.pk else {}
         for spec in self.spec.fields:
             field = _kind_field(spec, stored.get(spec.name, "") if spec.secret else "")
@@ -128,6 +135,16 @@ class ChannelForm(forms.ModelForm):
                 field.initial = config[spec.name]
             self.fields[f"cfg_{spec.name}"] = field
         self.kind_field_names = [f"cfg_{spec.name}" for spec in self.spec.fields]
+
+    def stored_secrets(self) -> dict[str, str]:
+        """What is stored; nothing when it no longer decrypts (the user enters it again)."""
+        if not self.instance.pk:
+            return {}
+        try:
+            return self.instance.secrets
+        except DecryptionError:
+            self.unreadable = UNREADABLE
+            return {}
 
     def kind_fields(self):
         return [self[name] for name in self.kind_field_names]
@@ -155,7 +172,7 @@ class ChannelForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        stored = self.instance.secrets if self.instance.pk else {}
+        stored = self.stored_secrets()
         values, secrets, config = {}, {}, {}
         for spec in self.spec.fields:
             raw = data.get(f"cfg_{spec.name}")

@@ -16,12 +16,17 @@ from datetime import time
 from django.db import models
 from django.db.models import Q
 
-from comradarr.crypto import mask
+from comradarr.crypto import DecryptionError, mask
 from comradarr.fields import EncryptedTextField
 from comradarr.models import TimestampedModel
 from connectors.models import Connector
 from notifications.catalog import Severity
 from notifications.kinds import BY_KEY as KIND_SPECS
+
+UNREADABLE = (
+    "the stored credentials cannot be decrypted (SECRET_KEY changed since they were saved): "
+    "enter them again"
+)
 
 
 class NotificationSettings(TimestampedModel):
@@ -59,6 +64,14 @@ class NotificationSettings(TimestampedModel):
     def load(cls) -> NotificationSettings:
         row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return row
+
+
+class ChannelManager(models.Manager):
+    """Loads channels without their encrypted column: a secret that no longer decrypts
+    (SECRET_KEY changed) fails only where it is read (``secrets``), never a list."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("secret_data")
 
 
 class NotificationChannel(TimestampedModel):
@@ -114,6 +127,8 @@ class NotificationChannel(TimestampedModel):
     last_error = models.TextField(blank=True, help_text="With secrets redacted.")
     last_delivery_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ChannelManager()
+
     class Meta:
         ordering = ["name"]
 
@@ -122,6 +137,7 @@ class NotificationChannel(TimestampedModel):
 
     @property
     def secrets(self) -> dict[str, str]:
+        """The decrypted credentials; DecryptionError when SECRET_KEY changed since saved."""
         return json.loads(self.secret_data) if self.secret_data else {}
 
     @secrets.setter
@@ -134,11 +150,17 @@ class NotificationChannel(TimestampedModel):
         return spec.label if spec else self.kind
 
     def masked_secrets(self) -> dict[str, str]:
-        return {key: mask(value) for key, value in self.secrets.items()}
+        try:
+            return {key: mask(value) for key, value in self.secrets.items()}
+        except DecryptionError:
+            return {"all": UNREADABLE}
 
     def secret_values(self) -> list[str]:
         """Every stored secret, for redaction of error texts."""
-        return [value for value in self.secrets.values() if value]
+        try:
+            return [value for value in self.secrets.values() if value]
+        except DecryptionError:
+            return []
 
 
 class NotificationEvent(models.Model):

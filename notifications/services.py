@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from notifications.delivery import channel_values
+from notifications.delivery import channel_send
 from notifications.messages import Message
 from notifications.models import NotificationChannel, NotificationDelivery
-from notifications.sender import TEST_TIMEOUT, SendResult, redact, send_message
+from notifications.sender import TEST_TIMEOUT, SendResult, redact
 
 Status = NotificationDelivery.Status
 TEST_MESSAGE = Message(
@@ -19,12 +19,7 @@ TEST_MESSAGE = Message(
 
 def channel_test(*, channel: NotificationChannel) -> SendResult:
     """Send the test message now, with a short timeout (the only send from a web request)."""
-    result = send_message(
-        kind=channel.kind,
-        values=channel_values(channel),
-        message=TEST_MESSAGE,
-        timeout=TEST_TIMEOUT,
-    )
+    result = channel_send(channel, TEST_MESSAGE, timeout=TEST_TIMEOUT)
     error = "" if result.ok else redact(result.detail, channel.secret_values())[:2000]
     NotificationDelivery.objects.create(
         channel=channel,

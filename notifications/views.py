@@ -171,7 +171,11 @@ def template_preview(request: HttpRequest) -> HttpResponse:
 @login_required
 def delivery_log(request: HttpRequest) -> HttpResponse:
     form = LogFilterForm(request.GET or None)
-    rows = NotificationDelivery.objects.select_related("channel").order_by("-at", "-id")
+    rows = (
+        NotificationDelivery.objects.select_related("channel")
+        .defer("channel__secret_data")
+        .order_by("-at", "-id")
+    )
     if form.is_valid():
         if form.cleaned_data["channel"]:
             rows = rows.filter(channel=form.cleaned_data["channel"])

@@ -296,3 +296,36 @@ def test_command(receiver, capsys, caplog):
         call_command("notifications", "test", "missing")
     with pytest.raises(CommandError, match="--limit"):
         call_command("notifications", "log", "--limit", "0")
+
+
+def test_secrets_that_no_longer_decrypt(admin_client, receiver):
+    """SECRET_KEY changed: pages still open, delivery records a clear failure, re-entering fixes it."""
+    from comradarr import crypto
+    from notifications.delivery import deliver_due
+
+    channel = make_channel("old", secrets={"url": receiver.url}, batch_window_minutes=0)
+    other_key = crypto.derive_key("a-different-secret-key-0123456789-abcdefghijkl")
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as if saved under another SECRET_KEY
+        cursor.execute(
+            "UPDATE notifications_notificationchannel SET secret_data = %s WHERE id = %s",
+            [crypto.encrypt('{"url": "x"}', key=other_key), channel.pk],
+        )
+    assert admin_client.get(reverse("notifications:index")).status_code == 200
+    edit = admin_client.get(reverse("notifications:edit", args=[channel.pk])).content.decode()
+    assert "cannot be decrypted" in edit
+    admin_page = reverse("admin:notifications_notificationchannel_change", args=[channel.pk])
+    assert "cannot be decrypted" in admin_client.get(admin_page).content.decode()
+    event_record("sync_failed", data={"statistics": "x"})
+    deliver_due()
+    assert "cannot be decrypted" in NotificationDelivery.objects.get().error
+    html = admin_client.post(
+        reverse("notifications:test", args=[channel.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "cannot be decrypted" in html.content.decode()
+    response = post_channel(admin_client, "webhook", {"cfg_url": receiver.url}, name="old",
+                            url=reverse("notifications:edit", args=[channel.pk]))  # fmt: skip
+    assert response.status_code == 302
+    assert admin_client.post(reverse("notifications:test", args=[channel.pk])).status_code == 302
+    assert receiver.requests

@@ -93,7 +93,11 @@ class Command(OneLineErrorsCommand):
         else:
             if options["limit"] < 1:
                 raise CommandError("--limit must be at least 1")
-            rows = NotificationDelivery.objects.select_related("channel").order_by("-at", "-id")
+            rows = (
+                NotificationDelivery.objects.select_related("channel")
+                .defer("channel__secret_data")
+                .order_by("-at", "-id")
+            )
             if options["channel"]:
                 rows = rows.filter(channel__name=options["channel"])
             data = [_log_row(r) for r in rows[: options["limit"]]]
