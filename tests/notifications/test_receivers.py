@@ -131,3 +131,31 @@ def test_maintenance_prunes_delivery_log_after_retention(settings):
     assert NotificationEvent.objects.filter(event_type="maintenance_completed").exists()
     assert list(NotificationDelivery.objects.values_list("status", flat=True)) == ["test"]
     assert notifications_prune(now=now) == {"deliveries": 0, "batches": 0, "events": 0}
+
+
+def test_resolution_records_item_imported_with_titles():
+    from content.models import Episode
+    from searchstate.models import SearchRegistry
+    from searchstate.resolution import resolve_acquisitions
+    from searchstate.states import SearchState
+    from tests.searchstate import builders as b
+
+    conn = b.connector()
+    show = b.series(conn, title="Show")
+    first, second = b.episodes(show, 1, 2)
+    for episode in (first, second):
+        SearchRegistry.objects.create(
+            connector=conn, search_type="gap", episode=episode, state=SearchState.COOLDOWN,
+            first_searched_at=b.NOW - timedelta(days=1), last_searched_at=b.NOW - timedelta(hours=2),
+            search_count=1,
+        )  # fmt: skip
+    Episode.objects.filter(pk__in=[first.pk, second.pk]).update(
+        has_file=True, file_acquired_at=b.NOW - timedelta(hours=1)
+    )
+    with transaction.atomic():
+        assert resolve_acquisitions(connector=conn, now=b.NOW).acquisitions == 2
+    event = NotificationEvent.objects.get(event_type="item_imported")
+    assert event.data["count"] == 2
+    assert sorted(event.data["titles"]) == ["Show S01E01", "Show S01E02"]
+    assert resolve_acquisitions(connector=conn, now=b.NOW).acquisitions == 0
+    assert NotificationEvent.objects.filter(event_type="item_imported").count() == 1

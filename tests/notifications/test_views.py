@@ -329,3 +329,23 @@ def test_secrets_that_no_longer_decrypt(admin_client, receiver):
     assert response.status_code == 302
     assert admin_client.post(reverse("notifications:test", args=[channel.pk])).status_code == 302
     assert receiver.requests
+
+
+def test_list_pages_queries_do_not_grow(admin_client, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    names = iter(range(1000))
+
+    def add(n):
+        for _ in range(n):
+            channel = make_channel(f"c{next(names)}", secrets={"url": "http://x.example.com"})
+            NotificationDelivery.objects.create(channel=channel, status="sent", at=timezone.now())
+
+    add(1)
+    admin_client.get(reverse("notifications:index"))
+    for name in ("notifications:index", "notifications:log"):
+        with django_assert_max_num_queries(12) as few:
+            admin_client.get(reverse(name))
+        add(5)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            admin_client.get(reverse(name))
