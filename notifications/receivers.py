@@ -12,32 +12,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.dispatch import receiver
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from comradarr import events
-from notifications import catalog
+from notifications import catalog, links
 from notifications.catalog import Severity
 from notifications.messages import sweep_summary
 from notifications.models import NotificationChannel, NotificationEvent
 
 DELIVER_TASK = "notifications.tasks.deliver"
 MAX_TITLES = 200
-
-
-def _path(name: str, *args, query: str = "") -> str:
-    try:
-        return reverse(name, args=args) + (f"?{query}" if query else "")
-    except NoReverseMatch:
-        return ""
-
-
-def _library(connector) -> str:
-    return _path("library:list", query=f"connector={connector.pk}") if connector else ""
-
-
-def _connector_page(connector) -> str:
-    return _path("connectors:detail", connector.pk) if connector else ""
 
 
 def _enqueue_delivery() -> None:
@@ -74,7 +58,7 @@ def event_record(
 def on_sweep_started(*, connector, run, **_) -> None:
     data = {
         "statistics": f"{run.get_kind_display().lower()} sweep",
-        "path": _path("queueing:queue"),
+        "path": links.queue(),
     }
     event_record("sweep_started", connector=connector, data=data)
 
@@ -97,8 +81,8 @@ def on_sweep_completed(*, connector, run, **_) -> None:
         "queued": run.queued,
         "count": run.queued,
         "statistics": stats,
-        "path": _path("queueing:queue"),
-        "list_path": _path("library:list", query=f"connector={connector.pk}&filter=missing"),
+        "path": links.queue(),
+        "list_path": links.library(connector, missing=True),
     }
     event_record(
         "sweep_completed",
@@ -113,7 +97,7 @@ def on_search_completed(*, connector, history, outcome, **_) -> None:
         "titles": [i.get("title", "") for i in history.items[:MAX_TITLES]],
         "count": history.item_count,
         "statistics": history.get_outcome_display().lower(),
-        "path": _library(connector),
+        "path": links.library(connector),
     }
     event_record("batch_search_completed", connector=connector, data=data)
 
@@ -125,8 +109,8 @@ def on_items_grabbed(*, connector, history, items, **_) -> None:
         "title": titles[0] if titles else "",
         "count": len(items),
         "statistics": f"{len(items)} grabbed",
-        "path": _library(connector),
-        "list_path": _library(connector),
+        "path": links.library(connector),
+        "list_path": links.library(connector),
     }
     event_record("search_succeeded", connector=connector, data=data)
 
@@ -143,8 +127,8 @@ def on_items_imported(*, connector, count, resolved_at, **_) -> None:
         "titles": titles,
         "count": count,
         "statistics": f"{count} imported",
-        "path": _library(connector),
-        "list_path": _library(connector),
+        "path": links.library(connector),
+        "list_path": links.library(connector),
     }
     event_record("item_imported", connector=connector, data=data)
 
@@ -160,7 +144,7 @@ def on_items_exhausted(*, connector, registry_ids, **_) -> None:
         "titles": [t for t in titles if t],
         "count": len(registry_ids),
         "statistics": f"{len(registry_ids)} exhausted",
-        "path": _library(connector),
+        "path": links.library(connector),
     }
     event_record("search_exhausted", connector=connector, data=data)
 
@@ -169,7 +153,7 @@ def on_health_changed(*, connector, previous, current, message, **_) -> None:
     severity = {"healthy": Severity.INFO, "unhealthy": Severity.ERROR, "offline": Severity.ERROR}
     data = {
         "statistics": f"{current} (was {previous}): {message[:300]}",
-        "path": _connector_page(connector),
+        "path": links.connector_page(connector),
     }
     event_record(
         "connector_health_changed",
@@ -181,26 +165,26 @@ def on_health_changed(*, connector, previous, current, message, **_) -> None:
 
 def on_sync_completed(*, connector, run, **_) -> None:
     stats = f"{run.added} added, {run.updated} updated, {run.removed} removed"
-    data = {"statistics": stats, "count": run.items_seen, "path": _connector_page(connector)}
+    data = {"statistics": stats, "count": run.items_seen, "path": links.connector_page(connector)}
     event_record("sync_completed", connector=connector, data=data)
 
 
 def on_sync_failed(*, connector, run, error, **_) -> None:
-    data = {"statistics": (error or "unknown error")[:500], "path": _connector_page(connector)}
+    data = {"statistics": (error or "unknown error")[:500], "path": links.connector_page(connector)}
     event_record("sync_failed", connector=connector, data=data)
 
 
 def on_paused(*, connector, reason, **_) -> None:
-    data = {"statistics": reason[:300], "path": _path("queueing:queue")}
+    data = {"statistics": reason[:300], "path": links.queue()}
     event_record("connector_paused", connector=connector, data=data)
 
 
 def on_resumed(*, connector, **_) -> None:
-    event_record("connector_resumed", connector=connector, data={"path": _path("queueing:queue")})
+    event_record("connector_resumed", connector=connector, data={"path": links.queue()})
 
 
 def on_application_started(*, version, **_) -> None:
-    event_record("application_started", data={"statistics": version, "path": _path("dashboard")})
+    event_record("application_started", data={"statistics": version, "path": links.dashboard()})
 
 
 def on_maintenance_completed(*, report, **_) -> None:

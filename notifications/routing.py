@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications import catalog
+from notifications import catalog, links
 from notifications.catalog import Severity
 from notifications.models import (
     NotificationBatch,
@@ -138,18 +138,14 @@ def error_threshold_check(*, now: datetime | None = None) -> NotificationEvent |
     stats = f"{errors} errors in the last {settings.error_threshold_minutes} minutes"
     return event_record(
         "error_threshold_exceeded",
-        data={"statistics": stats, "count": errors, "source": "errors", "path": _log_path()},
+        data={
+            "statistics": stats,
+            "count": errors,
+            "source": "errors",
+            "path": links.delivery_log(),
+        },
         occurred_at=now,
     )
-
-
-def _log_path(query: str = "") -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("notifications:log") + (f"?{query}" if query else "")
-    except NoReverseMatch:
-        return ""
 
 
 def quiet_hours_hold(*, now: datetime | None = None) -> int:
