@@ -38,6 +38,12 @@ items_exhausted = Signal()
 connector_paused = Signal()
 #: connector (or None for all)
 connector_resumed = Signal()
+#: connector, count (int), resolved_at (datetime: the Acquisition rows' resolved_at)
+items_imported = Signal()
+#: version (str)
+application_started = Signal()
+#: report (dict: pruned, vacuumed, errors, notes)
+maintenance_completed = Signal()
 
 
 def emit(signal: Signal, **kwargs) -> None:

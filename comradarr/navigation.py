@@ -55,7 +55,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     ),
     NavEntry("Schedules", "queueing:schedules", "schedules", ("queueing:schedule",)),
     NavEntry("Analytics", "analytics:overview", "analytics", ("analytics:",)),
-    NavEntry("Settings", "settings", "settings", ("settings",)),
+    NavEntry("Settings", "settings", "settings", ("settings", "notifications:")),
 )
 
 

@@ -1,6 +1,7 @@
 """The built-in background jobs: the one list in code, reconciled into django-q2 Schedule rows.
 
-:data:`BUILTIN_JOBS` is the only place a periodic job is declared. At start-up
+:data:`BUILTIN_JOBS` declares queueing's periodic jobs; apps above queueing add theirs
+with :func:`job_contribute`. At start-up
 ``manage.py setup_schedules`` (``serve`` calls it) applies the list with
 ``update_or_create`` by name: running it twice changes nothing, a changed
 cron updates the row in place, a job removed from the list (or switched off
@@ -117,6 +118,22 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
     ),
 )
 
+#: Jobs of the apps above queueing (notifications, analytics), added by
+#: :func:`job_contribute` from their AppConfig.ready(): queueing never names them.
+_CONTRIBUTED: list[BuiltinJob] = []
+
+
+def job_contribute(job: BuiltinJob) -> None:
+    """Add a higher app's periodic job to the reconciled list (idempotent by key)."""
+    if any(known.key == job.key for known in all_jobs()):
+        return
+    _CONTRIBUTED.append(job)
+
+
+def all_jobs() -> tuple[BuiltinJob, ...]:
+    """Every periodic job: queueing's own, then the ones other apps contributed."""
+    return (*BUILTIN_JOBS, *_CONTRIBUTED)
+
 
 #: Task paths of earlier versions -> today's. Schedule rows and queued tasks that still
 #: name one are rewritten by :func:`schedules_reconcile` (``serve`` runs it at start-up).
@@ -153,7 +170,7 @@ class ResolvedJob:
 def resolve_jobs(env: Mapping[str, str] | None = None) -> list[ResolvedJob]:
     """The built-in jobs with env overrides applied; ImproperlyConfigured names the variable."""
     resolved = []
-    for job in BUILTIN_JOBS:
+    for job in all_jobs():
         value = config.read_str(job.env_var, None, env=env)
         if value is None:
             resolved.append(ResolvedJob(job, job.cron))
@@ -194,7 +211,7 @@ def _next_run(cron: str, after: datetime) -> datetime:
 def schedules_reconcile(
     *, env: Mapping[str, str] | None = None, now: datetime | None = None
 ) -> ReconcileReport:
-    """Make the django-q2 Schedule rows match :data:`BUILTIN_JOBS`; idempotent.
+    """Make the django-q2 Schedule rows match :func:`all_jobs`; idempotent.
 
     Runs in one transaction under an advisory lock, so two processes starting
     together cannot both create a row. Extra rows with one of our names (left

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from comradarr import events
 from connectors.models import Connector
 from searchstate.models import SearchSettings
 
@@ -113,4 +114,11 @@ def resolve_acquisitions(*, connector: Connector, now: datetime | None = None) -
             result.acquisitions += cursor.rowcount
             cursor.execute(_DROP_STALE_UPGRADES.format(table=spec["table"], fk=spec["fk"]), params)
             result.stale_upgrades += cursor.rowcount
+    if result.acquisitions:
+        events.emit(
+            events.items_imported,
+            connector=connector,
+            count=result.acquisitions,
+            resolved_at=now,
+        )
     return result

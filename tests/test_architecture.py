@@ -33,9 +33,10 @@ RANK = {
     "content": 1,
     "searchstate": 2,
     "queueing": 3,
+    # The listeners sit beside the surfaces: a message or a chart links the library pages.
     "notifications": 4,
     "analytics": 4,
-    "web": 5,
+    "web": 4,
 }
 DOMAIN = ("connectors", "content", "searchstate", "queueing")
 

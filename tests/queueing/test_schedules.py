@@ -1,5 +1,6 @@
 import io
 from datetime import UTC, datetime
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -8,8 +9,8 @@ from django_q.models import Schedule
 
 from queueing import tasks as jobs
 from queueing.builtin_schedules import (
-    BUILTIN_JOBS,
     NAME_PREFIX,
+    all_jobs,
     resolve_jobs,
     schedules_reconcile,
 )
@@ -25,11 +26,11 @@ def snapshot():
 
 def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
     first = schedules_reconcile(env={}, now=NOW)
-    assert len(first.created) == len(BUILTIN_JOBS) == 6
+    assert len(first.created) == len(all_jobs()) == 7
     rows = snapshot()
     second = schedules_reconcile(env={}, now=NOW)
     assert second.created == second.updated == second.removed == []
-    assert len(second.unchanged) == 6
+    assert len(second.unchanged) == 7
     assert snapshot() == rows  # same rows, same ids, same next runs
     by_name = {s.name: s for s in Schedule.objects.all()}
     incremental = by_name[NAME_PREFIX + "incremental library sync"]
@@ -46,9 +47,9 @@ def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
 
 
 def test_every_job_func_is_a_real_function():
-    for job in BUILTIN_JOBS:
+    for job in all_jobs():
         module, name = job.func.rsplit(".", 1)
-        assert module == "queueing.tasks" and callable(getattr(jobs, name))
+        assert callable(getattr(import_module(module), name))
 
 
 def test_changed_env_cron_updates_the_row_in_place():
@@ -58,11 +59,11 @@ def test_changed_env_cron_updates_the_row_in_place():
         env={"COMRADARR_SCHEDULE_SYNC_INCREMENTAL": "  */5   * * * * "}, now=NOW
     )
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
-    assert report.created == [] and len(report.unchanged) == 5
+    assert report.created == [] and len(report.unchanged) == 6
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert (row.pk, row.cron) == (pk, "*/5 * * * *")
     assert row.next_run == datetime(2026, 11, 26, 10, 10, tzinfo=UTC)
-    assert Schedule.objects.count() == 6
+    assert Schedule.objects.count() == 7
     # Back to the default: updated again, still one row.
     report = schedules_reconcile(env={}, now=NOW)
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
@@ -74,7 +75,7 @@ def test_unchanged_cron_keeps_the_planned_next_run():
     Schedule.objects.filter(name__startswith=NAME_PREFIX).update(func="elsewhere.old")
     with time_machine.travel(datetime(2026, 11, 26, 10, 14, 30, tzinfo=UTC), tick=False):
         report = schedules_reconcile(env={})
-    assert len(report.updated) == 6
+    assert len(report.updated) == 7
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert row.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
     assert row.func == "queueing.tasks.sync_libraries"
@@ -92,7 +93,7 @@ def test_duplicates_and_stale_builtin_rows_are_removed_others_kept():
     assert sorted(report.removed) == sorted([name, NAME_PREFIX + "a job that no longer exists"])
     assert Schedule.objects.filter(name=name).count() == 1
     assert Schedule.objects.filter(name="someone else's job").exists()
-    assert Schedule.objects.count() == 7
+    assert Schedule.objects.count() == 8
 
 
 def test_disable_from_env_removes_the_row_and_enables_again():
@@ -220,7 +221,7 @@ def test_serve_reconciles_the_builtin_schedules_at_start_up(monkeypatch):
         serve.Command()._prepare_database(verbosity=0, checkpoint=lambda: None)
     assert ran.count("setup_schedules") == 2
     names = sorted(Schedule.objects.values_list("name", flat=True))
-    assert names == sorted(job.schedule_name for job in BUILTIN_JOBS)
+    assert names == sorted(job.schedule_name for job in all_jobs())
 
 
 def test_q_cluster_is_set_on_purpose():

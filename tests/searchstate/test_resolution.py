@@ -47,7 +47,9 @@ def test_resolves_ours_rss_and_pending(django_assert_num_queries):
     Episode.objects.filter(pk__in=[ours.pk, rss.pk, never.pk]).update(
         has_file=True, file_acquired_at=acquired, cutoff_met_at=acquired
     )
-    with django_assert_num_queries(5):  # settings + (resolve + stale upgrades) x 2 tables
+    # settings + (resolve + stale upgrades) x 2 tables, then the items_imported event's
+    # outbox row (notifications: savepoint, titles, insert, release, immediate-channel check).
+    with django_assert_num_queries(5 + 5):
         result = resolve_acquisitions(connector=conn, now=NOW)
     assert result.acquisitions == 3
     assert list(SearchRegistry.objects.values_list("episode_id", flat=True)) == [still.pk]

@@ -29,7 +29,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, embedded_keeper, serving
+from comradarr import embedded_db, embedded_keeper, events, serving
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +201,7 @@ class Command(BaseCommand):
         if "setup_schedules" in commands:
             checkpoint()
             call_command("setup_schedules")
+        events.emit(events.application_started, version=settings.COMRADARR_VERSION)
         # whitenoise warns about a missing STATIC_ROOT in every worker; the
         # Docker image fills it at build time, a checkout serves from the finders.
         with contextlib.suppress(OSError):
