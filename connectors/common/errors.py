@@ -143,6 +143,10 @@ class InvalidURLError(ArrError, ValueError):
     """The configured URL cannot be used at all (no http/https scheme, no host)."""
 
 
+class ForbiddenAddressError(InvalidURLError):
+    """The URL names or resolves to an address Comradarr never connects to (netguard decides)."""
+
+
 class UnsupportedAppError(ArrError):
     """The URL answers as an app Comradarr does not know (e.g. Lidarr, Prowlarr)."""
 
@@ -172,6 +176,7 @@ POLICIES: dict[type[ArrError], Policy] = {
     # The answer was lost or mangled: the app may have queued the command.
     BadResponseError: Policy(False, P.BACKOFF, C.RECOVER, H.NOT_THE_API, "url"),
     InvalidURLError: Policy(False, P.BACKOFF, C.FAIL, H.UNHEALTHY, "url"),
+    ForbiddenAddressError: Policy(False, P.BACKOFF, C.FAIL, H.UNHEALTHY, "url"),
     UnsupportedAppError: Policy(False, P.BACKOFF, C.FAIL, H.UNHEALTHY, "kind"),
     WrongKindError: Policy(False, P.BACKOFF, C.FAIL, H.UNHEALTHY, "kind"),
 }

@@ -30,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import parse_url
 
-from connectors.common.errors import InvalidURLError
+from connectors.common.errors import ForbiddenAddressError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -60,10 +60,6 @@ METADATA_HOSTS = frozenset(
 _LINK_LOCAL = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (RFC 6052 NAT64).
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-class ForbiddenAddressError(InvalidURLError):
-    """The URL names or resolves to an address Comradarr never connects to."""
 
 
 def parse_ipv4_loose(host: str) -> ipaddress.IPv4Address | None:

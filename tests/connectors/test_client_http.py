@@ -803,7 +803,7 @@ def test_each_error_class_says_whether_a_retry_can_help():
 
 def test_clone_has_the_same_settings_and_a_session_of_its_own(make_http, sleeps):
     http = make_http(
-        "http://user:pw@sonarr.test:8989/base",
+        "http://sonarr.test:8989/base",
         timeout=12,
         verify_ssl=False,
         max_retries=5,

@@ -76,6 +76,13 @@ EXPECTED = {
         "url",
     ),
     errors.InvalidURLError: (False, Pause.BACKOFF, CommandFate.FAIL, HealthEffect.UNHEALTHY, "url"),
+    errors.ForbiddenAddressError: (
+        False,
+        Pause.BACKOFF,
+        CommandFate.FAIL,
+        HealthEffect.UNHEALTHY,
+        "url",
+    ),
     errors.UnsupportedAppError: (
         False,
         Pause.BACKOFF,
