@@ -1,7 +1,7 @@
 """When an episode counts as aired and a movie as available (pure functions).
 
 Searches sent through the API skip the *arr's own monitored and availability
-checks (NOTES.md section 5), so these gates are ours to get right. All
+checks (docs/arr-api.md section 5), so these gates are ours to get right. All
 datetimes are timezone-aware; naive values are refused rather than guessed.
 """
 

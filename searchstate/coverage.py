@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A search command as posted: its name and body fields (NOTES.md section 5)."""
+    """A search command as posted: its name and body fields (docs/arr-api.md section 5)."""
 
     name: str
     series_id: int | None = None

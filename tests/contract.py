@@ -13,7 +13,7 @@ the fakearr tests check every response it serves.
   `nullable` honoured) and raises ContractError listing every violation.
 
 `spec` is a file stem ("sonarr-v3") or an app alias from SPEC_FOR_APP.
-The documents are the authority for names; where NOTES.md records the wire
+The documents are the authority for names; where docs/arr-api.md records the wire
 differing from a document, pass `overlay={"SchemaName": {"prop": schema}}`.
 """
 
@@ -222,7 +222,7 @@ def _schema_root(spec: str, overlay_key: str) -> dict[str, Any]:
 def response_schema(spec: str, method: str, path: str, status: int) -> dict[str, Any] | None:
     """The documented JSON schema of a response, or None when none is documented.
 
-    The specs document POST answers as 200 where the apps send 201 (NOTES.md
+    The specs document POST answers as 200 where the apps send 201 (docs/arr-api.md
     section 8.8), so a 2xx without its own entry uses the documented 200.
     """
     _, operation = find_operation(spec, method, path)

@@ -1,6 +1,6 @@
 """What a connected *arr app can do, decided from its name and version.
 
-The facts come from the capability matrix in the team's arr-openapi NOTES.md
+The facts come from the capability matrix in docs/arr-api.md section 7
 (read from the apps' source). Each app package owns its rules in its own
 `capabilities.py` (`rules(version) -> Capabilities`), so adding an app never
 edits this module; this module holds the shared value type, version parsing

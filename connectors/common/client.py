@@ -38,7 +38,7 @@ API = "/api/v3"
 
 
 class ArrClient:
-    """Endpoints every supported app has, all under /api/v3 (NOTES.md section 2)."""
+    """Endpoints every supported app has, all under /api/v3 (docs/arr-api.md section 2)."""
 
     kind: ClassVar[str] = ""
     shape: ClassVar[str] = ""
@@ -101,7 +101,7 @@ class ArrClient:
         """History records dated at or after `since`, oldest first.
 
         `date` is always sent: without it the app returns its whole history
-        (NOTES.md section 2). Apps without /history/since (Radarr 3) are read
+        (docs/arr-api.md section 2). Apps without /history/since (Radarr 3) are read
         through the paged /history, newest first, until older records start.
         """
         if since.tzinfo is None:
@@ -297,7 +297,7 @@ class MovieClient(ArrClient):
 
         Like the app's endpoint this does NOT filter on availability: callers
         must skip movies whose is_available is False (an API search would grab
-        unreleased movies; NOTES.md section 5).
+        unreleased movies; docs/arr-api.md section 5).
         """
         yield from _unique(
             self._wanted(

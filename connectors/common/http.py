@@ -184,7 +184,7 @@ class HttpClient:
 
         Always sends page, pageSize, sortKey and sortDirection: without
         sortDirection the apps sort descending whatever the endpoint default
-        (NOTES.md section 1). A page that is malformed, or short before
+        (docs/arr-api.md section 1). A page that is malformed, or short before
         totalRecords is reached, raises BadResponseError so no caller acts
         on a cut listing.
         """

@@ -1,6 +1,6 @@
 """Small, forgiving readers for *arr JSON values.
 
-The apps omit null properties (NOTES.md section 0.6), so every reader treats
+The apps omit null properties (docs/arr-api.md section 0.6), so every reader treats
 a missing key as None. A value of the wrong type is a BadResponseError only
 where the mapper says the field is required (`require`); elsewhere it reads
 as None, because one odd optional field must not stop a whole sync.

@@ -26,7 +26,7 @@ def encode_params(params: Params) -> list[tuple[str, str]]:
     """Flatten params to (key, value) pairs; sequences repeat the key, None is dropped.
 
     ASP.NET Core binds `episodeIds=1&episodeIds=2` but not `episodeIds=1,2`
-    (NOTES.md section 1), so arrays are always sent as repeated keys.
+    (docs/arr-api.md section 1), so arrays are always sent as repeated keys.
     """
     if not params:
         return []

@@ -1,4 +1,4 @@
-"""Radarr's version-gated features (NOTES.md sections 4, 7 and 8)."""
+"""Radarr's version-gated features (docs/arr-api.md sections 4, 7 and 8)."""
 
 from __future__ import annotations
 

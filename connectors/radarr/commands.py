@@ -1,7 +1,7 @@
 """Search commands for Radarr-shaped apps (Radarr, Whisparr v3).
 
 The command is MoviesSearch (plural; there is no MovieSearch) with movieIds
-(NOTES.md section 5). The app searches every listed id, monitored and
+(docs/arr-api.md section 5). The app searches every listed id, monitored and
 available or not, so callers pre-filter to monitored and is_available.
 """
 

@@ -49,7 +49,7 @@ def _is_available(raw: dict, minimum_availability: str) -> bool:
 def map_movie(
     raw: Any, *, movie_file: dict | None = None, cutoff_listed: bool = False
 ) -> MovieData:
-    """One MovieResource. qualityCutoffNotMet comes from the file (NOTES.md section 8.1);
+    """One MovieResource. qualityCutoffNotMet comes from the file (docs/arr-api.md section 8.1);
     `cutoff_listed` marks records read from /wanted/cutoff."""
     arr_id = require_int(raw, "id", "movie")
     embedded = raw.get("movieFile")

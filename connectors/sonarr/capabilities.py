@@ -1,4 +1,4 @@
-"""Sonarr's version-gated features (NOTES.md section 7)."""
+"""Sonarr's version-gated features (docs/arr-api.md section 7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Search commands for Sonarr-shaped apps (Sonarr, Whisparr v2).
 
-Names and fields from NOTES.md section 5: the app finds the Command class
+Names and fields from docs/arr-api.md section 5: the app finds the Command class
 whose name minus "Command" equals `name` and binds the rest of the body.
 """
 

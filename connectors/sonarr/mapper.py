@@ -88,7 +88,7 @@ def map_episode(
 ) -> EpisodeData:
     """One EpisodeResource, with its file from `episodeFile` or from /episodefile.
 
-    qualityCutoffNotMet lives only on the file resource (NOTES.md section 8.1).
+    qualityCutoffNotMet lives only on the file resource (docs/arr-api.md section 8.1).
     `cutoff_listed` marks records read from /wanted/cutoff: listed there means
     below cutoff even when the file was not embedded.
     `scene` maps a Whisparr v2 scene: no episode number or air time, a releaseDate.

@@ -3,7 +3,7 @@
 Whisparr v2 (Whisparr/Whisparr) is Sonarr-shaped: sites are series, years are
 seasons, scenes are episodes. Whisparr v3 "Eros" (Whisparr/Whisparr-Eros) is
 Radarr-shaped: movies with itemType movie|scene. Both answer appName
-"Whisparr"; the major version tells them apart (NOTES.md sections 0 and 8).
+"Whisparr"; the major version tells them apart (docs/arr-api.md sections 0 and 8).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 API_KEY = "0123456789abcdef0123456789abcdef"
 
 # Where each recorded fixture's shape comes from: (spec, method, path). Command bodies
-# echo the command's own fields (NOTES.md section 5), which the generic Command schema
+# echo the command's own fields (docs/arr-api.md section 5), which the generic Command schema
 # does not list; the overlay adds exactly those.
 COMMAND_OVERLAY = {
     "Command": {

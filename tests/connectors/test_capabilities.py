@@ -1,4 +1,4 @@
-"""Capability detection from app name + version (the matrix in NOTES.md section 7)."""
+"""Capability detection from app name + version (the matrix in docs/arr-api.md section 7)."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def test_unparsable_version_is_unsupported_not_a_crash():
     assert caps.warnings
 
 
-# NOTES.md section 7, row by row: (capability, kind, version just below, version at or above).
+# docs/arr-api.md section 7, row by row: (capability, kind, version just below, version at or above).
 # None for "below" means every supported version has it; None for "at" means none has it.
 NOTES_ROWS = [
     ("wanted_endpoints", "sonarr", None, "3.0.10.1567"),

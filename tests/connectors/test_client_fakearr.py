@@ -253,7 +253,7 @@ def test_calls_reuse_one_pooled_keep_alive_connection(fake_sonarr):
 )
 def test_the_simulator_and_the_clients_agree_on_the_matrix(kind, version):
     """fakearr's profiles and connectors' capabilities are written independently from
-    NOTES.md section 7; they must agree wherever both decide something."""
+    docs/arr-api.md section 7; they must agree wherever both decide something."""
     from connectors.common.capabilities import capabilities_for
     from tests.fakearr.profiles import DEFAULT_VERSIONS, AppProfile
 

@@ -4,7 +4,7 @@ Each client is driven through all of its public methods (and its
 version-dependent fallbacks) against mocked apps; every captured request must
 have a path and method the document declares, only query parameters the
 document declares for it, values of the declared types, and command bodies
-must use the command names and fields the apps bind (NOTES.md section 5; the
+must use the command names and fields the apps bind (docs/arr-api.md section 5; the
 documents' generic Command schema does not list them).
 """
 
@@ -26,7 +26,7 @@ from .conftest import load_fixture
 BASE = "http://arr.test:8989"
 
 # The Eros document is stale: /wanted/* exist in Whisparr-Eros source from 3.2.0
-# with Radarr's parameters (NOTES.md section 4), so those two requests are held
+# with Radarr's parameters (docs/arr-api.md section 4), so those two requests are held
 # to the Radarr document instead.
 KNOWN_SPEC_GAPS = {
     ("whisparr-v3", "GET", "/api/v3/wanted/missing"): "radarr-v3",
@@ -38,7 +38,7 @@ KNOWN_SPEC_GAPS = {
     ("radarr-v3-app-v4.7.5", "GET", "/api/v3/history"): "radarr-v3-app-v5.28",
 }
 
-# Command names and body fields per shape (NOTES.md section 5, from the apps' Command classes).
+# Command names and body fields per shape (docs/arr-api.md section 5, from the apps' Command classes).
 SERIES_COMMANDS = {
     "SeriesSearch": {"seriesId": int},
     "SeasonSearch": {"seriesId": int, "seasonNumber": int},

@@ -18,7 +18,7 @@ from .conftest import COMMAND_OVERLAY, load_fixture
 
 # Every fixture is checked against its documented schema first, so the mappers
 # below are tested on JSON shaped exactly like the apps' OpenAPI documents.
-# Overlays: only wire differences NOTES.md records (stale or wrong documents).
+# Overlays: only wire differences docs/arr-api.md records (stale or wrong documents).
 FIXTURE_SCHEMAS = [
     ("sonarr", "system_status_v4", "sonarr", "GET", "/api/v3/system/status", None),
     ("sonarr", "system_status_v3", "sonarr", "GET", "/api/v3/system/status", None),

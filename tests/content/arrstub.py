@@ -2,7 +2,7 @@
 rendered as JSON shaped like the OpenAPI documents (SeriesResource with season
 statistics, EpisodeResource with embedded episodeFile, MovieResource with
 movieFile, HistoryResource). Statistics are computed from the episodes as
-Sonarr does (NOTES.md section 3), so a change to an episode shows in them.
+Sonarr does (docs/arr-api.md section 3), so a change to an episode shows in them.
 
 Tests mutate ``series``/``episodes``/``movies`` directly and add ``faults``
 (path -> callable returning a (status, body) tuple) to break one endpoint.

@@ -1,4 +1,4 @@
-"""The dependency direction of DESIGN.md: content never imports searchstate or queueing."""
+"""The dependency direction of docs/architecture.md: content never imports searchstate or queueing."""
 
 from __future__ import annotations
 

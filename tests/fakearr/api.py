@@ -1,7 +1,7 @@
 """The /api/v3 endpoints: request in, (status, JSON-able body) out.
 
 HTTP mechanics (auth, faults, URL base, encoding) live in server.py; this module
-only knows what each endpoint answers. Behaviour follows NOTES.md: paging with
+only knows what each endpoint answers. Behaviour follows docs/arr-api.md: paging with
 sortDirection defaulting to descending when omitted, allow-listed sort keys (or a
 500 for an unknown key on versions before the allow-list), 400 for missing
 required parameters, 404 with {"message", "description"} for unknown ids.

@@ -2,7 +2,7 @@
 
 Every behaviour that differs between app versions is a flag here, so the rest of
 the simulator asks the profile instead of comparing version strings. The matrix
-follows /work/shared/arr-openapi/NOTES.md section 7.
+follows docs/arr-api.md section 7.
 """
 
 from __future__ import annotations

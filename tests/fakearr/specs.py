@@ -2,7 +2,7 @@
 
 fakearr emits only the properties that the version's OpenAPI document declares for
 each resource (so a field that an app version lacks never leaks out), plus the few
-that NOTES.md shows the real app sends although its document is stale or wrong.
+that docs/arr-api.md shows the real app sends although its document is stale or wrong.
 The same overlay is used by the response validator (tests/fakearr/schema.py), so
 there is one list of known spec errors, each with the reason.
 """
@@ -31,9 +31,9 @@ def load_spec(filename: str) -> dict[str, Any]:
 def overlay_for(profile: AppProfile) -> dict[str, dict[str, Any]]:
     """Schema name -> {property: schema} replacing or adding spec properties on the wire."""
     overlay: dict[str, dict[str, Any]] = {
-        # NOTES.md section 2: wikiUrl is an HttpUri object in the document but serializes as a string.
+        # docs/arr-api.md section 2: wikiUrl is an HttpUri object in the document but serializes as a string.
         "HealthResource": {"wikiUrl": _STRING},
-        # The document's Command is generic; the body echoes each command's own fields (NOTES.md section 5).
+        # The document's Command is generic; the body echoes each command's own fields (docs/arr-api.md section 5).
         "Command": {
             "seriesId": _INT,
             "seasonNumber": _INT,
@@ -44,17 +44,17 @@ def overlay_for(profile: AppProfile) -> dict[str, dict[str, Any]]:
     schemas = load_spec(profile.spec_file)["components"]["schemas"]
     for schema_name, prop in (("QueueResource", "timeleft"), ("CommandResource", "duration")):
         if schemas[schema_name]["properties"].get(prop, {}).get("$ref", "").endswith("/TimeSpan"):
-            # Older documents show TimeSpan as an object; the wire has "hh:mm:ss.fffffff" (NOTES.md section 0).
+            # Older documents show TimeSpan as an object; the wire has "hh:mm:ss.fffffff" (docs/arr-api.md section 0).
             overlay.setdefault(schema_name, {})[prop] = _STRING
     for prop, prop_schema in schemas["SystemResource"]["properties"].items():
         if prop_schema.get("$ref", "").endswith("/Version"):
-            # The Version type is written as a string by STJVersionConverter (NOTES.md section 2).
+            # The Version type is written as a string by STJVersionConverter (docs/arr-api.md section 2).
             overlay.setdefault("SystemResource", {})[prop] = _STRING
     if profile.kind == "whisparr_v2":
-        # DateOnly serializes as "yyyy-MM-dd"; the document shows an object (NOTES.md section 3).
+        # DateOnly serializes as "yyyy-MM-dd"; the document shows an object (docs/arr-api.md section 3).
         overlay["EpisodeResource"] = {"releaseDate": {"type": "string", "nullable": True}}
     if profile.kind == "whisparr_v3":
-        # The Eros document is stale: HEAD source has these on MovieResource (NOTES.md section 4).
+        # The Eros document is stale: HEAD source has these on MovieResource (docs/arr-api.md section 4).
         overlay["MovieResource"] = {"lastSearchTime": _DATE_TIME, "movieFileId": _INT}
     if profile.is_sonarr_v3_app:
         # The Nancy v3 app: single language per file, paging with filters, Mono runtime flags.

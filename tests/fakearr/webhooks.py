@@ -1,6 +1,6 @@
 """Connect -> Webhook: the payloads the apps POST when something happens.
 
-Shapes follow NOTES.md section 6 (Newtonsoft, camelCase, nulls omitted, eventType
+Shapes follow docs/arr-api.md section 6 (Newtonsoft, camelCase, nulls omitted, eventType
 in PascalCase). Payloads are built at the moment of the event, from the library
 state, and delivered in order by one background thread so the simulation never
 waits on the receiver. Whisparr v2 sends Sonarr's shapes, Whisparr v3 Radarr's.
@@ -355,7 +355,7 @@ class Webhooks:
         )
 
     def test(self) -> None:
-        """The "Test" button: a Grab-shaped payload with dummy items (NOTES.md section 6)."""
+        """The "Test" button: a Grab-shaped payload with dummy items (docs/arr-api.md section 6)."""
         if self.r.p.shape == "series":
             body = {
                 "series": {

@@ -246,10 +246,10 @@ ROUTE_IDS = {
     "queue": "queue",
     "command": "queued_command",
 }
-# Routes whose document has no entry: the Eros document predates /wanted (NOTES.md
+# Routes whose document has no entry: the Eros document predates /wanted (docs/arr-api.md
 # section 4), so its records are checked as the MovieResources they are.
 UNDOCUMENTED = {("whisparr_v3", "/api/v3/wanted/missing"), ("whisparr_v3", "/api/v3/wanted/cutoff")}
-# The Sonarr-family documents declare GET /api without a body; NOTES.md section 0 gives it.
+# The Sonarr-family documents declare GET /api without a body; docs/arr-api.md section 0 gives it.
 API_INFO = {"current": "v3", "deprecated": []}
 
 

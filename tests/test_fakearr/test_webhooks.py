@@ -1,4 +1,4 @@
-"""fakearr POSTs the apps' webhook payloads (NOTES.md section 6) to a configured receiver."""
+"""fakearr POSTs the apps' webhook payloads (docs/arr-api.md section 6) to a configured receiver."""
 
 from __future__ import annotations
 
