@@ -38,6 +38,10 @@ items_exhausted = Signal()
 connector_paused = Signal()
 #: connector (or None for all)
 connector_resumed = Signal()
+#: now (datetime), report (TickReport): after every dispatch tick (analytics samples the queue)
+dispatch_ticked = Signal()
+#: now (datetime), report (MaintenanceReport): after the daily maintenance (analytics rolls up)
+maintenance_finished = Signal()
 
 
 def emit(signal: Signal, **kwargs) -> None:

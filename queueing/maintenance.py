@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from comradarr import events
 from connectors.models import ConnectorHealthCheck
 from content.models import Episode, Movie, Season, Series
 from queueing import throttle
@@ -139,4 +140,5 @@ def maintenance_run(*, now: datetime | None = None, vacuum: bool = True) -> Main
     if vacuum:
         vacuum_analyze(report)
     logger.info("maintenance finished", extra=report.as_dict())
+    events.emit(events.maintenance_finished, now=now, report=report)
     return report
