@@ -21,6 +21,7 @@ app_patterns = [
     path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]
