@@ -6,7 +6,8 @@ import json
 
 from django.core.management import CommandError
 
-from analytics import recording, rollup
+from analytics import export, recording, rollup
+from analytics.ranges import RangeError, parse_query
 from comradarr.management.parsing import OneLineErrorsCommand, OneLineParser
 
 
@@ -42,8 +43,6 @@ class Command(OneLineErrorsCommand):
         self.stdout.write(json.dumps(data, default=str))
 
     def _export(self, options) -> None:
-        from analytics import export
-        from analytics.ranges import RangeError, parse_query
 
         query = {
             key: options[key]
