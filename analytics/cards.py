@@ -53,10 +53,15 @@ class Cards:
         return "up" if delta > 0 else "down"
 
 
-def latest_snapshots() -> list[LibrarySnapshot]:
+#: Snapshots are taken every ten minutes; one older than this is no longer "the library now".
+SNAPSHOT_MAX_AGE = timedelta(days=2)
+
+
+def latest_snapshots(*, now: datetime | None = None) -> list[LibrarySnapshot]:
     """The newest snapshot of every connector and content type (one DISTINCT ON query)."""
+    now = now or timezone.now()
     return list(
-        LibrarySnapshot.objects.filter(resolution="hour")
+        LibrarySnapshot.objects.filter(resolution="hour", bucket__gte=now - SNAPSHOT_MAX_AGE)
         .order_by("connector_id", "content_type", "-bucket")
         .distinct("connector_id", "content_type")
     )

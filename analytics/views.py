@@ -62,7 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         tables=[
             {
                 "d": d,
-                "table": d.build(sel),
+                "src": f"{reverse('analytics:table', args=[d.name])}?{query}",
                 "csv": f"{reverse('analytics:export', args=[d.name])}?{query}",
             }
             for d in TABLES
@@ -100,6 +100,20 @@ def data(request: HttpRequest, name: str) -> JsonResponse:
         },
         json_dumps_params={"separators": (",", ":")},
     )
+
+
+@login_required
+@require_GET
+def table(request: HttpRequest, name: str) -> HttpResponse:
+    """One table of the page as an HTML fragment (the page loads each with htmx)."""
+    try:
+        d = dataset(name)
+        sel = parse_query(request.GET)
+    except UnknownDataset as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
+    except RangeError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    return render(request, "analytics/_table.html", {"table": d.build(sel)})
 
 
 @login_required

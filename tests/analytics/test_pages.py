@@ -33,6 +33,7 @@ def test_page_lists_every_chart_and_table(admin_client):
         assert reverse("analytics:data", args=[d.name]) + "?range=30d" in html
     for d in TABLES:
         assert f'data-table="{d.name}"' in html
+        assert reverse("analytics:table", args=[d.name]) + "?range=30d" in html
     assert "<script>" not in html and "onclick" not in html  # strict CSP: no inline script
 
 
@@ -88,11 +89,14 @@ def test_bad_query_strings_are_a_clear_400(admin_client, query, message):
     assert page.status_code == 400 and message in page.content.decode()
     export = admin_client.get(reverse("analytics:export", args=["searches"]), query)
     assert export.status_code == 400 and message in export.content.decode()
+    table = admin_client.get(reverse("analytics:table", args=["quality"]), query)
+    assert table.status_code == 400 and message in table.content.decode()
 
 
 def test_unknown_dataset_is_a_404(admin_client):
     assert admin_client.get(reverse("analytics:data", args=["nope"])).status_code == 404
     assert admin_client.get(reverse("analytics:export", args=["nope"])).status_code == 404
+    assert admin_client.get(reverse("analytics:table", args=["nope"])).status_code == 404
 
 
 def test_csv_export_streams_the_chart_numbers(admin_client):
@@ -138,13 +142,18 @@ def test_tables_show_content_analysis(admin_client):
         search_count=12,
         last_searched_at=now - timedelta(hours=1),
     )
-    html = admin_client.get(reverse("analytics:overview"), {"range": "7d"}).content.decode()
-    most = html.split('data-table="most_searched"')[1].split("</section>")[0]
-    hardest = html.split('data-table="hardest"')[1].split("</section>")[0]
+
+    def table(name: str) -> str:
+        url = reverse("analytics:table", args=[name])
+        response = admin_client.get(url, {"range": "7d"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    most, hardest = table("most_searched"), table("hardest")
     assert most.index(films[3].title) < most.index(films[1].title)
     assert hardest.index(films[1].title) < hardest.index(films[3].title)
-    ages = html.split('data-table="gap_age"')[1].split("</section>")[0]
-    assert "Missing for" in ages
+    assert "Missing for" in table("gap_age") and "(unknown)" in table("quality")
+    assert "Movies" in table("connectors")
 
 
 def test_management_export(capsys):
@@ -169,4 +178,30 @@ def test_data_endpoint_query_count_is_fixed(admin_client, django_assert_num_quer
     url = reverse("analytics:data", args=["searches"])
     admin_client.get(url)  # warm the session
     with django_assert_num_queries(3):  # session, user, the GROUP BY
+        admin_client.get(url, {"range": "1y"})
+
+
+def test_page_query_count_is_fixed(admin_client, django_assert_num_queries):
+    helpers.radarr_with_activity()
+    url = reverse("analytics:overview")
+    admin_client.get(url)
+    with django_assert_num_queries(3):  # session, user, the connector list
+        admin_client.get(url, {"range": "1y"})
+    helpers.radarr_with_activity("More")
+    with django_assert_num_queries(3):
+        admin_client.get(url, {"range": "1y"})
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [("connectors", 3), ("most_searched", 3), ("hardest", 3), ("quality", 5), ("gap_age", 4)],
+)
+def test_table_query_counts_are_fixed(admin_client, django_assert_num_queries, name, queries):
+    helpers.radarr_with_activity()
+    helpers.radarr_with_activity("More")
+    url = reverse("analytics:table", args=[name])
+    admin_client.get(url)
+    # session and user, then the table's own: one GROUP BY or one bounded SELECT (quality:
+    # connector names and one GROUP BY per item table; gap age: one per item table).
+    with django_assert_num_queries(queries):
         admin_client.get(url, {"range": "1y"})

@@ -28,7 +28,9 @@ def test_charts_render_with_data(logged_in_page, activity, screenshot):
     expect(searches.locator("canvas")).to_have_count(1)
     expect(searches.locator(".u-legend")).to_contain_text("Commands")
     expect(_card(page, "completion")).to_have_attribute("data-state", "drawn")
+    # The tables load by themselves (htmx), each in its own request.
     expect(page.locator('[data-table="quality"] tbody tr').first).to_be_visible()
+    expect(page.locator('[data-table="connectors"] tbody tr')).to_have_count(1)
     screenshot(page, "analytics-light")
 
 
@@ -40,6 +42,9 @@ def test_no_data_yet(logged_in_page, transactional_db, screenshot):
         expect(card).to_have_attribute("data-state", "empty")
         expect(card.locator("[data-chart-empty]")).to_have_text("No data yet.")
         expect(card.locator("canvas")).to_have_count(0)
+    expect(page.locator('[data-table="most_searched"] [data-table-body]')).to_have_text(
+        "No data yet."
+    )
     screenshot(page, "analytics-empty")
 
 
