@@ -181,6 +181,7 @@ def endpoints() -> list[str]:
     for preset in ("24h", "30d", "1y"):
         urls.append(f"{reverse('analytics:overview')}?range={preset}")
         urls += [f"{reverse('analytics:data', args=[d.name])}?range={preset}" for d in CHARTS]
+    urls += [f"{reverse('analytics:table', args=[d.name])}?range=1y" for d in TABLES]
     urls += [f"{reverse('analytics:export', args=[d.name])}?range=1y" for d in (*CHARTS, *TABLES)]
     return urls
 

@@ -166,3 +166,19 @@ def test_command_backfill_and_rollup(capsys):
     call_command("analytics", "rollup")
     out = capsys.readouterr().out
     assert '"search history": 1' in out and '"hours_rolled"' in out
+
+
+@pytest.mark.parametrize(("minute", "enqueued"), [(10, ["analytics.jobs.collect"]), (11, [])])
+def test_every_tenth_tick_enqueues_the_collection(
+    monkeypatch, django_capture_on_commit_callbacks, minute, enqueued
+):
+    import django_q.tasks
+
+    calls = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda func, *a, **k: calls.append(func))
+    conn = b.connector("radarr", kind="radarr")
+    with django_capture_on_commit_callbacks(execute=True):
+        events.emit(events.dispatch_ticked, now=NOW.replace(minute=minute), report=None)
+    assert calls == enqueued
+    stat = ConnectorStat.objects.get(connector=conn)
+    assert (stat.queue_depth_samples, stat.queue_depth_sum, stat.queue_depth_max) == (1, 0, 0)
