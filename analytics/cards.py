@@ -87,7 +87,12 @@ def _budget() -> int | None:
     return total
 
 
-def dashboard_cards(*, snapshots: list[LibrarySnapshot], now: datetime | None = None) -> Cards:
+def dashboard_cards(
+    *,
+    snapshots: list[LibrarySnapshot],
+    connector_ids: list[int],
+    now: datetime | None = None,
+) -> Cards:
     now = now or timezone.now()
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week = now - timedelta(days=7)
@@ -104,7 +109,11 @@ def dashboard_cards(*, snapshots: list[LibrarySnapshot], now: datetime | None = 
     queries = DispatchLog.objects.filter(dispatched_at__gte=now - timedelta(hours=24)).aggregate(
         n=Sum("estimated_queries")
     )["n"]
-    acquired = Acquisition.objects.filter(acquired_at__gte=min(week, midnight)).aggregate(
+    # connector_id IN (...) lets PostgreSQL use the (connector, acquired_at) index.
+    recent = Acquisition.objects.filter(
+        connector_id__in=connector_ids, acquired_at__gte=min(week, midnight)
+    )
+    acquired = recent.aggregate(
         today=Count("pk", filter=Q(acquired_at__gte=midnight)),
         week=Count("pk", filter=Q(acquired_at__gte=week)),
     )

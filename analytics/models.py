@@ -102,6 +102,9 @@ class LibrarySnapshot(models.Model):
     have_file = models.PositiveIntegerField(default=0)
     missing_monitored = models.PositiveIntegerField(default=0)
     below_cutoff = models.PositiveIntegerField(default=0)
+    gap_ages = models.JSONField(
+        default=dict, blank=True, help_text="Missing monitored items by how long they have been."
+    )
     taken_at = models.DateTimeField()
 
     class Meta:

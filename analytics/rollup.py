@@ -50,7 +50,7 @@ def _stat_rollup_sql() -> str:
 def _snapshot_rollup_sql() -> str:
     # A day keeps its last snapshot (the library as the day ended).
     day = "(date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-    cols = "items, have_file, missing_monitored, below_cutoff, taken_at"
+    cols = "items, have_file, missing_monitored, below_cutoff, gap_ages, taken_at"
     return f"""
         WITH gone AS (
             DELETE FROM {SNAPSHOT}
@@ -63,7 +63,8 @@ def _snapshot_rollup_sql() -> str:
         ON CONFLICT (connector_id, resolution, bucket, content_type) DO UPDATE SET
             items = EXCLUDED.items, have_file = EXCLUDED.have_file,
             missing_monitored = EXCLUDED.missing_monitored,
-            below_cutoff = EXCLUDED.below_cutoff, taken_at = EXCLUDED.taken_at
+            below_cutoff = EXCLUDED.below_cutoff, gap_ages = EXCLUDED.gap_ages,
+            taken_at = EXCLUDED.taken_at
         WHERE EXCLUDED.taken_at > {SNAPSHOT}.taken_at
     """  # noqa: S608 - names from the models
 

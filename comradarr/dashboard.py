@@ -109,7 +109,7 @@ def dashboard_overview() -> DashboardOverview:
     snapshots = latest_snapshots()
     names = dict(Connector.objects.values_list("pk", "name"))
     return DashboardOverview(
-        cards=dashboard_cards(snapshots=snapshots),
+        cards=dashboard_cards(snapshots=snapshots, connector_ids=list(names)),
         completion=completion_rows(snapshots=snapshots, names=names),
         feed=activity_feed(),
         upcoming=upcoming(),

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_cards_count_what_happened():
-    helpers.radarr_with_activity()
-    cards = dashboard_cards(snapshots=latest_snapshots())
+    conn, _ = helpers.radarr_with_activity()
+    cards = dashboard_cards(snapshots=latest_snapshots(), connector_ids=[conn.pk])
     assert cards.gaps == 3  # three available, monitored movies without a file
     assert cards.searches_today >= 1
     assert cards.acquired_week == 2
@@ -40,7 +40,7 @@ def test_trend_arrow_compares_with_the_week_before():
     from analytics import recording
 
     recording.collect(now=now, since=now - timedelta(days=15))
-    cards = dashboard_cards(snapshots=[])
+    cards = dashboard_cards(snapshots=[], connector_ids=[conn.pk])
     assert (cards.success_rate, cards.success_rate_before, cards.trend) == (0.0, 100.0, "down")
 
 

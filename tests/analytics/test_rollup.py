@@ -182,3 +182,24 @@ def test_every_tenth_tick_enqueues_the_collection(
     assert calls == enqueued
     stat = ConnectorStat.objects.get(connector=conn)
     assert (stat.queue_depth_samples, stat.queue_depth_sum, stat.queue_depth_max) == (1, 0, 0)
+
+
+def test_snapshot_counts_gaps_by_age():
+    from django.utils import timezone
+
+    now = timezone.now()
+    conn = b.connector("radarr", kind="radarr")
+    b.movie(conn, title="New", is_available=True, digital_release=now - timedelta(days=3))
+    b.movie(conn, title="Month", is_available=True, digital_release=now - timedelta(days=10))
+    b.movie(conn, title="Old", is_available=True, in_cinemas=now - timedelta(days=4000))
+    b.movie(conn, title="Undated", is_available=True, in_cinemas=None)
+    b.movie(conn, title="Owned", is_available=True, has_file=True, file_acquired_at=now)
+    recording.snapshot_libraries(now=now)
+    snap = LibrarySnapshot.objects.get(connector=conn)
+    assert snap.missing_monitored == 4
+    assert snap.gap_ages == {
+        "under a week": 1,
+        "1 to 4 weeks": 1,
+        "over 5 years": 1,
+        "unknown": 1,
+    }
