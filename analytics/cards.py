@@ -71,7 +71,7 @@ def _rate(ours: int | None, commands: int | None) -> float | None:
     return round(100 * (ours or 0) / commands, 1) if commands else None
 
 
-def _budget() -> int | None:
+def daily_budget() -> int | None:
     """Today's query budget: the connectors' daily budgets, capped by the global one."""
     default = ThrottleProfile.default().daily_budget
     rows = ConnectorThrottle.objects.filter(connector__enabled=True).values_list(
@@ -131,7 +131,7 @@ def dashboard_cards(
         queue_entries=live["entries"] or 0,
         searches_today=searches,
         queries_24h=queries or 0,
-        budget_24h=_budget(),
+        budget_24h=daily_budget(),
         acquired_today=acquired["today"] or 0,
         acquired_week=acquired["week"] or 0,
         success_rate=_rate(rates["ours_now"], rates["commands_now"]),

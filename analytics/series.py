@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from analytics.cards import _budget
+from analytics.cards import daily_budget
 from analytics.models import ConnectorStat, LibrarySnapshot
 from analytics.ranges import Selection
 
@@ -135,7 +135,7 @@ def queries(sel: Selection) -> Table:
     table = _stat_table(
         sel, [("Estimated indexer queries", "sum(estimated_queries)::int", "count")]
     )
-    budget = _budget()
+    budget = daily_budget()
     if budget is None or sel.connector is not None:
         return table
     share = budget / 24 if sel.unit == "hour" else budget

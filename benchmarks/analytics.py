@@ -61,10 +61,11 @@ FROM connectors_connector c, generate_series(0, 365 * 24 - 1) AS h
 SNAPSHOTS_SQL = """
 INSERT INTO analytics_librarysnapshot
     (connector_id, resolution, bucket, content_type, items, have_file, missing_monitored,
-     below_cutoff, taken_at)
+     below_cutoff, gap_ages, taken_at)
 SELECT c.id, 'hour', date_trunc('hour', now()) - (h || ' hours')::interval,
        CASE WHEN c.kind = 'sonarr' THEN 'episodes' ELSE 'movies' END,
-       100000, 80000 + (365 * 24 - h) / 2, 20000 - (365 * 24 - h) / 2, 2000, now()
+       100000, 80000 + (365 * 24 - h) / 2, 20000 - (365 * 24 - h) / 2, 2000,
+       '{"under a week": 100, "1 to 5 years": 19000}'::jsonb, now()
 FROM connectors_connector c, generate_series(0, 365 * 24 - 1) AS h
 """
 
