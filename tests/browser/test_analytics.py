@@ -106,3 +106,15 @@ def test_dark_mode_redraws_the_charts(make_page, login, activity, screenshot):
     expect(page.locator("html")).to_have_attribute("data-theme", "light")
     expect(card.locator("canvas")).to_have_count(1)  # redrawn, not duplicated
     screenshot(page, "analytics-light-after-toggle")
+
+
+def test_phone_width_does_not_scroll_sideways(make_page, login, activity, screenshot):
+    from tests.browser.conftest import PHONE
+
+    page = make_page(viewport=PHONE)
+    login(page)
+    for url in (reverse("dashboard"), reverse("analytics:overview")):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    screenshot(page, "mobile-analytics")
