@@ -1,4 +1,8 @@
-"""Numbers for the dashboard, gathered in a fixed, small number of queries."""
+"""Numbers for the dashboard, gathered in a fixed, small number of queries.
+
+The connector summary is the shell's own; the cards, completion, feed and
+upcoming work are analytics' read models, composed here for the page.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from analytics.cards import Cards, dashboard_cards, latest_snapshots
+from analytics.completion import CompletionRow, completion_rows
+from analytics.feed import FeedLine, activity_feed
+from analytics.upcoming import Running, Upcoming, running, upcoming
 from connectors.models import Connector
 
 # How many connectors the dashboard lists; the Connectors page has the rest.
@@ -66,13 +74,44 @@ def dashboard_summary(*, limit: int = RECENT_CONNECTORS) -> DashboardSummary:
     connectors = []
     if counts["total"]:
         connectors = list(
-            Connector.objects.only(
-                "name", "kind", "enabled", "health_status", "app_version", "last_contact_at"
-            ).order_by("name")[:limit]
+            Connector.objects.select_related("sync_state")
+            .only(
+                "name",
+                "kind",
+                "enabled",
+                "health_status",
+                "health_message",
+                "app_version",
+                "last_contact_at",
+                "sync_state__last_success_at",
+            )
+            .order_by("name")[:limit]
         )
     return DashboardSummary(
         connectors_total=counts["total"],
         connectors_enabled=counts["enabled"],
         health=health,
         connectors=connectors,
+    )
+
+
+@dataclass(frozen=True)
+class DashboardOverview:
+    cards: Cards
+    completion: list[CompletionRow]
+    feed: list[FeedLine]
+    upcoming: list[Upcoming]
+    running: list[Running]
+
+
+def dashboard_overview() -> DashboardOverview:
+    """Everything below the connector summary, in a fixed number of queries."""
+    snapshots = latest_snapshots()
+    names = dict(Connector.objects.values_list("pk", "name"))
+    return DashboardOverview(
+        cards=dashboard_cards(snapshots=snapshots, connector_ids=list(names)),
+        completion=completion_rows(snapshots=snapshots, names=names),
+        feed=activity_feed(),
+        upcoming=upcoming(),
+        running=running(),
     )

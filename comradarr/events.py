@@ -42,8 +42,11 @@ connector_resumed = Signal()
 items_imported = Signal()
 #: version (str)
 application_started = Signal()
-#: report (dict: pruned, vacuumed, errors, notes)
+#: now (datetime or None), report (dict: pruned, vacuumed, errors, notes): after the daily
+#: maintenance (notifications prune their log, analytics rolls hours up into days)
 maintenance_completed = Signal()
+#: now (datetime), report (TickReport): after every dispatch tick (analytics samples the queue)
+dispatch_ticked = Signal()
 
 
 def emit(signal: Signal, **kwargs) -> None:

@@ -39,6 +39,7 @@ LOCKS: dict[str, str] = {
     "run_due_sweep_schedules": "the per-minute start of due sweep schedules",
     "maintenance": "the daily maintenance",
     "setup_schedules": "the reconciliation of the built-in schedules at start-up",
+    "analytics_collect": "analytics' periodic collection from the ledgers",
 }
 
 

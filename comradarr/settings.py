@@ -188,6 +188,10 @@ SEARCH_HISTORY_RETENTION_DAYS = config.read_int(
     "HISTORY_RETENTION_DAYS", 30, minimum=1, maximum=3650
 )
 
+# Analytics rows (analytics.rollup): hourly for this long, then daily rows until the second.
+ANALYTICS_HOURLY_RETENTION_DAYS = config.read_int("ANALYTICS_HOURLY_DAYS", 30, minimum=2)
+ANALYTICS_DAILY_RETENTION_DAYS = config.read_int("ANALYTICS_DAILY_DAYS", 730, minimum=30)
+
 # Background work: django-q2 on the database broker.
 Q_CLUSTER = {
     # The cluster's name in django-q2's tables and the admin.

@@ -22,6 +22,7 @@ app_patterns = [
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),
     path("settings/notifications/", include("notifications.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from comradarr import events
 from connectors.common.errors import ArrError
 from connectors.models import Connector
 from connectors.registry import client_for
@@ -129,6 +130,7 @@ def run_tick(
             if client is not None:
                 client.http.close()
     _count(report, connector, now or timezone.now())
+    events.emit(events.dispatch_ticked, now=now or timezone.now(), report=report)
     return report
 
 

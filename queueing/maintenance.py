@@ -139,5 +139,5 @@ def maintenance_run(*, now: datetime | None = None, vacuum: bool = True) -> Main
     if vacuum:
         vacuum_analyze(report)
     logger.info("maintenance finished", extra=report.as_dict())
-    events.emit(events.maintenance_completed, report=report.as_dict())
+    events.emit(events.maintenance_completed, now=now, report=report.as_dict())
     return report

@@ -46,6 +46,7 @@ TEMPLATE_FOLDERS = {
     "content": "content",
     "queueing": "queueing",
     "library": "web",
+    "analytics": "analytics",
 }
 
 _DOTTED = re.compile(r"[a-z_][a-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")

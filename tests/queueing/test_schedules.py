@@ -26,11 +26,11 @@ def snapshot():
 
 def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
     first = schedules_reconcile(env={}, now=NOW)
-    assert len(first.created) == len(all_jobs()) == 7
+    assert len(first.created) == len(all_jobs()) == 8
     rows = snapshot()
     second = schedules_reconcile(env={}, now=NOW)
     assert second.created == second.updated == second.removed == []
-    assert len(second.unchanged) == 7
+    assert len(second.unchanged) == 8
     assert snapshot() == rows  # same rows, same ids, same next runs
     by_name = {s.name: s for s in Schedule.objects.all()}
     incremental = by_name[NAME_PREFIX + "incremental library sync"]
@@ -59,11 +59,11 @@ def test_changed_env_cron_updates_the_row_in_place():
         env={"COMRADARR_SCHEDULE_SYNC_INCREMENTAL": "  */5   * * * * "}, now=NOW
     )
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
-    assert report.created == [] and len(report.unchanged) == 6
+    assert report.created == [] and len(report.unchanged) == 7
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert (row.pk, row.cron) == (pk, "*/5 * * * *")
     assert row.next_run == datetime(2026, 11, 26, 10, 10, tzinfo=UTC)
-    assert Schedule.objects.count() == 7
+    assert Schedule.objects.count() == 8
     # Back to the default: updated again, still one row.
     report = schedules_reconcile(env={}, now=NOW)
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
@@ -75,7 +75,7 @@ def test_unchanged_cron_keeps_the_planned_next_run():
     Schedule.objects.filter(name__startswith=NAME_PREFIX).update(func="elsewhere.old")
     with time_machine.travel(datetime(2026, 11, 26, 10, 14, 30, tzinfo=UTC), tick=False):
         report = schedules_reconcile(env={})
-    assert len(report.updated) == 7
+    assert len(report.updated) == 8
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert row.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
     assert row.func == "queueing.tasks.sync_libraries"
@@ -93,7 +93,7 @@ def test_duplicates_and_stale_builtin_rows_are_removed_others_kept():
     assert sorted(report.removed) == sorted([name, NAME_PREFIX + "a job that no longer exists"])
     assert Schedule.objects.filter(name=name).count() == 1
     assert Schedule.objects.filter(name="someone else's job").exists()
-    assert Schedule.objects.count() == 8
+    assert Schedule.objects.count() == len(all_jobs()) + 1
 
 
 def test_disable_from_env_removes_the_row_and_enables_again():

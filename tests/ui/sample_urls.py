@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from analytics import views as analytics_views
 from comradarr import views
 
 
@@ -30,15 +31,20 @@ connector_patterns = (
         path("", sample_page, name="list"),
         path("add/", sample_page, name="add"),
         path("<int:pk>/", sample_page, name="detail"),
+        path("<int:pk>/edit/", sample_page, name="edit"),
+        path("<int:pk>/test/", sample_page, name="test"),
     ],
     "connectors",
 )
+# The dashboard polls its activity feed; the analytics page itself stays absent.
+analytics_patterns = ([path("feed/", analytics_views.feed, name="feed")], "analytics")
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
     path("connectors/", include(connector_patterns)),
+    path("analytics/", include(analytics_patterns)),
     path("settings/", sample_page, name="settings"),
     path("messages/", messages_page, name="sample-messages"),
 ]
