@@ -78,6 +78,8 @@ class ProbeResult:
     #: True when the failure is one retrying later may fix (5xx, 429).
     transient: bool = False
     capabilities: Capabilities | None = None
+    #: What else the app reported, as (label, value) lines (Prowlarr: its indexer count).
+    facts: tuple[tuple[str, str], ...] = ()
     checked_at: datetime = field(default_factory=timezone.now)
 
     @property
@@ -204,10 +206,17 @@ def probe(
     for item in items:
         messages.append(_message(item.type, item.source, item.message))
         degraded = degraded or item.type in _DEGRADING_LEVELS
+    facts: tuple[tuple[str, str], ...] = ()
+    if interactive:
+        try:
+            facts = client.probe_facts()
+        except ArrError as err:
+            messages.append(_message("warning", "Comradarr", f"Could not read more: {err}"))
     return ProbeResult(
         status=Health.DEGRADED if degraded else Health.HEALTHY,
         messages=tuple(messages),
         capabilities=capabilities,
+        facts=facts,
         **identity,
     )
 

@@ -33,6 +33,19 @@ class KindField(models.CharField):
         return name, path, args, kwargs
 
 
+class ConnectorQuerySet(models.QuerySet):
+    def libraries(self) -> ConnectorQuerySet:
+        """Connectors with a mirrored library (Connector.shape.mirrored), in SQL."""
+        from connectors.registry import library_kinds
+
+        return self.filter(kind__in=library_kinds())
+
+    def indexer_managers(self) -> ConnectorQuerySet:
+        from connectors.registry import library_kinds
+
+        return self.exclude(kind__in=library_kinds())
+
+
 class Connector(TimestampedModel):
     """One Sonarr, Radarr or Whisparr instance, with its API key encrypted at rest."""
 
@@ -71,6 +84,8 @@ class Connector(TimestampedModel):
     last_health_check_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
 
+    objects = ConnectorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -100,6 +115,11 @@ class Connector(TimestampedModel):
         return shape_named(self.capabilities.shape)
 
     @property
+    def is_library(self) -> bool:
+        """A mirrored library (synced, swept, searched); False for an indexer manager."""
+        return self.shape.mirrored
+
+    @property
     def version_warnings(self) -> tuple[str, ...]:
         """What the detected version lacks or why it is unsupported (empty when fine)."""
         if not self.app_version or self.kind not in KINDS:
@@ -108,10 +128,15 @@ class Connector(TimestampedModel):
 
     @property
     def is_usable(self) -> bool:
-        """Sweeps and dispatch skip connectors that are disabled or known bad."""
-        return self.enabled and self.health_status not in (
-            self.Health.UNHEALTHY,
-            self.Health.OFFLINE,
+        """Sweeps and dispatch skip connectors that are disabled, known bad, or no library."""
+        return (
+            self.enabled
+            and self.is_library
+            and self.health_status
+            not in (
+                self.Health.UNHEALTHY,
+                self.Health.OFFLINE,
+            )
         )
 
 
