@@ -219,6 +219,9 @@ class Simulation:
         self.command_faults: Callable[[str], str | None] = lambda name: None
         self.command_stalls: Callable[[str], float] = lambda name: 0.0
         self.webhooks: Webhooks | None = None  # set by FakeArr; payloads are built at event time
+        # Called as listener(name, body, at, grabbed) when a search command runs (a fake
+        # Prowlarr counts the indexer queries it costs: tests/fakearr/prowlarr.py).
+        self.search_listeners: list[Callable[[str, dict, float, int], None]] = []
         if config.rss_interval > 0:
             self._schedule(clock.timestamp() + config.rss_interval, self._rss)
 
@@ -344,7 +347,11 @@ class Simulation:
         try:
             if cmd.fail_with is not None:
                 raise _SearchFailed(cmd.fail_with)
+            queued_before = len(self._queued_episodes) + len(self._queued_movies)
             cmd.message = self._execute(cmd, at)
+            grabbed = len(self._queued_episodes) + len(self._queued_movies) - queued_before
+            for listener in self.search_listeners:
+                listener(cmd.name, cmd.body, at, max(0, grabbed))
             cmd.status = "completed"
             cmd.result = "successful"
         except _SearchFailed as exc:
