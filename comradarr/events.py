@@ -38,6 +38,11 @@ items_exhausted = Signal()
 connector_paused = Signal()
 #: connector (or None for all)
 connector_resumed = Signal()
+#: manager (Connector), indexer (str), indexer_id (int), limit (int), used (int), kind
+#: ("queries" | "grabs"): an indexer reached its Prowlarr limit
+indexer_limit_reached = Signal()
+#: manager (Connector), indexer (str), indexer_id (int), disabled_till (datetime | None)
+indexer_disabled = Signal()
 
 
 def emit(signal: Signal, **kwargs) -> None:

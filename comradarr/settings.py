@@ -122,6 +122,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Login lockout: attempts within the window lock the username and the address.
+# Share of an indexer's spare allowance (what RSS leaves) kept unspent (queueing.indexer_budget).
+INDEXER_SAFETY_MARGIN_PERCENT = config.read_int("INDEXER_SAFETY_MARGIN", 10, minimum=0, maximum=90)
 LOCKOUT_ATTEMPTS = config.read_int("LOCKOUT_ATTEMPTS", 5, minimum=1)
 LOCKOUT_WINDOW_SECONDS = config.read_int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1) * 60
 LOCKOUT_DURATION_SECONDS = config.read_int("LOCKOUT_DURATION_MINUTES", 15, minimum=1) * 60

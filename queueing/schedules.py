@@ -100,6 +100,13 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
         description="Check every enabled connector; unhealthy ones resume when they answer.",
     ),
     BuiltinJob(
+        key="indexer_budgets",
+        title="read indexer limits from Prowlarr",
+        func="queueing.jobs.refresh_indexer_managers",
+        cron="*/5 * * * *",
+        description="Read each indexer manager's limits and spend (a handful of requests).",
+    ),
+    BuiltinJob(
         key="maintenance",
         title="daily maintenance",
         func="queueing.jobs.maintenance",
