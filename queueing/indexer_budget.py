@@ -300,5 +300,17 @@ def _marked(row: IndexerRow, binding: IndexerRow) -> IndexerRow:
     return IndexerRow(**{**row.__dict__, "binds": True})
 
 
-def applications_of(manager_id: int) -> list[IndexerApplication]:
-    return list(IndexerApplication.objects.filter(manager_id=manager_id).order_by("name"))
+def applications_of(manager_id: int | None = None) -> list[IndexerApplication]:
+    """The applications the user may link a connector to (all managers' when None)."""
+    apps = IndexerApplication.objects.select_related("manager").order_by("manager__name", "name")
+    return list(apps if manager_id is None else apps.filter(manager_id=manager_id))
+
+
+def manager_rows(manager_id: int, *, now: datetime) -> list[IndexerRow]:
+    """Every indexer of a manager, with the spend of all the connectors that search it."""
+    snapshots = list(IndexerSnapshot.objects.filter(manager_id=manager_id).order_by("pk"))
+    return _rows(snapshots, manager_id=manager_id, now=now)
+
+
+def manager_state(manager_id: int) -> IndexerManagerState | None:
+    return IndexerManagerState.objects.filter(manager_id=manager_id).first()

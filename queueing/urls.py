@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from queueing import views
+from queueing import indexer_views, views
 
 app_name = "queueing"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("profiles/<int:pk>/delete/", views.profile_delete, name="profile_delete"),
     path("profiles/<int:pk>/default/", views.profile_default, name="profile_default"),
     path("profiles/connectors/<int:connector_pk>/", views.profile_assign, name="profile_assign"),
+    path(
+        "indexers/connectors/<int:connector_pk>/",
+        indexer_views.indexer_link,
+        name="indexer_link",
+    ),
 ]
