@@ -13,7 +13,7 @@ section 10):
   (so connectors sharing an indexer share one allowance);
 - ``rss_reserve``: the RSS polls the connected apps will make that the window
   does not show yet: the observed RSS rate over a full window, less what is
-  already counted, plus the polls until the next refresh;
+  already counted (in steady state the polls arriving replace those leaving);
 - ``margin``: ``INDEXER_SAFETY_MARGIN`` percent of what RSS leaves.
 
 A connector's allowance is the smallest ``left`` among its usable limited
@@ -50,8 +50,6 @@ STALE_AFTER = timedelta(minutes=15)
 #: A command sent just before a refresh may not be in Prowlarr's history yet, so
 #: dispatches from this long before the snapshot count too (twice at worst: stricter).
 IN_TRANSIT = timedelta(minutes=2)
-#: RSS polls until the next refresh shows them.
-RSS_HORIZON = timedelta(minutes=10)
 
 #: Why a connector may not dispatch now (throttle Allowance.reason).
 INDEXER_LIMIT = "indexer_limit"
@@ -201,9 +199,9 @@ def indexer_row(
     window = snap.window_seconds
     rate = snap.rss_per_hour / 3600
     expected_rss = rate * window
-    reserve = math.ceil(
-        max(0.0, expected_rss - snap.rss_queries) + rate * RSS_HORIZON.total_seconds()
-    )
+    # RSS a full window would hold that the window does not show yet (Prowlarr just
+    # started, an app was added); in steady state the polls arriving replace those leaving.
+    reserve = math.ceil(max(0.0, expected_rss - snap.rss_queries))
     used = snap.queries + extra
     limit = snap.query_limit
     left = margin = None

@@ -37,14 +37,14 @@ def snap(**kw) -> IndexerSnapshot:
 
 def test_left_is_limit_minus_used_minus_rss_reserve_minus_margin():
     row = ib.indexer_row(snap(), extra=5, now=NOW)
-    # reserve: a full day of RSS is already counted, plus 10 minutes of polls (1/6) -> 1;
-    # margin: 10% of what RSS leaves (100 - 24) -> 7.
-    assert (row.used, row.reserve, row.margin, row.left, row.status) == (45, 1, 7, 47, ib.OK)
+    # reserve: a full day of RSS is already counted -> 0; margin: 10% of what RSS leaves
+    # (100 - 24) -> 7.
+    assert (row.used, row.reserve, row.margin, row.left, row.status) == (45, 0, 7, 48, ib.OK)
 
 
 def test_rss_not_yet_counted_in_the_window_is_reserved():
     row = ib.indexer_row(snap(queries=10, rss_queries=4), extra=0, now=NOW)
-    assert row.reserve == 21  # 24 expected a day - 4 counted + 1 before the next refresh
+    assert row.reserve == 20  # 24 expected a day, 4 counted so far
 
 
 def test_an_hourly_limit_uses_the_hour_window():
@@ -53,18 +53,18 @@ def test_an_hourly_limit_uses_the_hour_window():
         extra=0,
         now=NOW,
     )
-    assert (row.reserve, row.margin, row.left) == (1, 4, 35)
+    assert (row.reserve, row.margin, row.left) == (0, 4, 36)
 
 
 def test_at_the_limit_the_window_frees_when_enough_counted_queries_leave_it():
     counted = [(NOW - timedelta(hours=23, minutes=m)).isoformat() for m in (50, 40, 30)]
     row = ib.indexer_row(snap(queries=98, counted_at=counted), extra=0, now=NOW)
     assert row.left == 0 and row.status == ib.AT_LIMIT
-    # left was 100 - 98 - 1 - 7 = -6: seven queries must leave; only three are known.
+    # left was 100 - 98 - 0 - 7 = -5: six queries must leave; only three are known.
     assert row.resets_at is None
     counted = [(NOW - timedelta(hours=23, minutes=59 - m)).isoformat() for m in range(10)]
     row = ib.indexer_row(snap(queries=98, counted_at=counted), extra=0, now=NOW)
-    assert row.resets_at == NOW - timedelta(hours=23, minutes=53) + timedelta(hours=24)
+    assert row.resets_at == NOW - timedelta(hours=23, minutes=54) + timedelta(hours=24)
 
 
 def test_disabled_switched_off_grab_limited_and_unlimited_indexers():
