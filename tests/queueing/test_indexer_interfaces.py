@@ -81,6 +81,7 @@ def test_connector_page_shows_the_card_with_the_binding_indexer(web, spent, froz
     page = web.get(reverse("connectors:detail", args=[spent["manager"].pk])).content.decode()
     assert 'id="indexer-table"' in page and "NZBgeek" in page
     assert "Library sync" not in page  # an indexer manager has no library
+    assert "never synced, swept or searched" in page and "Library shape" not in page
 
 
 def test_connector_page_shows_when_the_window_frees(web, world, frozen):  # noqa: F811
