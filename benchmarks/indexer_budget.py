@@ -7,7 +7,8 @@ A fake Prowlarr (tests/fakearr/prowlarr.py) with three indexers, two allowing
 100 queries a day and one 50 an hour, feeds two fake Radarr apps (no tags: both
 use all three), each polling RSS on every indexer once an hour (a day of RSS
 history is there before the start, as on a Prowlarr that has been running).
-Every search command of either app queries every indexer once per movie id.
+Every search command of either app queries every indexer once per movie id;
+a command no indexer answers (all at their limit) finds nothing.
 
 Two runs of the same day, each on fresh fake apps with the same seed:
 
@@ -25,8 +26,8 @@ the fake apps' (time-machine).
 
 Printed per run and indexer: the most queries the indexer had in one sliding
 window (Prowlarr's count: searches and RSS) against its limit, the queries
-Prowlarr refused at the limit (a crossing: searches or RSS polls that did not
-happen), the search queries of the day and the share they are of what RSS left
+Prowlarr refused at the limit (a crossing: searches or RSS polls, in brackets,
+that did not happen), the search queries of the day and the share they are of what RSS left
 (limit - RSS polls counted in the day), and the movies acquired by searches.
 """
 
@@ -69,6 +70,7 @@ class IndexerResult:
     limit: str
     max_in_window: int
     refused: int
+    refused_rss: int
     search_queries: int
     rss_queries: int
     spare: int | None
@@ -223,6 +225,7 @@ def indexer_result(prowlarr, indexer, end: datetime) -> IndexerResult:
         limit=f"{indexer.query_limit}/{'hour' if indexer.per_hour else 'day'}",
         max_in_window=prowlarr.max_in_window(indexer.id),
         refused=prowlarr.refused[indexer.id],
+        refused_rss=prowlarr.refused_rss[indexer.id],
         search_queries=searches,
         rss_queries=rss,
         spare=spare,
@@ -255,10 +258,12 @@ def main() -> int:
         for r in results:
             print(f"\n{r.policy}: {r.commands} commands, {r.acquired} movies acquired by searches, "
                   f"{r.wall_seconds} s wall")  # fmt: skip
-            print("  indexer   limit     max in a window  refused  searches  RSS  share of spare")
+            print(
+                "  indexer   limit     max in a window  refused (RSS)  searches  RSS  share of spare"
+            )
             for i in r.indexers:
                 share = f"{i.share_of_spare:.0%}" if i.share_of_spare is not None else "-"
-                print(f"  {i.name:<9} {i.limit:<9} {i.max_in_window:>15}  {i.refused:>7}  "
+                print(f"  {i.name:<9} {i.limit:<9} {i.max_in_window:>15}  {i.refused:>7} ({i.refused_rss:>3})  "
                       f"{i.search_queries:>8}  {i.rss_queries:>3}  {share:>14}")  # fmt: skip
     aware = results[0]
     if any(i.refused for i in aware.indexers):

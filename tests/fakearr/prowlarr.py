@@ -108,6 +108,7 @@ class FakeProwlarr:
         self.applications: dict[int, FakeApplication] = {}
         self.events: list[Event] = []
         self.refused: Counter[int] = Counter()  # indexer id -> queries refused at the limit
+        self.refused_rss: Counter[int] = Counter()  # of which RSS polls
         self.requests: Counter[str] = Counter()
         self.lock = threading.RLock()
         self.down = False  # answer every request with a dropped connection (unplugged)
@@ -143,8 +144,11 @@ class FakeProwlarr:
                 app.next_rss = self.clock.timestamp() + self.rss_interval
             self.applications[app.id] = app
         if arr is not None:
+            arr.simulation.search_gates.append(
+                lambda name_, body, at, a=app: self.queried(a, name_, body, at)
+            )
             arr.simulation.search_listeners.append(
-                lambda name_, body, at, grabbed, a=app: self.searched(a, name_, body, at, grabbed)
+                lambda name_, body, at, grabbed, a=app: self.grabbed(a, name_, at, grabbed)
             )
         return app
 
@@ -182,21 +186,39 @@ class FakeProwlarr:
         if limit and self.count(indexer.id, kinds, at=at, window=indexer.window) >= limit:
             if event_type != "releaseGrabbed":
                 self.refused[indexer.id] += 1
+                if event_type == "indexerRss":
+                    self.refused_rss[indexer.id] += 1
             return False
         self.events.append(Event(len(self.events) + 1, indexer.id, at, event_type))
         return True
 
-    def searched(self, app: FakeApplication, name: str, body: dict, at: float, grabbed: int):
-        """One search command of an attached app: its queries, then its grabs."""
+    def _usable_for(self, app: FakeApplication, at: float) -> list[FakeIndexer]:
+        return [i for i in self.indexers.values() if app.handles(i) and self._usable(i, at)]
+
+    def queried(self, app: FakeApplication, name: str, body: dict, at: float) -> bool:
+        """The queries of one search command; False when no indexer answered any of them."""
+        if not name.endswith("Search"):
+            return True  # not a search: no indexer is queried
         with self.lock:
             self.catch_up(at)
-            usable = [i for i in self.indexers.values() if app.handles(i) and self._usable(i, at)]
+            answered = False
             for _ in range(self.queries_for(name, body)):
-                for indexer in usable:
-                    self._spend(indexer, "indexerQuery", at)
-            for indexer in sorted(usable, key=lambda i: i.priority)[:1]:
+                for indexer in self._usable_for(app, at):
+                    answered = self._spend(indexer, "indexerQuery", at) or answered
+            return answered
+
+    def grabbed(self, app: FakeApplication, name: str, at: float, grabbed: int) -> None:
+        """Grabs go to the first usable indexer by priority (lowest number first)."""
+        with self.lock:
+            for indexer in sorted(self._usable_for(app, at), key=lambda i: i.priority)[:1]:
                 for _ in range(grabbed):
                     self._spend(indexer, "releaseGrabbed", at)
+
+    def searched(self, app: FakeApplication, name: str, body: dict, at: float, grabbed: int):
+        """One search command of an application: its queries, then its grabs."""
+        answered = self.queried(app, name, body, at)
+        self.grabbed(app, name, at, grabbed if answered else 0)
+        return answered
 
     def catch_up(self, until: float | None = None) -> None:
         """Run the RSS polls due up to ``until`` (default: now), in time order."""

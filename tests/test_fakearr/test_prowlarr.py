@@ -113,3 +113,19 @@ def test_rss_polls_on_a_timer_and_a_failure_disables_until_disabledtill(setup):
     assert prowlarr.count(geek.id, ("indexerRss",), at=radarr.clock.timestamp(), window=86400) == 5
     status = _check(prowlarr, "/api/v1/indexerstatus")
     assert status == []  # disabledTill passed
+
+
+def test_a_search_no_indexer_answers_finds_nothing(setup):
+    radarr, prowlarr, _, indexers = setup
+    for indexer in indexers:
+        prowlarr.fail_indexer(indexer.id, seconds=3600)
+    movies = sorted(radarr.library.movies)[:3]
+    requests.post(
+        radarr.url + "/api/v3/command",
+        json={"name": "MoviesSearch", "movieIds": movies},
+        headers={"X-Api-Key": radarr.api_key},
+        timeout=10,
+    )
+    radarr.advance(60)
+    assert not radarr.simulation.queue and not prowlarr.events
+    assert "No indexers available" in radarr.simulation.commands[1].message
