@@ -47,7 +47,7 @@ class ConnectorQuerySet(models.QuerySet):
 
 
 class Connector(TimestampedModel):
-    """One Sonarr, Radarr or Whisparr instance, with its API key encrypted at rest."""
+    """One Sonarr, Radarr, Whisparr or Prowlarr instance, with its API key encrypted at rest."""
 
     Kind = Kind
 
