@@ -47,6 +47,11 @@ application_started = Signal()
 maintenance_completed = Signal()
 #: now (datetime), report (TickReport): after every dispatch tick (analytics samples the queue)
 dispatch_ticked = Signal()
+#: manager (Connector), indexer (str), indexer_id (int), limit (int), used (int), kind
+#: ("queries" | "grabs"): an indexer reached its Prowlarr limit
+indexer_limit_reached = Signal()
+#: manager (Connector), indexer (str), indexer_id (int), disabled_till (datetime | None)
+indexer_disabled = Signal()
 
 
 def emit(signal: Signal, **kwargs) -> None:

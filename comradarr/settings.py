@@ -131,6 +131,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = config.read_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 
+# Share of an indexer's spare allowance (what RSS leaves) kept unspent (queueing.indexer_budget).
+INDEXER_SAFETY_MARGIN_PERCENT = config.read_int("INDEXER_SAFETY_MARGIN", 10, minimum=0, maximum=90)
+
 # Login lockout (comradarr.accounts.lockout): attempts within the window lock the
 # (username, address) pair and the address; many failures of one username from
 # anywhere slow it down (one attempt per delay, doubling up to the maximum), never lock it.

@@ -70,6 +70,8 @@ class ProbeResult:
     #: True when the failure is one retrying later may fix (5xx, 429).
     transient: bool = False
     capabilities: Capabilities | None = None
+    #: What else the app reported, as (label, value) lines (Prowlarr: its indexer count).
+    facts: tuple[tuple[str, str], ...] = ()
     checked_at: datetime = field(default_factory=timezone.now)
 
     @property
@@ -194,10 +196,17 @@ def probe(
 
     capabilities = capabilities_for(kind, status.version or "0")
     degraded, messages = _health_report(client, capabilities)
+    facts: tuple[tuple[str, str], ...] = ()
+    if interactive:
+        try:
+            facts = client.probe_facts()
+        except ArrError as err:
+            messages.append(_message("warning", "Comradarr", f"Could not read more: {err}"))
     return ProbeResult(
         status=Health.DEGRADED if degraded else Health.HEALTHY,
         messages=tuple(messages),
         capabilities=capabilities,
+        facts=facts,
         **identity,
     )
 

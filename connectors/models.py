@@ -33,8 +33,21 @@ class KindField(models.CharField):
         return name, path, args, kwargs
 
 
+class ConnectorQuerySet(models.QuerySet):
+    def libraries(self) -> ConnectorQuerySet:
+        """Connectors with a mirrored library (Connector.shape.mirrored), in SQL."""
+        from connectors.registry import library_kinds
+
+        return self.filter(kind__in=library_kinds())
+
+    def indexer_managers(self) -> ConnectorQuerySet:
+        from connectors.registry import library_kinds
+
+        return self.exclude(kind__in=library_kinds())
+
+
 class Connector(TimestampedModel):
-    """One Sonarr, Radarr or Whisparr instance, with its API key encrypted at rest."""
+    """One Sonarr, Radarr, Whisparr or Prowlarr instance, with its API key encrypted at rest."""
 
     Kind = Kind
 
@@ -71,6 +84,8 @@ class Connector(TimestampedModel):
     last_health_check_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
 
+    objects = ConnectorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -100,6 +115,11 @@ class Connector(TimestampedModel):
         return shape_named(self.capabilities.shape)
 
     @property
+    def is_library(self) -> bool:
+        """A mirrored library (synced, swept, searched); False for an indexer manager."""
+        return self.shape.mirrored
+
+    @property
     def version_warnings(self) -> tuple[str, ...]:
         """What the detected version lacks or why it is unsupported (empty when fine)."""
         if not self.app_version or self.kind not in KINDS:
@@ -108,10 +128,15 @@ class Connector(TimestampedModel):
 
     @property
     def is_usable(self) -> bool:
-        """Sweeps and dispatch skip connectors that are disabled or known bad."""
-        return self.enabled and self.health_status not in (
-            self.Health.UNHEALTHY,
-            self.Health.OFFLINE,
+        """Sweeps and dispatch skip connectors that are disabled, known bad, or no library."""
+        return (
+            self.enabled
+            and self.is_library
+            and self.health_status
+            not in (
+                self.Health.UNHEALTHY,
+                self.Health.OFFLINE,
+            )
         )
 
 
@@ -138,3 +163,106 @@ class ConnectorHealthCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
+
+
+# ---------------------------------------------------------------------------------------
+# What an indexer manager (Prowlarr) last said about its indexers and applications,
+# stored by connectors.indexers.indexer_manager_refresh; queueing's budget reads it.
+
+
+class IndexerSnapshot(models.Model):
+    """One indexer of an indexer manager at its last refresh: limits, spend, status."""
+
+    manager = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="indexer_snapshots"
+    )
+    indexer_id = models.PositiveIntegerField()  # the id in Prowlarr
+    name = models.CharField(max_length=200)
+    enabled = models.BooleanField(default=True)
+    protocol = models.CharField(max_length=20, blank=True)
+    priority = models.IntegerField(default=25)
+    tags = models.JSONField(default=list, blank=True)
+    query_limit = models.PositiveIntegerField(null=True, blank=True)
+    grab_limit = models.PositiveIntegerField(null=True, blank=True)
+    limits_unit = models.CharField(max_length=10, default="day")  # day | hour
+    # Counted the way Prowlarr counts them, in the sliding window ending at taken_at.
+    queries = models.PositiveIntegerField(default=0)  # IndexerQuery + IndexerRss
+    rss_queries = models.PositiveIntegerField(default=0)
+    grabs = models.PositiveIntegerField(default=0)
+    rss_per_hour = models.FloatField(default=0)  # observed over the last 24 hours
+    disabled_till = models.DateTimeField(null=True, blank=True)
+    # Dates of the counted queries in the window, oldest first; read only for
+    # indexers near their limit (when the window frees up).
+    counted_at = models.JSONField(default=list, blank=True)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["manager_id", "priority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "indexer_id"], name="indexer_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def window_seconds(self) -> int:
+        return 3600 if self.limits_unit == "hour" else 86400
+
+
+class IndexerApplication(models.Model):
+    """An *arr app the manager feeds, with the indexers it gets (by tags)."""
+
+    manager = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="indexer_applications"
+    )
+    app_id = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    implementation = models.CharField(max_length=50, blank=True)
+    base_url = models.CharField(max_length=URL_MAX, blank=True)
+    normalized_url = models.CharField(max_length=URL_MAX, blank=True)  # "" when unusable
+    sync_level = models.CharField(max_length=20, blank=True)
+    indexer_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["manager_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "app_id"], name="indexer_application_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.base_url})"
+
+
+class IndexerLink(models.Model):
+    """Which manager application a library connector is: matched by URL or set by the user."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "Matched by URL"
+        USER = "user", "Chosen by you"
+        NONE = "none", "No indexer manager (your choice)"
+
+    connector = models.OneToOneField(
+        Connector, on_delete=models.CASCADE, related_name="indexer_link"
+    )
+    application = models.ForeignKey(
+        IndexerApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="links"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
+
+    def __str__(self) -> str:
+        return f"{self.connector} -> {self.application or 'none'}"
+
+
+class IndexerManagerState(models.Model):
+    """When the manager was last read, and why the last attempt failed (empty: it worked)."""
+
+    manager = models.OneToOneField(
+        Connector, on_delete=models.CASCADE, related_name="indexer_state"
+    )
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.manager}: {self.error or 'ok'}"

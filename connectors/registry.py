@@ -47,6 +47,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("sonarr", "Sonarr", 8989, "connectors.sonarr", hint="TV series · v3, v4"),
         KindSpec("radarr", "Radarr", 7878, "connectors.radarr", hint="Movies · v3 to v6"),
         KindSpec("whisparr", "Whisparr", 6969, "connectors.whisparr", hint="v2 sites · v3 Eros"),
+        KindSpec("prowlarr", "Prowlarr", 9696, "connectors.prowlarr", "/api/v1", "Indexer limits"),
     )
 }
 
@@ -58,6 +59,14 @@ def kind_spec(kind: str) -> KindSpec:
         raise UnsupportedAppError(
             f"Unknown connector kind {kind!r}: expected one of {', '.join(KINDS)}."
         ) from None
+
+
+def library_kinds() -> tuple[str, ...]:
+    """The kinds whose library is mirrored (their shape says so), the ones synced,
+    swept, browsed and searched; an indexer manager (Prowlarr) is not among them."""
+    from connectors.common.shape import shape_named
+
+    return tuple(k for k in KINDS if shape_named(capabilities_for(k, "").shape).mirrored)
 
 
 def detect_kind(app_name: str, version: str) -> str:

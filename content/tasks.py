@@ -14,7 +14,7 @@ from content.sync.runner import connector_sync
 
 def sync_connector(connector_id: int, kind: str = "incremental", trigger: str = "schedule"):
     """Sync one connector; returns the run's status, or None when nothing ran."""
-    connector = Connector.objects.filter(pk=connector_id, enabled=True).first()
+    connector = Connector.objects.libraries().filter(pk=connector_id, enabled=True).first()
     if connector is None:
         return None
     if kind not in SyncRun.Kind.values or trigger not in SyncRun.Trigger.values:
@@ -34,7 +34,7 @@ def sync_all_connectors(kind: str = "incremental") -> list[int]:
 
     if kind not in SyncRun.Kind.values:
         raise ValueError(f"unknown sync kind {kind!r}")
-    ids = list(Connector.objects.filter(enabled=True).values_list("pk", flat=True))
+    ids = list(Connector.objects.libraries().filter(enabled=True).values_list("pk", flat=True))
     for connector_id in ids:
         async_task(
             "content.tasks.sync_connector",

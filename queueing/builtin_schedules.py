@@ -109,6 +109,13 @@ BUILTIN_JOBS: tuple[BuiltinJob, ...] = (
         description="Check every enabled connector; unhealthy ones resume when they answer.",
     ),
     BuiltinJob(
+        key="indexer_budgets",
+        title="read indexer limits from Prowlarr",
+        func=tasks.task_path(tasks.refresh_indexer_managers),
+        cron="*/5 * * * *",
+        description="Read each indexer manager's limits and spend (a handful of requests).",
+    ),
+    BuiltinJob(
         key="maintenance",
         title="daily maintenance",
         func=tasks.task_path(tasks.maintenance),

@@ -103,7 +103,7 @@ def run_tick(
     in_flight = RequestQueue.objects.filter(
         connector=OuterRef("pk"), status=RequestQueue.Status.DISPATCHED
     )
-    connectors = Connector.objects.filter(Q(enabled=True) | Exists(in_flight))
+    connectors = Connector.objects.libraries().filter(Q(enabled=True) | Exists(in_flight))
     if connector is not None:
         connectors = connectors.filter(pk=connector.pk)
     report.global_paused = GlobalThrottle.load().paused

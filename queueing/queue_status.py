@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from connectors.models import Connector
+from queueing import indexer_budget
 from queueing import throttle as limits
 from queueing.models import (
     ConnectorThrottle,
@@ -43,6 +44,9 @@ WAIT_TEXT = {
     limits.PER_HOUR: "hourly limit reached",
     limits.DAILY_BUDGET: "daily budget used up",
     limits.GLOBAL_BUDGET: "global daily budget used up",
+    indexer_budget.INDEXER_LIMIT: "an indexer's limit reached",
+    indexer_budget.INDEXER_GRABS: "indexers at their grab limit",
+    indexer_budget.NO_INDEXER: "no usable indexer",
 }
 
 
@@ -59,6 +63,7 @@ class ConnectorStatus:
     retry_at: datetime | None
     next_dispatch_at: datetime | None
     auto_paused: bool = False
+    indexers: indexer_budget.Budget | None = None  # the indexer-aware allowance (Prowlarr)
 
     @property
     def wait_text(self) -> str:
@@ -115,7 +120,7 @@ def connector_statuses(
         t.connector_id: t for t in ConnectorThrottle.objects.select_related("profile").all()
     }
     statuses = []
-    for connector in Connector.objects.order_by("name"):
+    for connector in Connector.objects.libraries().order_by("name"):
         row = throttles.get(connector.pk) or ConnectorThrottle(connector=connector)
         profile = row.profile if row.profile_id else default
         used = limits.spent(connector_id=connector.pk, now=now)
@@ -138,6 +143,7 @@ def connector_statuses(
                 if row.next_dispatch_at and row.next_dispatch_at > now
                 else None,
                 auto_paused=bool(row.paused_until and row.paused_until > now),
+                indexers=indexer_budget.connector_budget(connector.pk, now=now),
             )
         )
     return statuses

@@ -14,6 +14,8 @@ def connector_created(sender: Any, instance: Any, created: bool, raw: bool = Fal
     """post_save of Connector: side effect only - create the default sweep schedules once."""
     if not created or raw:  # raw: loaddata replays rows, schedules come with the fixture
         return
+    if not instance.is_library:  # an indexer manager is never swept
+        return
     from queueing.sweep_schedules import sweep_schedules_create_defaults
 
     sweep_schedules_create_defaults(connector=instance)

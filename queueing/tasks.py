@@ -127,3 +127,16 @@ def maintenance() -> dict | None:
         if not acquired:
             return None
         return maintenance_run().as_dict()
+
+
+def refresh_indexer_managers() -> dict[str, str] | None:
+    """Read every enabled indexer manager (Prowlarr): name -> "" or the error."""
+    from connectors.indexers import indexer_manager_refresh
+
+    with advisory_lock("refresh_indexer_managers") as acquired:
+        if not acquired:
+            return None
+        return {
+            manager.name: indexer_manager_refresh(manager=manager)
+            for manager in Connector.objects.indexer_managers().filter(enabled=True)
+        }

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
+from queueing import indexer_budget
 from queueing.models import (
     ConnectorThrottle,
     DispatchLog,
@@ -138,6 +139,12 @@ def check(
         if global_left <= 0:
             return Allowance(False, GLOBAL_BUDGET)
         left = min(left, global_left)
+    # The indexers' own allowance (Prowlarr) caps the profile's: the stricter wins.
+    budget = indexer_budget.connector_budget(throttle.connector_id, now=now, lock=True)
+    if budget.blocked:
+        return Allowance(False, budget.reason, retry_at=budget.retry_at)
+    if budget.queries_left is not None:
+        left = min(left, budget.queries_left)
     return Allowance(True, queries_left=left)
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from queueing import indexer_views
 from queueing.views import profile_pages, queue_pages, schedule_pages
 
 app_name = "queueing"
@@ -31,5 +32,10 @@ urlpatterns = [
         "profiles/connectors/<int:connector_pk>/",
         profile_pages.profile_assign,
         name="profile_assign",
+    ),
+    path(
+        "indexers/connectors/<int:connector_pk>/",
+        indexer_views.indexer_link,
+        name="indexer_link",
     ),
 ]

@@ -36,7 +36,7 @@ def _int_or_none(raw: str | None) -> int | None:
 @login_required
 @require_GET
 def library_list(request: HttpRequest) -> HttpResponse:
-    connectors = list(Connector.objects.order_by("name"))
+    connectors = list(Connector.objects.libraries().order_by("name"))
     context: dict = {"page_title": "Content", "connectors": connectors}
     if not connectors:
         return render(request, "library/list.html", context)

@@ -79,6 +79,10 @@ class ArrClient:
     def health(self) -> list[HealthItem]:
         return common_mapper.map_health(self.http.get(f"{self.api_prefix}/health"))
 
+    def probe_facts(self) -> tuple[tuple[str, str], ...]:
+        """Extra (label, value) lines a connection test shows; a kind adds its own."""
+        return ()
+
     def quality_profiles(self) -> list[QualityProfile]:
         return common_mapper.map_quality_profiles(
             self.http.get(f"{self.api_prefix}/qualityprofile")

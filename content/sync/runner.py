@@ -89,6 +89,8 @@ def connector_sync(
     An incremental sync of a connector that never completed a full sync runs
     as a full one.
     """
+    if not connector.is_library:
+        return None  # an indexer manager (Prowlarr) has no library to mirror
     state = sync_state_for(connector)
     now = timezone.now()
     if trigger == SyncRun.Trigger.SCHEDULE and state.retry_after and state.retry_after > now:
@@ -244,9 +246,9 @@ def sync_all(
     """Sync every enabled connector (or the named ones), one after another."""
     # Named connectors are synced even when disabled (an explicit request).
     connectors = (
-        Connector.objects.filter(name__in=names)
+        Connector.objects.libraries().filter(name__in=names)
         if names
-        else Connector.objects.filter(enabled=True)
+        else Connector.objects.libraries().filter(enabled=True)
     )
     results = []
     for connector in connectors:

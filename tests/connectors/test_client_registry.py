@@ -61,7 +61,7 @@ def test_detect_kind(app_name, version, kind):
     assert detect_kind(app_name, version) == kind
 
 
-@pytest.mark.parametrize("app_name", ["Lidarr", "Prowlarr", "", None])
+@pytest.mark.parametrize("app_name", ["Lidarr", "Readarr", "", None])
 def test_detect_kind_refuses_other_apps(app_name):
     with pytest.raises(UnsupportedAppError, match="does not support"):
         detect_kind(app_name, "2.0")
@@ -148,7 +148,7 @@ def test_probe_client_needs_no_version_and_sends_nothing(rsps, kind):
     assert client.http.where.startswith(kind_spec(kind).display_name + " at ")
     assert len(rsps.calls) == 0
     rsps.get(
-        "http://arr.test:7878/radarr/api/v3/system/status",
+        f"http://arr.test:7878/radarr{kind_spec(kind).status_path}",
         json={"appName": "X", "version": "1.2"},
     )
     assert client.system_status().app_name == "X"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from .prowlarr import FakeProwlarr
 from .server import FakeArr
 
 
@@ -50,3 +51,18 @@ def fake_whisparr_v2(fakearr_factory: Callable[..., FakeArr]) -> FakeArr:
 @pytest.fixture
 def fake_whisparr_v3(fakearr_factory: Callable[..., FakeArr]) -> FakeArr:
     return fakearr_factory("whisparr_v3", movies=40, seed=1)
+
+
+@pytest.fixture
+def fake_prowlarr_factory() -> Iterator[Callable[..., FakeProwlarr]]:
+    """fake_prowlarr_factory(clock=arr.clock, rss_interval=900): a started FakeProwlarr."""
+    started: list[FakeProwlarr] = []
+
+    def make(**kwargs: Any) -> FakeProwlarr:
+        prowlarr = FakeProwlarr.start(**kwargs)
+        started.append(prowlarr)
+        return prowlarr
+
+    yield make
+    for prowlarr in started:
+        prowlarr.stop()

@@ -219,6 +219,12 @@ class Simulation:
         self.command_faults: Callable[[str], str | None] = lambda name: None
         self.command_stalls: Callable[[str], float] = lambda name: 0.0
         self.webhooks: Webhooks | None = None  # set by FakeArr; payloads are built at event time
+        # A fake Prowlarr (tests/fakearr/prowlarr.py) hooks in here: each gate spends the
+        # indexer queries of a command as it runs and returns False when no indexer
+        # answered (all at their limit or disabled), which makes the search find nothing;
+        # each listener then hears how many releases the command grabbed.
+        self.search_gates: list[Callable[[str, dict, float], bool]] = []
+        self.search_listeners: list[Callable[[str, dict, float, int], None]] = []
         if config.rss_interval > 0:
             self._schedule(clock.timestamp() + config.rss_interval, self._rss)
 
@@ -344,7 +350,15 @@ class Simulation:
         try:
             if cmd.fail_with is not None:
                 raise _SearchFailed(cmd.fail_with)
-            cmd.message = self._execute(cmd, at)
+            queued_before = len(self._queued_episodes) + len(self._queued_movies)
+            answered = [gate(cmd.name, cmd.body, at) for gate in self.search_gates]
+            if all(answered):
+                cmd.message = self._execute(cmd, at)
+            else:
+                cmd.message = "No indexers available: query limits reached or indexers disabled."
+            grabbed = len(self._queued_episodes) + len(self._queued_movies) - queued_before
+            for listener in self.search_listeners:
+                listener(cmd.name, cmd.body, at, max(0, grabbed))
             cmd.status = "completed"
             cmd.result = "successful"
         except _SearchFailed as exc:

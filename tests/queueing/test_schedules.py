@@ -26,11 +26,11 @@ def snapshot():
 
 def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
     first = schedules_reconcile(env={}, now=NOW)
-    assert len(first.created) == len(all_jobs()) == 8
+    assert len(first.created) == len(all_jobs()) == 9
     rows = snapshot()
     second = schedules_reconcile(env={}, now=NOW)
     assert second.created == second.updated == second.removed == []
-    assert len(second.unchanged) == 8
+    assert len(second.unchanged) == len(all_jobs())
     assert snapshot() == rows  # same rows, same ids, same next runs
     by_name = {s.name: s for s in Schedule.objects.all()}
     incremental = by_name[NAME_PREFIX + "incremental library sync"]
@@ -59,11 +59,11 @@ def test_changed_env_cron_updates_the_row_in_place():
         env={"COMRADARR_SCHEDULE_SYNC_INCREMENTAL": "  */5   * * * * "}, now=NOW
     )
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
-    assert report.created == [] and len(report.unchanged) == 7
+    assert report.created == [] and len(report.unchanged) == len(all_jobs()) - 1
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert (row.pk, row.cron) == (pk, "*/5 * * * *")
     assert row.next_run == datetime(2026, 11, 26, 10, 10, tzinfo=UTC)
-    assert Schedule.objects.count() == 8
+    assert Schedule.objects.count() == len(all_jobs())
     # Back to the default: updated again, still one row.
     report = schedules_reconcile(env={}, now=NOW)
     assert report.updated == [NAME_PREFIX + "incremental library sync"]
@@ -75,7 +75,7 @@ def test_unchanged_cron_keeps_the_planned_next_run():
     Schedule.objects.filter(name__startswith=NAME_PREFIX).update(func="elsewhere.old")
     with time_machine.travel(datetime(2026, 11, 26, 10, 14, 30, tzinfo=UTC), tick=False):
         report = schedules_reconcile(env={})
-    assert len(report.updated) == 8
+    assert len(report.updated) == len(all_jobs())
     row = Schedule.objects.get(name=NAME_PREFIX + "incremental library sync")
     assert row.next_run == datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
     assert row.func == "queueing.tasks.sync_libraries"
@@ -165,6 +165,7 @@ def test_each_job_returns_quietly_while_its_lock_is_held(monkeypatch):
         ("health_checks", jobs.health_checks),
         ("run_due_sweep_schedules", jobs.run_due_sweep_schedules),
         ("maintenance", jobs.maintenance),
+        ("refresh_indexer_managers", jobs.refresh_indexer_managers),
     ):
         with advisory_lock(name):
             assert call() is None, name

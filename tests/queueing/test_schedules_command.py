@@ -33,16 +33,16 @@ def clean_env(monkeypatch):
 def test_setup_schedules_prints_what_changed_and_is_idempotent(monkeypatch):
     with time_machine.travel(NOW, tick=False):
         first = run("setup_schedules")
-    assert first.count("Schedule created: ") == 8
-    assert "8 created, 0 updated, 0 removed, 0 unchanged" in first
-    assert run("setup_schedules") == "Schedules up to date (8 built-in jobs).\n"
+    assert first.count("Schedule created: ") == len(all_jobs())
+    assert f"{len(all_jobs())} created, 0 updated, 0 removed, 0 unchanged" in first
+    assert run("setup_schedules") == f"Schedules up to date ({len(all_jobs())} built-in jobs).\n"
     monkeypatch.setenv("COMRADARR_SCHEDULE_HEALTH_CHECKS", "*/10 * * * *")
     changed = run("setup_schedules")
     assert f"Schedule updated: {NAME_PREFIX}connector health checks" in changed
     assert Schedule.objects.get(name=f"{NAME_PREFIX}connector health checks").cron == (
         "*/10 * * * *"
     )
-    assert Schedule.objects.count() == 8
+    assert Schedule.objects.count() == len(all_jobs())
 
 
 def test_setup_schedules_bad_env_is_a_command_error(monkeypatch):
@@ -92,7 +92,7 @@ def test_list_json():
     data = json.loads(run("schedules", "list", "--json"))
     builtin = [row for row in data if row["kind"] == "builtin"]
     sweeps = [row for row in data if row["kind"] == "sweep"]
-    assert len(builtin) == 8 and len(sweeps) == 5
+    assert len(builtin) == len(all_jobs()) and len(sweeps) == 5
     dispatch = next(row for row in builtin if row["name"] == "dispatch search commands")
     assert dispatch["cron"] == "* * * * *" and dispatch["enabled"] is True
     assert dispatch["next_run"] == "2026-11-26T10:08:00+00:00"
