@@ -63,6 +63,15 @@ def test_login_through_the_form_lands_on_the_dashboard(page, login, screenshot):
     expect(page.get_by_role("heading", name="Welcome to Comradarr")).to_be_visible()
 
 
+def _wait_until(page: Page, condition, timeout_ms: int = 5000) -> None:
+    """Poll from Python: wait_for_function evaluates a string in the page, which the CSP forbids."""
+    for _ in range(timeout_ms // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    assert condition()
+
+
 def test_sidebar_collapses_and_remembers(logged_in_page, screenshot):
     page = logged_in_page
     sidebar = page.locator("#sidebar")
@@ -74,7 +83,7 @@ def test_sidebar_collapses_and_remembers(logged_in_page, screenshot):
 
     expect(label).to_be_hidden()
     expect(page.locator("[data-sidebar-toggle]")).to_have_attribute("aria-expanded", "false")
-    page.wait_for_function("document.getElementById('sidebar').offsetWidth < 100")
+    _wait_until(page, lambda: sidebar.bounding_box()["width"] < 100)
     assert sidebar.bounding_box()["width"] < wide
 
     page.reload()
@@ -94,9 +103,7 @@ def test_theme_toggle_switches_and_persists(logged_in_page, screenshot):
     page.locator("[data-theme-toggle]").click()
 
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    page.wait_for_function(
-        "getComputedStyle(document.body).backgroundColor !== 'rgb(243, 245, 248)'"
-    )
+    _wait_until(page, lambda: _background(page) != "rgb(243, 245, 248)")
     assert _is_dark(_background(page))
     expect(page.locator("[data-theme-toggle]")).to_have_attribute(
         "aria-label", "Switch to light theme"
