@@ -77,6 +77,17 @@ class EmbeddedDatabase:
         return running_postmaster(self.cluster_dir) is not None
 
 
+def forget_handles_in_child() -> None:
+    """In a process forked from a handle's holder: the handles stay the parent's.
+
+    The child keeps reaching the running server through them, but its exit must
+    not release them (pgserver registered their release for interpreter exit).
+    """
+    with _lock:
+        for embedded in _servers.values():
+            atexit.unregister(embedded.server._cleanup)
+
+
 def running_postmaster(cluster_dir: Path) -> int | None:
     """The pid of the server running on ``cluster_dir`` (from its postmaster.pid), or None.
 

@@ -24,6 +24,15 @@ from comradarr.embedded_keeper import LOCK_SUFFIX
 
 KIB = 1024
 
+# The names serve's forked children give themselves (comradarr.serving,
+# comradarr.task_cluster); they keep serve's command line.
+_FORKED_ROLES = {
+    "cr-web": "gunicorn master",
+    "cr-web-worker": "gunicorn worker",
+    "cr-tasks": "django-q2 cluster (sentinel, pusher, monitor)",
+    "cr-task-worker": "django-q2 worker",
+}
+
 # PostgreSQL's own processes, by the title they give themselves; any other
 # "postgres: ..." process serves one client connection.
 _POSTGRES_BACKGROUND = (
@@ -117,11 +126,20 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
+def _name(process: psutil.Process) -> str:
+    try:
+        return process.name()
+    except psutil.Error:
+        return ""
+
+
 def is_serve(process: psutil.Process) -> bool:
-    """Whether ``process`` runs `manage.py serve` (or `django-admin serve`)."""
+    """Whether ``process`` is `manage.py serve` itself (not a child it forked)."""
     argv = _cmdline(process)
-    return any(Path(arg).name in {"manage.py", "django-admin"} for arg in argv[:3]) and (
-        "serve" in argv[1:4]
+    return (
+        any(Path(arg).name in {"manage.py", "django-admin"} for arg in argv[:3])
+        and "serve" in argv[1:4]
+        and _name(process) not in _FORKED_ROLES
     )
 
 
@@ -145,11 +163,14 @@ def find_serve(cluster_dir: Path | None) -> psutil.Process | None:
 
 
 def _role(process: psutil.Process, serve_pid: int | None) -> str:
-    """What a process of the install is, told from its command line and its parent."""
+    """What a process of the install is: from the name serve's children give
+    themselves, else (qcluster or gunicorn run by hand) its command line and parent."""
     argv = _cmdline(process)
     joined = " ".join(argv)
     if process.pid == serve_pid:
         return "serve"
+    if _name(process) in _FORKED_ROLES:
+        return _FORKED_ROLES[_name(process)]
     if argv and argv[0].startswith("postgres:"):
         title = joined.removeprefix("postgres:").strip()
         for name in _POSTGRES_BACKGROUND:

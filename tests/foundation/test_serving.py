@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -84,13 +85,6 @@ class TestCommandLines:
         assert "--workers 3" in joined
         assert "--config python:comradarr.gunicorn_conf" in joined
         assert "--graceful-timeout 20" in joined
-
-    def test_qcluster(self):
-        assert serving.qcluster_argv(manage_py=REPO / "manage.py") == [
-            sys.executable,
-            str(REPO / "manage.py"),
-            "qcluster",
-        ]
 
     def test_gunicorn_config_routes_its_logs_through_ours(self, monkeypatch):
         import importlib
@@ -190,3 +184,52 @@ class TestOptions:
     def test_bad_options(self, args, message):
         with pytest.raises(CommandError, match=message):
             call_command("serve", *args)
+
+
+class TestForkedChildren:
+    def test_return_value_is_the_exit_code_and_a_crash_is_reported(self, supervisor):
+        supervisor.fork("quick", lambda: 3)
+        failure = supervisor.watch()
+        assert failure == serving.ChildExit("quick", 3)
+
+    def test_exception_in_the_child_exits_1_without_returning_into_the_caller(
+        self, supervisor, tmp_path
+    ):
+        def boom():
+            raise RuntimeError("boom")
+
+        child = supervisor.fork("boom", boom)
+        # Only this process gets here: a child that came back from fork() would too.
+        (tmp_path / f"after-fork-{os.getpid()}").touch()
+        assert child.process.wait(timeout=10) == 1
+        time.sleep(0.2)
+        assert [p.name for p in tmp_path.iterdir()] == [f"after-fork-{os.getpid()}"]
+
+    def test_sigterm_stops_a_forked_child_in_its_own_process_group(self, supervisor, tmp_path):
+        ready = tmp_path / "ready"
+        seen = tmp_path / "in-child"
+
+        def sleeper():
+            ready.touch()
+            time.sleep(60)
+
+        child = supervisor.fork("sleeper", sleeper, in_child=[seen.touch])
+        _wait_for_file(ready)
+        assert seen.exists()
+        assert os.getpgid(child.pid) == child.pid != os.getpgid(0)
+        supervisor.stop_all()
+        assert child.process.returncode == -signal.SIGTERM
+
+    def test_stubborn_forked_child_is_killed_after_the_timeout(self, supervisor, tmp_path):
+        supervisor.stop_timeout = 1
+        ready = tmp_path / "ready"
+
+        def stubborn():
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            ready.touch()
+            time.sleep(60)
+
+        child = supervisor.fork("stubborn", stubborn)
+        _wait_for_file(ready)
+        supervisor.stop_all()
+        assert child.process.returncode == -signal.SIGKILL
