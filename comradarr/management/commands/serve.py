@@ -31,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from comradarr import embedded_db, embedded_keeper, serving, task_cluster
+from comradarr.embedded_pg import tuning
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ class Command(BaseCommand):
         host = options["host"] if options["host"] is not None else settings.HOST
         port = options["port"] or settings.PORT
         workers = options["workers"] or settings.Q_CLUSTER["workers"]
+        web_workers = options["web_workers"] or settings.WEB_WORKERS
+        web_threads = options["threads"] or settings.WEB_THREADS
         supervisor = serving.Supervisor(stop_timeout=options["stop_timeout"])
 
         received: list[str] = []
@@ -141,7 +144,12 @@ class Command(BaseCommand):
             if database["ENGINE"] == EMBEDDED_ENGINE:
                 claim = self._claim(database["EMBEDDED_DIR"])
                 self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
-                keeper = embedded_keeper.Keeper(embedded_db.start(database["EMBEDDED_DIR"]))
+                connections = tuning.connections_needed(
+                    web_workers=web_workers, web_threads=web_threads, task_workers=workers
+                )
+                keeper = embedded_keeper.Keeper(
+                    embedded_db.start(database["EMBEDDED_DIR"], max_connections=connections)
+                )
                 child_env["DATABASE_URL"] = keeper.database.url()
             checkpoint()
             self._prepare_database(verbosity=options["verbosity"], checkpoint=checkpoint)
@@ -150,8 +158,8 @@ class Command(BaseCommand):
             gunicorn_argv = serving.gunicorn_argv(
                 host=host,
                 port=port,
-                web_workers=options["web_workers"] or settings.WEB_WORKERS,
-                threads=options["threads"] or settings.WEB_THREADS,
+                web_workers=web_workers,
+                threads=web_threads,
             )
             in_child = [
                 # The cluster lock and the database handles stay serve's alone.
