@@ -178,14 +178,24 @@ class Supervisor:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid = os.fork()
+        # A stop signal must not reach the child while it still has serve's
+        # handlers: held back across the fork, it arrives after the reset.
+        stop_signals = {signal.SIGTERM, signal.SIGINT}
+        pid = -1
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
         if pid == 0:  # pragma: no cover - the child; tests see it from outside
             code = 1
             try:
                 os.setpgid(0, 0)
                 _die_with_parent()
-                for signum in (signal.SIGTERM, signal.SIGINT):
+                for signum in stop_signals:
                     signal.signal(signum, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
                 for step in in_child:
                     step()
                 code = target() or 0

@@ -233,3 +233,36 @@ class TestForkedChildren:
         _wait_for_file(ready)
         supervisor.stop_all()
         assert child.process.returncode == -signal.SIGKILL
+
+
+_SLOW_CHILD_START = {"on": False}
+
+
+def _slow_child_start() -> None:
+    if _SLOW_CHILD_START["on"]:
+        time.sleep(0.5)
+
+
+os.register_at_fork(after_in_child=_slow_child_start)
+
+
+def test_a_stop_right_after_the_fork_reaches_the_child_with_default_handling(supervisor):
+    """SIGTERM sent while the child still has serve's handler must not be lost.
+
+    The at-fork hook holds the child at the moment it still has the parent's
+    handler; a signal caught there by that handler would be swallowed and the
+    child killed only after the stop timeout.
+    """
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # serve-like: SIGTERM handled
+    supervisor.stop_timeout = 3
+    _SLOW_CHILD_START["on"] = True
+    try:
+        child = supervisor.fork("sleeper", lambda: time.sleep(60))
+    finally:
+        _SLOW_CHILD_START["on"] = False
+        signal.signal(signal.SIGTERM, previous)
+    time.sleep(0.1)
+    started = time.monotonic()
+    supervisor.stop_all()
+    assert child.process.returncode == -signal.SIGTERM
+    assert time.monotonic() - started < 2.5
