@@ -50,6 +50,23 @@ class _Thread(threading.Thread):
 class ThreadedSentinel(cluster.Sentinel):
     """django-q2's sentinel with the pusher and the monitor as threads of its own process."""
 
+    #: Seconds the stop waits for the monitor to save the last results.
+    monitor_stop_timeout = 30.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # On stop the sentinel puts "STOP" on the result queue and closes it at
+        # once: harmless to a monitor process (its own copy of the queue), fatal
+        # to a monitor thread still reading the sentinel's. Closing waits for it.
+        close = self.result_queue.close
+
+        def close_after_monitor() -> None:
+            if isinstance(self.monitor, threading.Thread):
+                self.monitor.join(self.monitor_stop_timeout)
+            close()
+
+        self.result_queue.close = close_after_monitor
+
     def spawn_process(self, target, *args):
         if target is cluster.worker:
             return super().spawn_process(target, *args)

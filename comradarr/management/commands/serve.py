@@ -144,11 +144,11 @@ class Command(BaseCommand):
             if database["ENGINE"] == EMBEDDED_ENGINE:
                 claim = self._claim(database["EMBEDDED_DIR"])
                 self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
-                connections = tuning.connections_needed(
+                max_connections = tuning.connections_needed(
                     web_workers=web_workers, web_threads=web_threads, task_workers=workers
                 )
                 keeper = embedded_keeper.Keeper(
-                    embedded_db.start(database["EMBEDDED_DIR"], max_connections=connections)
+                    embedded_db.start(database["EMBEDDED_DIR"], max_connections=max_connections)
                 )
                 child_env["DATABASE_URL"] = keeper.database.url()
             checkpoint()
