@@ -168,6 +168,9 @@ def test_memory_page_needs_sign_in_and_shows_the_table(client, django_user_model
     body = response.content.decode()
     assert 'id="memory"' in body
     assert ('id="pss-total"' in body) or ('id="memory-none"' in body)
+    # Signed-in users reach it from the Settings page.
+    settings_page = client.get(reverse("settings")).content.decode()
+    assert f'href="{url}"' in settings_page
 
 
 def test_postgres_titles_name_their_role():
