@@ -212,7 +212,7 @@ CACHES = {
 }
 
 # Web server (serve's gunicorn): one process with threads fits the minimum
-# machine; each more process costs ~10 MB (they share the loaded app).
+# machine; each more process costs about 20 MB (they share the loaded app).
 WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
