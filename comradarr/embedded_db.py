@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import json
 import logging
+import os
 import subprocess
 import threading
 import time
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from comradarr.embedded_pg import tuning
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class EmbeddedDatabase:
     socket_dir: str
     port: int
     server: object
+    max_connections: int = tuning.DEFAULT_MAX_CONNECTIONS
 
     def url(self, database: str = DATABASE_NAME) -> str:
         """A DATABASE_URL for child processes (socket path percent-encoded)."""
@@ -77,6 +81,17 @@ class EmbeddedDatabase:
         return running_postmaster(self.cluster_dir) is not None
 
 
+def forget_handles_in_child() -> None:
+    """In a process forked from a handle's holder: the handles stay the parent's.
+
+    The child keeps reaching the running server through them, but its exit must
+    not release them (pgserver registered their release for interpreter exit).
+    """
+    with _lock:
+        for embedded in _servers.values():
+            atexit.unregister(embedded.server._cleanup)
+
+
 def running_postmaster(cluster_dir: Path) -> int | None:
     """The pid of the server running on ``cluster_dir`` (from its postmaster.pid), or None.
 
@@ -93,8 +108,18 @@ def running_postmaster(cluster_dir: Path) -> int | None:
     return pid
 
 
-def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
-    """Start (or join) the cluster in ``cluster_dir`` and ensure ``database`` exists."""
+def start(
+    cluster_dir: Path,
+    database: str = DATABASE_NAME,
+    *,
+    max_connections: int = tuning.DEFAULT_MAX_CONNECTIONS,
+) -> EmbeddedDatabase:
+    """Start (or join) the cluster in ``cluster_dir`` and ensure ``database`` exists.
+
+    A server this call starts runs with comradarr/embedded_pg/tuning.py's settings
+    (``max_connections`` among them); one already running keeps its own until
+    its next start.
+    """
     cluster_dir = Path(cluster_dir).resolve()
     with _lock:
         existing = _servers.get(cluster_dir)
@@ -105,6 +130,7 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
         cluster_dir.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(cluster_dir)
         _clear_stale_pid_file(cluster_dir)
+        _configure(cluster_dir, max_connections)
         # Debug: `serve` tells people itself; for one-shot commands it is noise.
         logger.debug("starting embedded PostgreSQL", extra={"cluster_dir": str(cluster_dir)})
         server = pgserver.get_server(cluster_dir, cleanup_mode="stop")
@@ -114,10 +140,35 @@ def start(cluster_dir: Path, database: str = DATABASE_NAME) -> EmbeddedDatabase:
             socket_dir=str(info.socket_dir),
             port=int(info.port or 5432),
             server=server,
+            max_connections=max_connections,
         )
         _ensure_database(embedded.socket_dir, embedded.port, database)
         _servers[cluster_dir] = embedded
         return embedded
+
+
+def _configure(cluster_dir: Path, max_connections: int) -> None:
+    """Write the small-machine settings before pgserver starts the server.
+
+    A new cluster is initialised here first, by pgserver's own initialisation
+    (as root: under its own system user), which pgserver would otherwise do
+    and then start the server at once, with PostgreSQL's defaults.
+    """
+    from pgserver.postgres_server import PostgresServer
+
+    with PostgresServer._lock:
+        if not (cluster_dir / "PG_VERSION").exists():
+            initialiser = PostgresServer.__new__(PostgresServer)
+            initialiser.pgdata = cluster_dir
+            initialiser.postgres_user = SUPERUSER
+            initialiser.system_user = None
+            if os.geteuid() == 0:
+                from pgserver.utils import ensure_user_exists
+
+                initialiser.system_user = "pgserver"
+                ensure_user_exists(initialiser.system_user)
+            initialiser.ensure_pgdata_inited()
+        tuning.write(cluster_dir, max_connections)
 
 
 def restart(
@@ -134,7 +185,7 @@ def restart(
     embedded.stop()
     for attempt in range(1, attempts + 1):
         try:
-            return start(embedded.cluster_dir)
+            return start(embedded.cluster_dir, max_connections=embedded.max_connections)
         except Exception:
             _forget_failed_start(embedded.cluster_dir)
             if attempt == attempts:

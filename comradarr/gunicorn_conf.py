@@ -68,3 +68,10 @@ logconfig_dict["loggers"].update(
         },
     }
 )
+
+
+def post_fork(server, worker) -> None:
+    """Name each worker process as `ps` and `manage.py footprint` show it."""
+    from comradarr.serving import WEB_WORKER_NAME, set_process_name
+
+    set_process_name(WEB_WORKER_NAME)

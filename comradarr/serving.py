@@ -4,6 +4,12 @@ The children run in their own process groups, so a Ctrl-C in the terminal
 reaches only `serve`, which then asks each child to stop with SIGTERM (a
 graceful stop for both gunicorn and django-q2) and waits a bounded time
 before killing what is left.
+
+`serve` forks its children (Supervisor.fork) instead of starting new
+interpreters: Django, the settings and every app are already loaded in
+serve, and a forked child shares those pages with it (and gunicorn's and
+django-q2's workers, forked in turn, share them too). A fresh interpreter
+would load its own copy, about 50 MB of PSS each; see benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import logging
 import os
 import signal
@@ -26,6 +33,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
 _ALL_INTERFACES = {"0.0.0.0", "::", ""}  # noqa: S104 - compared, not bound
 
 
@@ -34,7 +42,7 @@ class Child:
     """One supervised process."""
 
     name: str
-    process: subprocess.Popen
+    process: subprocess.Popen | ForkedProcess
 
     @property
     def pid(self) -> int:
@@ -80,6 +88,51 @@ def _die_with_parent() -> None:
             ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+class ForkedProcess:
+    """A child forked by serve, with the part of Popen's interface the Supervisor uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: gone, how is unknown
+                self.returncode = 1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    return exc.code if isinstance(exc.code, int) else 1
+
+
+def set_process_name(name: str) -> None:
+    """Name this process as `ps -e`, `top` and psutil's name() show it (Linux; 15 bytes)."""
+    libc_name = ctypes.util.find_library("c")
+    if sys.platform.startswith("linux") and libc_name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(libc_name).prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+
+
 @dataclass
 class Supervisor:
     """Starts children, watches them, and stops them all together."""
@@ -101,6 +154,66 @@ class Supervisor:
         child = Child(name=name, process=process)
         self.children.append(child)
         logger.info("started %s", name, extra={"pid": process.pid})
+        return child
+
+    def fork(
+        self,
+        name: str,
+        target: Callable[[], int | None],
+        *,
+        in_child: Sequence[Callable[[], None]] = (),
+    ) -> Child:
+        """Fork a child that runs ``target`` (its return value is the exit code).
+
+        The child gets its own process group and default signal handlers, dies
+        with serve, runs ``in_child`` first (to drop what only serve may hold),
+        and never returns into serve's code: it leaves with os._exit, so none
+        of serve's exit handlers (the embedded database's) run in it.
+        """
+        # Objects serve has made so far are never collected: without this, the
+        # first collection in a child would write to every page holding one and
+        # unshare it.
+        gc.collect()
+        gc.freeze()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        # A stop signal must not reach the child while it still has serve's
+        # handlers: held back across the fork, it arrives after the reset.
+        stop_signals = {signal.SIGTERM, signal.SIGINT}
+        pid = -1
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+        if pid == 0:  # pragma: no cover - the child; tests see it from outside
+            code = 1
+            try:
+                os.setpgid(0, 0)
+                _die_with_parent()
+                for signum in stop_signals:
+                    signal.signal(signum, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+                for step in in_child:
+                    step()
+                code = target() or 0
+            except SystemExit as exc:
+                code = _exit_code(exc)
+            except BaseException:
+                logger.exception("%s failed", name)
+            finally:
+                for stream in (sys.stdout, sys.stderr):
+                    with contextlib.suppress(Exception):
+                        stream.flush()
+                os._exit(code)
+        # Also from here: a stop right after the fork must reach the group.
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
+        child = Child(name=name, process=ForkedProcess(pid))
+        self.children.append(child)
+        logger.info("started %s", name, extra={"pid": pid})
         return child
 
     def request_stop(self, signum: int) -> None:
@@ -191,17 +304,30 @@ def gunicorn_argv(
         "20",
         "--keep-alive",
         "5",
-        # Recycle workers now and then so a slow leak cannot grow forever.
+        # Recycle workers now and then so a slow leak or one big page cannot
+        # pin memory for good (a new worker is forked from the master: cheap).
         "--max-requests",
-        "2000",
+        "1000",
         "--max-requests-jitter",
-        "200",
+        "100",
+        # The app is loaded once in the master and shared by its workers.
+        "--preload",
     ]
 
 
-def qcluster_argv(*, manage_py: Path, python: str = sys.executable) -> list[str]:
-    """The django-q2 cluster command line (its worker count comes from WORKERS)."""
-    return [python, str(manage_py), "qcluster"]
+#: Process names (/proc/<pid>/comm) of gunicorn's master and workers under serve.
+WEB_NAME = "cr-web"
+WEB_WORKER_NAME = "cr-web-worker"
+
+
+def run_gunicorn(argv: Sequence[str]) -> int:
+    """Run gunicorn in this (forked) process with ``argv`` from gunicorn_argv."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    set_process_name(WEB_NAME)
+    sys.argv = ["gunicorn", *argv[3:]]  # without "python -m gunicorn"
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="gunicorn").run()
+    return 0
 
 
 def bind_address(host: str, port: int) -> str:

@@ -202,7 +202,14 @@ Q_CLUSTER = {
     # The broker is our PostgreSQL database: no Redis to run.
     "orm": "default",
     # Worker processes; each *arr call waits on the network, not the CPU (env WORKERS).
-    "workers": config.read_int("WORKERS", 2, minimum=1, maximum=32),
+    # One fits the 256 MB minimum machine: tasks are short but for syncs and
+    # sweeps, which take a lock per connector anyway (README: sizing).
+    "workers": config.read_int("WORKERS", 1, minimum=1, maximum=32),
+    # A worker is replaced (forked afresh, cheap) after this many tasks, or
+    # after a task that left it above max_rss (in KB), so one big sync or
+    # sweep does not pin its memory until the next restart.
+    "recycle": config.read_int("WORKER_RECYCLE_TASKS", 200, minimum=1, maximum=100000),
+    "max_rss": config.read_int("WORKER_MAX_RSS_MB", 128, minimum=64, maximum=65536) * 1024,
     # A task is killed after `timeout` seconds; `retry` must be larger or a
     # still-running task would be handed to a second worker. The longest job is
     # one connector's full sync (one task per connector; /episode is read series
@@ -235,5 +242,10 @@ CACHES = {
         "LOCATION": "comradarr_cache",
     },
 }
+
+# Web server (serve's gunicorn): one process with threads fits the minimum
+# machine; each more process costs about 20 MB (they share the loaded app).
+WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
+WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__

@@ -14,6 +14,7 @@ from comradarr import health, views
 app_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", health.health, name="health"),
+    path("about/memory/", views.memory, name="memory"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
     path("content/", include("content.urls")),

@@ -29,3 +29,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "schedules_url": _url_or_none("queueing:schedules"),
     }
     return render(request, "dashboard.html", context)
+
+
+@login_required
+def memory(request: HttpRequest) -> HttpResponse:
+    """The install's processes with their RSS and PSS, as `manage.py footprint` prints them."""
+    from comradarr import footprint
+
+    result = footprint.install_footprint(footprint.settings_cluster_dir())
+    rows = [
+        {
+            "pid": row.pid,
+            "role": row.role,
+            "rss": footprint.megabytes(row.rss),
+            "pss": footprint.megabytes(row.pss),
+        }
+        for row in result.processes
+    ]
+    context = {
+        "page_title": "Memory",
+        "rows": rows,
+        "rss_total": footprint.megabytes(result.rss_total),
+        "pss_total": footprint.megabytes(result.pss_total),
+        "pss_complete": result.pss_complete,
+    }
+    return render(request, "about/memory.html", context)

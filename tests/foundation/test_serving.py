@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -84,13 +85,6 @@ class TestCommandLines:
         assert "--workers 3" in joined
         assert "--config python:comradarr.gunicorn_conf" in joined
         assert "--graceful-timeout 20" in joined
-
-    def test_qcluster(self):
-        assert serving.qcluster_argv(manage_py=REPO / "manage.py") == [
-            sys.executable,
-            str(REPO / "manage.py"),
-            "qcluster",
-        ]
 
     def test_gunicorn_config_routes_its_logs_through_ours(self, monkeypatch):
         import importlib
@@ -190,3 +184,85 @@ class TestOptions:
     def test_bad_options(self, args, message):
         with pytest.raises(CommandError, match=message):
             call_command("serve", *args)
+
+
+class TestForkedChildren:
+    def test_return_value_is_the_exit_code_and_a_crash_is_reported(self, supervisor):
+        supervisor.fork("quick", lambda: 3)
+        failure = supervisor.watch()
+        assert failure == serving.ChildExit("quick", 3)
+
+    def test_exception_in_the_child_exits_1_without_returning_into_the_caller(
+        self, supervisor, tmp_path
+    ):
+        def boom():
+            raise RuntimeError("boom")
+
+        child = supervisor.fork("boom", boom)
+        # Only this process gets here: a child that came back from fork() would too.
+        (tmp_path / f"after-fork-{os.getpid()}").touch()
+        assert child.process.wait(timeout=10) == 1
+        time.sleep(0.2)
+        assert [p.name for p in tmp_path.iterdir()] == [f"after-fork-{os.getpid()}"]
+
+    def test_sigterm_stops_a_forked_child_in_its_own_process_group(self, supervisor, tmp_path):
+        ready = tmp_path / "ready"
+        seen = tmp_path / "in-child"
+
+        def sleeper():
+            ready.touch()
+            time.sleep(60)
+
+        child = supervisor.fork("sleeper", sleeper, in_child=[seen.touch])
+        _wait_for_file(ready)
+        assert seen.exists()
+        assert os.getpgid(child.pid) == child.pid != os.getpgid(0)
+        supervisor.stop_all()
+        assert child.process.returncode == -signal.SIGTERM
+
+    def test_stubborn_forked_child_is_killed_after_the_timeout(self, supervisor, tmp_path):
+        supervisor.stop_timeout = 1
+        ready = tmp_path / "ready"
+
+        def stubborn():
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            ready.touch()
+            time.sleep(60)
+
+        child = supervisor.fork("stubborn", stubborn)
+        _wait_for_file(ready)
+        supervisor.stop_all()
+        assert child.process.returncode == -signal.SIGKILL
+
+
+_SLOW_CHILD_START = {"on": False}
+
+
+def _slow_child_start() -> None:
+    if _SLOW_CHILD_START["on"]:
+        time.sleep(0.5)
+
+
+os.register_at_fork(after_in_child=_slow_child_start)
+
+
+def test_a_stop_right_after_the_fork_reaches_the_child_with_default_handling(supervisor):
+    """SIGTERM sent while the child still has serve's handler must not be lost.
+
+    The at-fork hook holds the child at the moment it still has the parent's
+    handler; a signal caught there by that handler would be swallowed and the
+    child killed only after the stop timeout.
+    """
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # serve-like: SIGTERM handled
+    supervisor.stop_timeout = 3
+    _SLOW_CHILD_START["on"] = True
+    try:
+        child = supervisor.fork("sleeper", lambda: time.sleep(60))
+    finally:
+        _SLOW_CHILD_START["on"] = False
+        signal.signal(signal.SIGTERM, previous)
+    time.sleep(0.1)
+    started = time.monotonic()
+    supervisor.stop_all()
+    assert child.process.returncode == -signal.SIGTERM
+    assert time.monotonic() - started < 2.5

@@ -6,7 +6,8 @@
    runs, a database that dies is started again (comradarr/embedded_keeper.py).
 2. Apply migrations, create the heartbeat cache table, create the admin user
    (`ensure_admin`) and reconcile schedules (`setup_schedules`, when present).
-3. Run gunicorn and, unless --no-worker, the django-q2 cluster.
+3. Fork gunicorn and, unless --no-worker, the django-q2 cluster
+   (comradarr/task_cluster.py): forked, they share serve's loaded Django.
 4. On SIGTERM/SIGINT stop the children gracefully (bounded), stop the
    embedded database (whichever incarnation runs), exit 0. If a child dies
    on its own, or the database cannot be kept running, stop the rest and
@@ -29,7 +30,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, embedded_keeper, events, serving
+from comradarr import embedded_db, embedded_keeper, events, serving, task_cluster
+from comradarr.embedded_pg import tuning
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class Command(BaseCommand):
             "--workers",
             type=_count(1, 32),
             default=None,
-            help="django-q2 worker processes (default: WORKERS, 2)",
+            help="django-q2 worker processes (default: WORKERS, 1)",
         )
         parser.add_argument(
             "--no-worker",
@@ -84,10 +86,16 @@ class Command(BaseCommand):
             help="serve the web app only; run `manage.py qcluster` elsewhere",
         )
         parser.add_argument(
-            "--web-workers", type=_count(1, 64), default=2, help="gunicorn worker processes"
+            "--web-workers",
+            type=_count(1, 64),
+            default=None,
+            help="gunicorn worker processes (default: WEB_WORKERS, 1)",
         )
         parser.add_argument(
-            "--threads", type=_count(1, 64), default=4, help="threads per gunicorn worker"
+            "--threads",
+            type=_count(1, 64),
+            default=None,
+            help="threads per gunicorn worker (default: WEB_THREADS, 4)",
         )
         parser.add_argument(
             "--access-log", action="store_true", help="log every HTTP request (info level)"
@@ -106,6 +114,8 @@ class Command(BaseCommand):
         host = options["host"] if options["host"] is not None else settings.HOST
         port = options["port"] or settings.PORT
         workers = options["workers"] or settings.Q_CLUSTER["workers"]
+        web_workers = options["web_workers"] or settings.WEB_WORKERS
+        web_threads = options["threads"] or settings.WEB_THREADS
         supervisor = serving.Supervisor(stop_timeout=options["stop_timeout"])
 
         received: list[str] = []
@@ -134,30 +144,35 @@ class Command(BaseCommand):
             if database["ENGINE"] == EMBEDDED_ENGINE:
                 claim = self._claim(database["EMBEDDED_DIR"])
                 self.stdout.write(f"Starting the embedded PostgreSQL in {database['EMBEDDED_DIR']}")
-                keeper = embedded_keeper.Keeper(embedded_db.start(database["EMBEDDED_DIR"]))
+                max_connections = tuning.connections_needed(
+                    web_workers=web_workers, web_threads=web_threads, task_workers=workers
+                )
+                keeper = embedded_keeper.Keeper(
+                    embedded_db.start(database["EMBEDDED_DIR"], max_connections=max_connections)
+                )
                 child_env["DATABASE_URL"] = keeper.database.url()
             checkpoint()
             self._prepare_database(verbosity=options["verbosity"], checkpoint=checkpoint)
             checkpoint()
 
-            cwd = settings.BASE_DIR
-            supervisor.start(
-                "gunicorn",
-                serving.gunicorn_argv(
-                    host=host,
-                    port=port,
-                    web_workers=options["web_workers"],
-                    threads=options["threads"],
-                ),
-                env=child_env,
-                cwd=cwd,
+            gunicorn_argv = serving.gunicorn_argv(
+                host=host,
+                port=port,
+                web_workers=web_workers,
+                threads=web_threads,
+            )
+            in_child = [
+                # The cluster lock and the database handles stay serve's alone.
+                *([claim.release] if claim is not None else []),
+                embedded_db.forget_handles_in_child,
+                lambda: os.environ.update(child_env),
+            ]
+            supervisor.fork(
+                "gunicorn", lambda: serving.run_gunicorn(gunicorn_argv), in_child=in_child
             )
             if not options["no_worker"]:
-                supervisor.start(
-                    "django-q2 cluster",
-                    serving.qcluster_argv(manage_py=cwd / "manage.py"),
-                    env=child_env,
-                    cwd=cwd,
+                supervisor.fork(
+                    "django-q2 cluster", lambda: task_cluster.run(workers), in_child=in_child
                 )
             self._announce(supervisor, host, port)
             failure = supervisor.watch(checks=[keeper.check] if keeper else [])
