@@ -207,12 +207,13 @@ def reason_case(ctx: DiscoveryContext, shape: str, search_type: str) -> Case:
         gate(~_candidate_filter(ctx, shape, search_type), Reason.CUTOFF_MET)
         gate(_upgrades_refused(shape), Reason.UPGRADES_NOT_ALLOWED)
     gate(Q(monitored=False) if shape == MOVIE else _unmonitored_episode(), Reason.UNMONITORED)
-    if search_type == SearchType.GAP:
-        if shape == MOVIE:
-            gate(Q(status__in=("tba", "deleted")) | Q(is_available=False), Reason.NOT_AVAILABLE)
-        else:
-            gate(not_aired_before(ctx.now), Reason.NOT_AIRED)
-            gate(not_aired_before(ctx.now - ctx.settings.grace), Reason.IN_GRACE_PERIOD)
+    # Every gate applies to every search type: an upgrade of a movie still in
+    # cinemas (minimum availability "released") finds nothing, like its gap search.
+    if shape == MOVIE:
+        gate(Q(status__in=("tba", "deleted")) | Q(is_available=False), Reason.NOT_AVAILABLE)
+    else:
+        gate(not_aired_before(ctx.now), Reason.NOT_AIRED)
+        gate(not_aired_before(ctx.now - ctx.settings.grace), Reason.IN_GRACE_PERIOD)
     gate(_excluded(shape), Reason.EXCLUDED)
     if ctx.downloading:
         gate(Q(arr_id__in=sorted(ctx.downloading)), Reason.IN_DOWNLOAD_QUEUE)
