@@ -37,7 +37,7 @@ from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
 from content.models import Episode, Movie, QualityProfile, Season
 from searchstate import priority as priority_rules
-from searchstate.availability import episode_aired_at
+from searchstate.availability import episode_aired_at, movie_released
 from searchstate.models import Exclusion, SearchSettings
 from searchstate.reasons import Reason
 from searchstate.states import SearchState, SearchType
@@ -285,7 +285,14 @@ def _candidates(
     common = ["pk", "arr_id", "title", "user_priority__priority", "reg__id", "reg__attempts"]
     common.append("reg__created_at")
     if shape == MOVIE:
-        fields = [*common, "in_cinemas", "digital_release", "physical_release", "year"]
+        fields = [
+            *common,
+            "in_cinemas",
+            "digital_release",
+            "physical_release",
+            "year",
+            "status",
+        ]
     else:
         fields = [
             *common,
@@ -307,11 +314,18 @@ def _candidates(
             if released is None and values["year"]:
                 released = datetime(values["year"], 7, 1, tzinfo=UTC)
             series_priority = None
+            is_released = movie_released(
+                status=values["status"],
+                digital_release=values["digital_release"],
+                physical_release=values["physical_release"],
+                now=ctx.now,
+            )
         else:
             released = episode_aired_at(
                 air_date_utc=values["air_date_utc"], release_date=values["release_date"]
             )
             series_priority = values["series__user_priority__priority"]
+            is_released = True  # the airing gates already let only aired episodes through
         score = priority_rules.score(
             priority_rules.PriorityInputs(
                 search_type=search_type,
@@ -320,6 +334,7 @@ def _candidates(
                 attempts=values["reg__attempts"] or 0,
                 item_priority=values["user_priority__priority"],
                 series_priority=series_priority,
+                released=is_released,
             ),
             now=ctx.now,
             weights=ctx.weights,
