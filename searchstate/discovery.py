@@ -76,6 +76,8 @@ class Candidate:
     series_id: int | None = None
     series_arr_id: int | None = None
     series_title: str = ""
+    #: standard | daily | anime (series only): decides a season search's query estimate.
+    series_type: str = ""
     season_number: int | None = None
     episode_number: int | None = None
 
@@ -299,6 +301,7 @@ def _candidates(
             "series_id",
             "series__arr_id",
             "series__title",
+            "series__series_type",
             "series__user_priority__priority",
             "season_number",
             "episode_number",
@@ -351,6 +354,7 @@ def _candidates(
             series_id=values.get("series_id"),
             series_arr_id=values.get("series__arr_id"),
             series_title=values.get("series__title", ""),
+            series_type=values.get("series__series_type", ""),
             season_number=values.get("season_number"),
             episode_number=values.get("episode_number"),
         )
