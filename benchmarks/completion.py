@@ -21,7 +21,7 @@ Comradarr's clock is moved with fakearr's simulated clock (time-machine), so
 cooldowns, spacing and sync windows behave as they would over those hours.
 
 Printed per policy: items acquired by a search, commands, estimated indexer
-queries (1 per episode id, about 3 per season pack, 1 per season of a series
+queries (1 per episode id, 1 per season pack, 1 per season of a series
 search - the throttle's budget rule) per acquisition, and searches that could
 not have succeeded. fakearr records, for every item a command covers, why it
 could not succeed (unaired, unavailable, unmonitored, downloading, has_file).
@@ -134,8 +134,11 @@ def search_records(arr) -> list:
 
 def estimated_queries(arr, record) -> int:
     """The throttle's budget rule (queueing.throttle_profiles.BUDGET_RULE) applied to a command."""
-    if record.name == "SeasonSearch":
-        return 3
+    if record.name == "SeasonSearch":  # one query per indexer; anime/daily: per episode
+        if not record.items:
+            return 1
+        series = arr.library.series[arr.library.ep_series[record.items[0] - 1]]
+        return len(record.items) if series.series_type in ("anime", "daily") else 1
     if record.name == "SeriesSearch":  # one per season it covers
         return max(1, len({arr.library.ep_season[item - 1] for item in record.items}))
     return len(record.items) or 1

@@ -333,6 +333,9 @@ class SyncState(TimestampedModel):
     last_incremental_sync_at = models.DateTimeField(null=True, blank=True)
     # Start of the last successful run: the next /history/since asks from here.
     history_since = models.DateTimeField(null=True, blank=True)
+    # Id of the newest history event already acted on: the overlap window re-reads
+    # events, the id keeps them from re-reading their series a second time.
+    last_history_id = models.BigIntegerField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     # Scheduled syncs are skipped until then after a failure (exponential backoff).
     retry_after = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ class QueueingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from comradarr import events
         from connectors import panels
         from connectors.models import Connector
         from queueing import checks, receivers  # noqa: F401 - checks register on import
@@ -18,4 +19,11 @@ class QueueingConfig(AppConfig):
             receivers.connector_created,
             sender=Connector,
             dispatch_uid="queueing.default_sweep_schedules",
+        )
+        # The connector page says what happens next (sync, first sweep, schedules).
+        panels.register_detail_panel("queueing/partials/next_steps.html")
+
+        # The first successful sync of a new connector starts its first sweep.
+        events.sync_completed.connect(
+            receivers.first_sync_completed, dispatch_uid="queueing.first_sweep"
         )

@@ -75,7 +75,12 @@ class PlannedEntry:
 
     @property
     def estimated_queries(self) -> int:
-        return estimated_queries(self.spec, seasons=self.seasons)
+        return estimated_queries(
+            self.spec,
+            seasons=self.seasons,
+            series_type=self.items[0].series_type if self.items else "",
+            episodes=len(self.items),
+        )
 
     def sort_key(self) -> tuple:
         best = self.items[0]

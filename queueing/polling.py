@@ -1,13 +1,17 @@
 """Follow commands in flight to their outcome, and recover entries a dead worker left behind.
 
-Each tick, per connector:
+Each tick, per connector, requests are shared by all its commands in flight:
 
-* entries with a command id: GET /command/{id}. Completed: the message is read
+* entries with a command id: one GET /command (the app's in-memory list of
+  queued, started and recently finished commands) answers for all of them when
+  two or more are in flight; GET /command/{id} only for one alone or for a
+  command the list no longer holds. Completed: the message is read
   at once (the apps forget it minutes later) and the outcome is decided from
   the "grabbed" history since the command was queued (/history/since with
-  eventType=grabbed), not from the message. Failed, aborted, cancelled or
-  orphaned: command failed. Still queued or started after the profile's
-  command timeout: timeout.
+  eventType=grabbed), one request for every command that completed this tick
+  and none when no command finished since the last poll, not from the message.
+  Failed, aborted, cancelled or orphaned: command failed. Still queued or
+  started after the profile's command timeout: timeout.
 * entries in flight without a command id whose POST's answer was lost (marked
   interrupted by dispatch; recovered at the next tick), or for longer than a
   POST can take (the worker died between the POST and recording the id): the app's recent
@@ -202,14 +206,33 @@ def _timeouts_without_http(entries, profile, result, now) -> None:
             _time_out(entry, "No answer from the app before the command timeout.", result, now)
 
 
-def _poll_command(entry: RequestQueue, client, profile, result: PollResult, now: datetime):
-    """Ask the app about one command; returns it when completed (decided in one batch later)."""
+def _known_commands(client, entries: list[RequestQueue]) -> dict[int, CommandStatus]:
+    """The app's command list by id, read once for all when two or more are in flight."""
+    if len(entries) < 2:
+        return {}
+    return {command.arr_id: command for command in client.commands()}
+
+
+def _poll_command(
+    entry: RequestQueue,
+    client,
+    profile,
+    result: PollResult,
+    now: datetime,
+    known: dict[int, CommandStatus],
+):
+    """Decide one command from the shared list, or ask the app about it alone.
+
+    Returns it when completed (decided with the others in one batch later).
+    """
     result.polled += 1
-    try:
-        command = client.get_command(entry.command_arr_id)
-    except NotFoundError:
-        _time_out(entry, "The app no longer knows the command (restarted?).", result, now)
-        return None
+    command = known.get(entry.command_arr_id)
+    if command is None:
+        try:
+            command = client.get_command(entry.command_arr_id)
+        except NotFoundError:
+            _time_out(entry, "The app no longer knows the command (restarted?).", result, now)
+            return None
     if command.status == "completed":
         return command
     if command.status in FINISHED_BAD:
@@ -271,9 +294,14 @@ def poll_connector(*, connector: Connector, client, now: datetime | None = None)
         completed: list[tuple[RequestQueue, CommandStatus]] = []
         for entry in in_flight:
             entry.refresh_from_db(fields=["command_arr_id", "status"])
-            if entry.status != RequestQueue.Status.DISPATCHED or entry.command_arr_id is None:
-                continue
-            command = _poll_command(entry, client, profile, result, now)
+        polled = [
+            e
+            for e in in_flight
+            if e.status == RequestQueue.Status.DISPATCHED and e.command_arr_id is not None
+        ]
+        known = _known_commands(client, polled)
+        for entry in polled:
+            command = _poll_command(entry, client, profile, result, now, known)
             if command is not None:
                 completed.append((entry, command))
         if completed:

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from connectors.models import Connector
 from queueing.cron import cron_describe, cron_next_runs, cron_validate, timezone_validate
-from queueing.models import SweepSchedule, ThrottleProfile
+from queueing.models import SweepRun, SweepSchedule, ThrottleProfile
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,32 @@ def sweep_schedules_run_due(*, now: datetime | None = None, enqueue=None) -> Due
             enqueue(schedule)
         report.started.append(schedule.pk)
     return report
+
+
+def sweep_schedules_start_first(*, connector: Connector, run) -> list[int]:
+    """Enqueue the gap schedules of a connector whose first sync just succeeded.
+
+    Only when it is the connector's first successful sync and it was never swept:
+    a new user's first searches follow the first sync instead of the next minute 0.
+    Returns the schedule ids enqueued.
+    """
+    from content.models import SyncRun
+
+    earlier = SyncRun.objects.filter(connector=connector, status=SyncRun.Status.SUCCEEDED).exclude(
+        pk=run.pk
+    )
+    if earlier.exists() or SweepRun.objects.filter(connector=connector).exists():
+        return []
+    schedules = SweepSchedule.objects.filter(
+        connector=connector,
+        enabled=True,
+        kind__in=(SweepSchedule.Kind.GAPS, SweepSchedule.Kind.BOTH),
+    ).order_by("pk")
+    started = []
+    for schedule in schedules:
+        _enqueue_sweep(schedule)
+        started.append(schedule.pk)
+    return started
 
 
 def _enqueue_sweep(schedule: SweepSchedule) -> None:

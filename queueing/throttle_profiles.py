@@ -36,7 +36,8 @@ FIELDS: dict[str, tuple[type, float, float, str]] = {
 #: The rule the budget counts by (shown in the UI and the command's help).
 BUDGET_RULE = (
     "The daily budget counts estimated indexer queries, not commands: an episode or a movie "
-    "counts 1 per id, a season pack about 3, a series search one per monitored season."
+    "counts 1 per id, a season pack 1 (one query per indexer; per episode for anime and "
+    "daily series), a series search one per monitored season."
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,59}$")
 

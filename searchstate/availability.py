@@ -93,3 +93,20 @@ def movie_reason(movie: MovieDates, *, now: datetime) -> Reason:
     if available_from is None or available_from > now:
         return Reason.NOT_AVAILABLE
     return Reason.SELECTED
+
+
+def movie_released(
+    *,
+    status: str,
+    digital_release: datetime | None,
+    physical_release: datetime | None,
+    now: datetime,
+) -> bool:
+    """True once a movie is out for home viewing: status "released" or a past
+    digital or physical release. Being available (Radarr's minimum-availability
+    rule) is weaker: an announced or in-cinemas movie may be available, yet
+    indexers rarely have a release of it, so priority ranks it last.
+    """
+    if status == "released":
+        return True
+    return any(d is not None and d <= now for d in (digital_release, physical_release))

@@ -83,11 +83,23 @@ def covers_movie(command: CommandSpec, movie_arr_id: int) -> bool:
     return command.name == "MoviesSearch" and movie_arr_id in command.ids
 
 
-def estimated_queries(command: CommandSpec, *, seasons: int = 1) -> int:
-    """Indexer queries a command costs (issue 6's budget rule): 1 per id, a pack ~3,
-    a series search one per season."""
+#: Series types whose season search Sonarr falls back to per-episode queries for
+#: (anime by absolute number, daily by air date): docs/arr-api.md section 10.
+PER_EPISODE_SERIES_TYPES = frozenset({"anime", "daily"})
+
+
+def estimated_queries(
+    command: CommandSpec, *, seasons: int = 1, series_type: str = "", episodes: int = 1
+) -> int:
+    """Indexer queries a command costs per indexer (the budget rule, BUDGET_RULE).
+
+    An episode or movie search: one per id. A season search: one query, unless the
+    series is anime or daily, whose fallbacks search its ``episodes`` one by one.
+    A series search: one per season it covers (or per episode for anime/daily).
+    """
+    per_episode = series_type in PER_EPISODE_SERIES_TYPES
     if command.name == "SeasonSearch":
-        return 3
+        return max(1, episodes) if per_episode else 1
     if command.name == "SeriesSearch":
-        return max(1, seasons)
+        return max(1, seasons, episodes) if per_episode else max(1, seasons)
     return max(1, len(command.ids))

@@ -37,7 +37,7 @@ from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
 from content.models import Episode, Movie, QualityProfile, Season
 from searchstate import priority as priority_rules
-from searchstate.availability import episode_aired_at
+from searchstate.availability import episode_aired_at, movie_released
 from searchstate.models import Exclusion, SearchSettings
 from searchstate.reasons import Reason
 from searchstate.states import SearchState, SearchType
@@ -76,6 +76,8 @@ class Candidate:
     series_id: int | None = None
     series_arr_id: int | None = None
     series_title: str = ""
+    #: standard | daily | anime (series only): decides a season search's query estimate.
+    series_type: str = ""
     season_number: int | None = None
     episode_number: int | None = None
 
@@ -207,12 +209,13 @@ def reason_case(ctx: DiscoveryContext, shape: str, search_type: str) -> Case:
         gate(~_candidate_filter(ctx, shape, search_type), Reason.CUTOFF_MET)
         gate(_upgrades_refused(shape), Reason.UPGRADES_NOT_ALLOWED)
     gate(Q(monitored=False) if shape == MOVIE else _unmonitored_episode(), Reason.UNMONITORED)
-    if search_type == SearchType.GAP:
-        if shape == MOVIE:
-            gate(Q(status__in=("tba", "deleted")) | Q(is_available=False), Reason.NOT_AVAILABLE)
-        else:
-            gate(not_aired_before(ctx.now), Reason.NOT_AIRED)
-            gate(not_aired_before(ctx.now - ctx.settings.grace), Reason.IN_GRACE_PERIOD)
+    # Every gate applies to every search type: an upgrade of a movie still in
+    # cinemas (minimum availability "released") finds nothing, like its gap search.
+    if shape == MOVIE:
+        gate(Q(status__in=("tba", "deleted")) | Q(is_available=False), Reason.NOT_AVAILABLE)
+    else:
+        gate(not_aired_before(ctx.now), Reason.NOT_AIRED)
+        gate(not_aired_before(ctx.now - ctx.settings.grace), Reason.IN_GRACE_PERIOD)
     gate(_excluded(shape), Reason.EXCLUDED)
     if ctx.downloading:
         gate(Q(arr_id__in=sorted(ctx.downloading)), Reason.IN_DOWNLOAD_QUEUE)
@@ -284,13 +287,21 @@ def _candidates(
     common = ["pk", "arr_id", "title", "user_priority__priority", "reg__id", "reg__attempts"]
     common.append("reg__created_at")
     if shape == MOVIE:
-        fields = [*common, "in_cinemas", "digital_release", "physical_release", "year"]
+        fields = [
+            *common,
+            "in_cinemas",
+            "digital_release",
+            "physical_release",
+            "year",
+            "status",
+        ]
     else:
         fields = [
             *common,
             "series_id",
             "series__arr_id",
             "series__title",
+            "series__series_type",
             "series__user_priority__priority",
             "season_number",
             "episode_number",
@@ -306,11 +317,18 @@ def _candidates(
             if released is None and values["year"]:
                 released = datetime(values["year"], 7, 1, tzinfo=UTC)
             series_priority = None
+            is_released = movie_released(
+                status=values["status"],
+                digital_release=values["digital_release"],
+                physical_release=values["physical_release"],
+                now=ctx.now,
+            )
         else:
             released = episode_aired_at(
                 air_date_utc=values["air_date_utc"], release_date=values["release_date"]
             )
             series_priority = values["series__user_priority__priority"]
+            is_released = True  # the airing gates already let only aired episodes through
         score = priority_rules.score(
             priority_rules.PriorityInputs(
                 search_type=search_type,
@@ -319,6 +337,7 @@ def _candidates(
                 attempts=values["reg__attempts"] or 0,
                 item_priority=values["user_priority__priority"],
                 series_priority=series_priority,
+                released=is_released,
             ),
             now=ctx.now,
             weights=ctx.weights,
@@ -335,6 +354,7 @@ def _candidates(
             series_id=values.get("series_id"),
             series_arr_id=values.get("series__arr_id"),
             series_title=values.get("series__title", ""),
+            series_type=values.get("series__series_type", ""),
             season_number=values.get("season_number"),
             episode_number=values.get("episode_number"),
         )

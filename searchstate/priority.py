@@ -9,7 +9,11 @@ Higher scores are dispatched first. The score is a sum of named parts so that
   recent releases are the likeliest to still be on indexers;
 - ``missing_age``: the longer we have been trying, the lower (capped);
 - ``attempts``: each search that found nothing lowers the score;
-- ``user``: a per-item override, or the series' when the item has none.
+- ``user``: a per-item override, or the series' when the item has none;
+- ``unreleased``: a movie Radarr's minimum-availability rule lets through
+  (announced, in cinemas) but with no digital or physical release yet rarely
+  has a release on any indexer, so it ranks after every released gap whatever
+  the other parts say (0 for released items, so the breakdown shows why).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class PriorityInputs:
     attempts: int = 0
     item_priority: int | None = None
     series_priority: int | None = None
+    #: False for an available-but-unreleased movie (see the module docstring).
+    released: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,23 @@ def effective_user_priority(item: int | None, series: int | None) -> int:
     return max(low, min(high, int(value)))
 
 
+def unreleased_penalty(w: Weights) -> float:
+    """Larger than the widest spread the other parts can open between two gaps.
+
+    Derived from the weights, so it keeps unreleased items after every released
+    gap under any tuning: recency at most ``recency``, missing age and attempts
+    at most their caps, user priority across its whole range.
+    """
+    low, high = USER_PRIORITY_RANGE
+    spread = (
+        abs(w.recency)
+        + abs(w.missing_age)
+        + max(abs(w.attempt_penalty_cap), 0.0)
+        + abs(w.user) * (high - low)
+    )
+    return math.floor(spread) + 1.0
+
+
 def score(inputs: PriorityInputs, *, now: datetime, weights: Weights | None = None) -> Score:
     w = weights or Weights()
     parts: dict[str, float] = {}
@@ -91,5 +114,6 @@ def score(inputs: PriorityInputs, *, now: datetime, weights: Weights | None = No
         parts["missing_age"] = 0.0
     parts["attempts"] = -min(w.attempt_penalty * max(0, inputs.attempts), w.attempt_penalty_cap)
     parts["user"] = w.user * effective_user_priority(inputs.item_priority, inputs.series_priority)
+    parts["unreleased"] = 0.0 if inputs.released else -unreleased_penalty(w)
     parts = {k: round(v, 2) for k, v in parts.items()}
     return Score(total=round(sum(parts.values())), parts=parts)

@@ -48,6 +48,8 @@ class SyncStats:
     items_seen: int = 0
     series_fetched: int = 0
     extra_http_requests: int = 0  # made by the extra fetch clients
+    #: Newest history event id read (None: history not read); the next run starts after it.
+    last_history_id: int | None = None
     notes: list[str] = field(default_factory=list)
 
     def count(self, counts: upsert.UpsertCounts) -> None:

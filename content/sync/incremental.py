@@ -13,6 +13,7 @@ def incremental_sync(
     connector,
     client,
     history_since: datetime | None,
+    last_history_id: int | None = None,
     progress: Progress = no_progress,
     stats: SyncStats | None = None,
 ) -> SyncStats:
@@ -20,8 +21,9 @@ def incremental_sync(
 
     A series is re-read when the upsert saw its statistics or seasons change,
     when /history/since (from ``history_since``) shows a file imported,
-    replaced or deleted in it, or when an earlier run failed before reaching
-    it. Movie libraries are one listing: it is diffed in the database.
+    replaced or deleted in it (events newer than ``last_history_id`` only),
+    or when an earlier run failed before reaching it. Movie libraries are one
+    listing: it is diffed in the database.
     """
     stats = stats if stats is not None else SyncStats()
     if client.shape == "movies":
@@ -32,6 +34,7 @@ def incremental_sync(
             client=client,
             full=False,
             history_since=history_since,
+            last_history_id=last_history_id,
             stats=stats,
             progress=progress,
         )

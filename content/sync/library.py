@@ -98,6 +98,7 @@ def sync_series_library(
     history_since: datetime | None,
     stats: SyncStats,
     progress: Progress,
+    last_history_id: int | None = None,
 ) -> None:
     series_list = client.series()
     fetcher = None
@@ -111,7 +112,7 @@ def sync_series_library(
         )
         if fetcher is None:
             if history_since is not None:
-                changed = _series_with_file_events(client, history_since, stats)
+                changed = _series_with_file_events(client, history_since, last_history_id, stats)
                 reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
             listed = {s.arr_id for s in series_list}
             stale = Series.objects.filter(connector_id=connector_id).stale()
@@ -131,8 +132,13 @@ def sync_series_library(
     finish_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
 
 
-def _series_with_file_events(client, since: datetime, stats: SyncStats) -> set[int]:
+def _series_with_file_events(
+    client, since: datetime, after_id: int | None, stats: SyncStats
+) -> set[int]:
     """Series in which a file was imported, replaced or deleted since ``since``.
+
+    Only events with an id above ``after_id`` count: the ones at or below it
+    were acted on by an earlier sync (the time window overlaps on purpose).
 
     History only adds series to re-read; when it cannot be read the sync goes
     on with the statistics alone (and says so), since nothing is deleted on
@@ -145,9 +151,12 @@ def _series_with_file_events(client, since: datetime, stats: SyncStats) -> set[i
             raise
         stats.notes.append(f"history not read: {exc}")
         return set()
+    new = [r for r in records if after_id is None or r.arr_id > after_id]
+    if records:
+        stats.last_history_id = max(after_id or 0, *(r.arr_id for r in records))
     return {
         record.series_arr_id
-        for record in records
+        for record in new
         if record.event_type in FILE_EVENTS and record.series_arr_id is not None
     }
 

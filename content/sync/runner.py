@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 # /history/since asks from a little before the last successful run started,
-# so a clock difference between us and the *arr app loses nothing.
+# so a clock difference between us and the *arr app loses nothing; events of
+# the overlap already acted on are skipped by id (SyncState.last_history_id).
 HISTORY_OVERLAP = timedelta(minutes=5)
 # The ledger keeps this much history (runs every 15 minutes add up).
 RUN_RETENTION = timedelta(days=90)
@@ -158,6 +159,7 @@ def _run_locked(
                 connector=connector,
                 client=client,
                 history_since=since,
+                last_history_id=state.last_history_id,
                 progress=progress,
                 stats=stats,
             )
@@ -201,6 +203,7 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
         retry_after=None,
         last_error="",
         **watermark,
+        **({"last_history_id": stats.last_history_id} if stats.last_history_id else {}),
     )
     SyncRun.objects.filter(connector=connector, started_at__lt=finished - RUN_RETENTION).delete()
     if connector.health_status in (Connector.Health.UNHEALTHY, Connector.Health.UNKNOWN):

@@ -238,7 +238,7 @@ def test_schedules_dark_and_phone(make_page, login, engine, screenshot):
 def test_profiles_edit(logged_in_page: Page, engine, screenshot):
     page = logged_in_page
     page.goto(reverse("queueing:profiles"))
-    expect(page.locator("#budget-rule")).to_contain_text("a season pack about 3")
+    expect(page.locator("#budget-rule")).to_contain_text("a season pack 1 (one query per indexer")
     screenshot(page, "profiles")
 
     page.get_by_role("link", name="Edit moderate").click()

@@ -73,5 +73,11 @@ def test_estimated_queries():
     pack = PlannedEntry("SeasonSearch", "gap", [cand(1)], "p", series_arr_id=1, season_number=1)
     series = PlannedEntry("SeriesSearch", "gap", [cand(1)], "s", series_arr_id=1, seasons=4)
     eps = PlannedEntry("EpisodeSearch", "gap", [cand(1), cand(2)], "e")
-    assert (pack.estimated_queries, series.estimated_queries, eps.estimated_queries) == (3, 4, 2)
+    assert (pack.estimated_queries, series.estimated_queries, eps.estimated_queries) == (1, 4, 2)
+    # Anime and daily seasons fall back to one query per episode of the entry.
+    anime = [cand(i) for i in range(1, 6)]
+    for c in anime:
+        c.series_type = "anime"
+    anime_pack = PlannedEntry("SeasonSearch", "gap", anime, "p", series_arr_id=1, season_number=1)
+    assert anime_pack.estimated_queries == 5
     assert series.payload == {"name": "SeriesSearch", "seriesId": 1}

@@ -85,10 +85,17 @@ def test_sweep_queues_the_plan():
     assert len(entries) == result.entries == len(result.plan.entries)
     pack = next(e for e in entries if e.command == "SeasonSearch")
     assert pack.item_count == 8 and pack.links.count() == 8
-    assert pack.season_number == 2 and pack.estimated_queries == 3
+    assert pack.season_number == 2 and pack.estimated_queries == 1
     assert SearchRegistry.objects.filter(state=SearchState.QUEUED).count() == 14
     for reg in SearchRegistry.objects.all():
-        assert set(reg.priority_breakdown) == {"base", "recency", "missing_age", "attempts", "user"}
+        assert set(reg.priority_breakdown) == {
+            "base",
+            "recency",
+            "missing_age",
+            "attempts",
+            "user",
+            "unreleased",
+        }
         assert round(sum(reg.priority_breakdown.values())) == reg.priority
     assert RequestQueueItem.objects.count() == 14
     run = SweepRun.objects.get()

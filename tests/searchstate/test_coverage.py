@@ -61,7 +61,27 @@ def test_unknown_command_body_refused():
         CommandSpec("MissingEpisodeSearch").body()
 
 
-def test_estimated_queries():
-    assert estimated_queries(CommandSpec("EpisodeSearch", ids=(1, 2, 3))) == 3
-    assert estimated_queries(CommandSpec("SeasonSearch", series_id=1, season_number=1)) == 3
-    assert estimated_queries(CommandSpec("SeriesSearch", series_id=1), seasons=4) == 4
+SEASON = CommandSpec("SeasonSearch", series_id=1, season_number=1)
+SERIES = CommandSpec("SeriesSearch", series_id=1)
+
+
+@pytest.mark.parametrize(
+    ("command", "kwargs", "expected"),
+    [
+        (CommandSpec("EpisodeSearch", ids=(1, 2, 3)), {}, 3),
+        (CommandSpec("MoviesSearch", ids=(7,)), {}, 1),
+        (CommandSpec("EpisodeSearch"), {}, 1),
+        # A season search is one query per indexer, however many episodes it covers.
+        (SEASON, {}, 1),
+        (SEASON, {"series_type": "standard", "episodes": 12}, 1),
+        # Anime and daily series fall back to one query per episode.
+        (SEASON, {"series_type": "anime", "episodes": 12}, 12),
+        (SEASON, {"series_type": "daily", "episodes": 5}, 5),
+        (SEASON, {"series_type": "daily", "episodes": 0}, 1),
+        (SERIES, {"seasons": 4}, 4),
+        (SERIES, {"seasons": 4, "series_type": "anime", "episodes": 30}, 30),
+        (SERIES, {"seasons": 0}, 1),
+    ],
+)
+def test_estimated_queries(command, kwargs, expected):
+    assert estimated_queries(command, **kwargs) == expected

@@ -160,7 +160,7 @@ def test_upgrade_gates():
     assert got[missing.pk] == Reason.HAS_FILE
     assert got[refused.pk] == Reason.UPGRADES_NOT_ALLOWED
     assert got[low_cf.pk] == Reason.CUTOFF_MET  # custom-format upgrades are off by default
-    assert got[future_file.pk] == Reason.SELECTED  # a file exists: airing no longer matters
+    assert got[future_file.pk] == Reason.NOT_AIRED  # every gate applies to upgrades too
     cf_on = SearchSettings(connector=conn, custom_format_upgrades=True)
     assert reasons(ctx(conn, settings=cf_on), SearchType.UPGRADE)[low_cf.pk] == Reason.SELECTED
 

@@ -55,7 +55,7 @@ def test_breakdown_adds_up_and_explains():
         ),
         now=NOW,
     )
-    assert set(sc.parts) == {"base", "recency", "missing_age", "attempts", "user"}
+    assert set(sc.parts) == {"base", "recency", "missing_age", "attempts", "user", "unreleased"}
     assert sc.total == round(sum(sc.parts.values()))
     assert sc.parts["recency"] == pytest.approx(150, abs=0.01)  # one half-life
     assert sc.parts["attempts"] == -100
@@ -79,3 +79,31 @@ def test_unknown_release_date_and_future_dates():
     assert score(PriorityInputs(SearchType.GAP, None), now=NOW).parts["recency"] == 0
     future = score(PriorityInputs(SearchType.GAP, NOW + timedelta(days=3)), now=NOW)
     assert future.parts["recency"] == 300  # no bonus beyond "brand new"
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [Weights(), Weights(user=50.0, recency=2000.0, attempt_penalty_cap=900.0)],
+    ids=["default", "retuned"],
+)
+def test_unreleased_ranks_after_every_released_gap(weights):
+    """The best an unreleased movie can score stays below the worst released gap."""
+    best_unreleased = score(
+        PriorityInputs(SearchType.GAP, NOW, item_priority=100, released=False),
+        now=NOW,
+        weights=weights,
+    )
+    worst_released = score(
+        PriorityInputs(
+            SearchType.GAP,
+            NOW - timedelta(days=50 * 365),
+            first_selected_at=NOW - timedelta(days=5 * 365),
+            attempts=100,
+            item_priority=-100,
+        ),
+        now=NOW,
+        weights=weights,
+    )
+    assert best_unreleased.total < worst_released.total
+    assert best_unreleased.parts["unreleased"] < 0
+    assert worst_released.parts["unreleased"] == 0

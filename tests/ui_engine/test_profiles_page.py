@@ -9,7 +9,7 @@ from queueing.models import ConnectorThrottle, GlobalThrottle, ThrottleProfile
 
 pytestmark = pytest.mark.django_db
 
-RULE = "an episode or a movie counts 1 per id, a season pack about 3"
+RULE = "an episode or a movie counts 1 per id, a season pack 1 (one query per indexer"
 
 
 def profile_data(**overrides) -> dict:
