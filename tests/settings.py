@@ -28,3 +28,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 SECURE_HSTS_SECONDS = 31536000
+# The test process runs django-q2's worker loop in-process (tests/foundation/test_task_context.py)
+# and is far above a real worker's size limit, which would end that loop after one task.
+Q_CLUSTER = {**Q_CLUSTER, "max_rss": None}  # noqa: F405

@@ -202,7 +202,7 @@ def test_no_template_refers_to_a_higher_app(app):
 def test_every_template_folder_and_app_is_ranked():
     """A new app or template folder must take its place in the order before it ships."""
     folders = {p.name for p in (ROOT / "templates").iterdir() if p.is_dir()}
-    assert folders - set(TEMPLATE_FOLDERS) <= {"accounts", "partials", "settings"}
+    assert folders - set(TEMPLATE_FOLDERS) <= {"about", "accounts", "partials", "settings"}
     from django.apps import apps
 
     ours = {c.name for c in apps.get_app_configs() if (ROOT / c.name).is_dir()}

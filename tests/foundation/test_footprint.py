@@ -173,7 +173,7 @@ def test_memory_page_needs_sign_in_and_shows_the_table(client, django_user_model
     assert f'href="{url}"' in settings_page
 
 
-def test_postgres_titles_name_their_role():
+def test_postgres_titles_name_their_role(db):
     postmaster = footprint.embedded_db.running_postmaster(
         Path(footprint.settings_cluster_dir() or "/nonexistent")
     )
