@@ -22,6 +22,8 @@ app_patterns = [
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),
     path("settings/notifications/", include("notifications.urls")),
+    path("settings/api-keys/", include("api.settings_urls")),
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

@@ -25,9 +25,10 @@ from comradarr.accounts import runtime
 from comradarr.accounts.modes import admin_user, request_bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
-# their own secret; /health is for load balancers and container health checks.
+# their own secret; /health is for load balancers and container health checks;
+# api/ authenticates every request by API key itself (in every auth mode).
 OPEN_PATHS = ("health",)
-OPEN_PREFIXES = ("health/", "webhooks/")
+OPEN_PREFIXES = ("health/", "webhooks/", "api/")
 
 
 def is_open_path(path: str) -> bool:
