@@ -1,7 +1,7 @@
 """/api/v1: the public JSON API. Stable: later versions only add."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import views
 
@@ -16,5 +16,5 @@ urlpatterns = [
     path("v1/queue/pause", views.QueuePauseView.as_view(), name="queue_pause"),
     path("v1/queue/resume", views.QueueResumeView.as_view(), name="queue_resume"),
     path("v1/history", views.HistoryListView.as_view(), name="history"),
-    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
 ]
