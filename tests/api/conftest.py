@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
@@ -25,9 +25,11 @@ from tests.security.conftest import (  # noqa: F401  (fixtures)
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """The throttle counts in the cache: no test inherits another's requests."""
-    cache.clear()
+    from api.throttling import SHARED_CACHE
+
+    caches[SHARED_CACHE].clear()
     yield
-    cache.clear()
+    caches[SHARED_CACHE].clear()
 
 
 @pytest.fixture

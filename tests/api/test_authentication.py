@@ -111,3 +111,17 @@ def test_health_details_need_a_valid_key_in_a_header(client, read_key, revoked_k
     assert {"version", "database", "cluster"} <= set(detailed)
     bearer = client.get(url, headers={"Authorization": f"Bearer {read_key.raw}"}).json()
     assert "version" in bearer
+
+
+def test_the_rate_is_counted_where_every_process_sees_it(monkeypatch, read_key):
+    """Two gunicorn workers share one allowance: the count lives in the database cache."""
+    from django.core.cache import caches
+
+    from api.throttling import SHARED_CACHE, PerKeyThrottle
+
+    monkeypatch.setattr(PerKeyThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    api(read_key.raw).get(reverse(STATUS))
+    assert caches[SHARED_CACHE].get(f"throttle_api_key_{read_key.key.pk}")
+    caches["default"].clear()  # another process's memory cache knows nothing
+    api(read_key.raw).get(reverse(STATUS))
+    assert_error(api(read_key.raw).get(reverse(STATUS)), 429)
