@@ -1,6 +1,6 @@
 """/api/v1: the public JSON API. Stable: later versions only add."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import views
@@ -17,4 +17,5 @@ urlpatterns = [
     path("v1/queue/resume", views.QueueResumeView.as_view(), name="queue_resume"),
     path("v1/history", views.HistoryListView.as_view(), name="history"),
     path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view(), name="not_found"),
 ]

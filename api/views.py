@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -158,3 +159,13 @@ class HistoryListView(APIView):
                 descending=True,
             )
         )
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/: the error shape, not the HTML 404 page (after the key check)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, rest: str = "") -> Response:
+        raise NotFound(f"no API endpoint at /api/{rest}")
+
+    post = put = patch = delete = get

@@ -125,3 +125,15 @@ def test_the_rate_is_counted_where_every_process_sees_it(monkeypatch, read_key):
     caches["default"].clear()  # another process's memory cache knows nothing
     api(read_key.raw).get(reverse(STATUS))
     assert_error(api(read_key.raw).get(reverse(STATUS)), 429)
+
+
+def test_health_still_answers_when_the_key_cannot_be_read(client, read_key, monkeypatch):
+    """With the database gone the key check fails quietly: the short answer, never a 500."""
+    from django.db import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("api.keys.check_key", down)
+    response = client.get(reverse("health"), headers={"X-Api-Key": read_key.raw})
+    assert response.status_code == 200 and set(response.json()) == {"status"}

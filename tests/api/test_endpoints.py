@@ -209,3 +209,10 @@ def test_the_schema_is_valid_openapi_and_names_both_headers(read_key):
         {"ApiKeyHeader": []},
         {"BearerKey": []},
     ]
+
+
+def test_an_unknown_api_path_is_a_404_in_the_error_shape_after_the_key_check(read_key, full_key):
+    assert_error(api().get("/api/v1/library/1"), 401)
+    error = assert_error(api(read_key.raw).get("/api/v1/library/1"), 404, "not_found")
+    assert "/api/v1/library/1" in error["message"]
+    assert_error(api(full_key.raw).delete("/api/v2/status"), 404)
