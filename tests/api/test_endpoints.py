@@ -216,3 +216,26 @@ def test_an_unknown_api_path_is_a_404_in_the_error_shape_after_the_key_check(rea
     error = assert_error(api(read_key.raw).get("/api/v1/library/1"), 404, "not_found")
     assert "/api/v1/library/1" in error["message"]
     assert_error(api(full_key.raw).delete("/api/v2/status"), 404)
+
+
+@pytest.mark.parametrize("value", [2**70, -1, "abc", [1], {"id": 1}, True, 1.5])
+def test_hostile_connector_values_are_400_never_500(connector, full_key, value):
+    response = api(full_key.raw).post(
+        reverse("api:queue_pause"), {"connector": value}, content_type="application/json"
+    )
+    assert "connector" in assert_error(response, 400, "invalid")["details"]
+    assert not GlobalThrottle.load().paused
+
+
+def test_hostile_ids_and_cursors_are_answered_cleanly(connector, full_key):
+    client = api(full_key.raw)
+    assert_error(client.get(f"/api/v1/connectors/{2**70}"), 404)
+    assert_error(client.post(f"/api/v1/connectors/{2**70}/sync"), 404)
+    import base64
+    import json
+
+    for values in ([2**70, 2**70], ["2026-13-45T99:00:00", 1], ["\x00", 1], [1e308, 1]):
+        cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+        response = client.get(reverse("api:history"), {"cursor": cursor})
+        assert response.status_code in (200, 400), (values, response.content)
+        assert b"Traceback" not in response.content
