@@ -42,7 +42,7 @@ def _decode(cursor: str, count: int) -> list[Any]:
     return values
 
 
-def _limit(raw: str | None) -> int:
+def limit_from(raw: str | None) -> int:
     if raw in (None, ""):
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
@@ -72,7 +72,7 @@ def paginate(
 ) -> dict[str, Any]:
     """One page: {"results": [...], "next_cursor": str | None}."""
     keys = [*fields, "pk"]
-    limit = _limit(request.query_params.get("limit"))
+    limit = limit_from(request.query_params.get("limit"))
     cursor = request.query_params.get("cursor")
     if cursor:
         values = _decode(cursor, len(keys))

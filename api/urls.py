@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api import views
+from api import library, views
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("v1/connectors", views.ConnectorListView.as_view(), name="connectors"),
     path("v1/connectors/<int:pk>", views.ConnectorDetailView.as_view(), name="connector"),
     path("v1/connectors/<int:pk>/sync", views.ConnectorSyncView.as_view(), name="connector_sync"),
+    path("v1/connectors/<int:pk>/library", library.LibraryView.as_view(), name="library"),
     path("v1/queue", views.QueueListView.as_view(), name="queue"),
     path("v1/queue/pause", views.QueuePauseView.as_view(), name="queue_pause"),
     path("v1/queue/resume", views.QueueResumeView.as_view(), name="queue_resume"),

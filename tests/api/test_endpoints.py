@@ -164,6 +164,7 @@ def test_the_schema_documents_every_endpoint(read_key):
         "/api/v1/connectors",
         "/api/v1/connectors/{id}",
         "/api/v1/connectors/{id}/sync",
+        "/api/v1/connectors/{id}/library",
         "/api/v1/queue",
         "/api/v1/queue/pause",
         "/api/v1/queue/resume",
