@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api.base import ApiView
 from api.pagination import MAX_LIMIT, limit_from
 from connectors.models import Connector
 from content.models import Movie, Season, Series
@@ -77,7 +77,7 @@ class MovieSerializer(serializers.ModelSerializer):
         ]
 
 
-class LibraryView(APIView):
+class LibraryView(ApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("filter", str, enum=sorted(library.Filter.VALUES)),

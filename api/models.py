@@ -48,3 +48,38 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.FULL
+
+
+class ApiKeyUsage(models.Model):
+    """Requests and errors of one key in one hour (the hour's start, UTC)."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="usage")
+    hour = models.DateTimeField()
+    requests = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "hour"], name="api_key_usage_one_row_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.hour:%Y-%m-%d %H}h: {self.requests} ({self.errors} errors)"
+
+
+class ApiKeyRequest(models.Model):
+    """One of a key's last requests: method, path and status, never a body or a query."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="recent_requests")
+    at = models.DateTimeField()
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["key", "-id"], name="api_key_request_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

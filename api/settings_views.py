@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from api import keys
+from api import keys, usage
 from api.forms import ApiKeyCreateForm
 from api.models import ApiKey
 
@@ -31,12 +31,16 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         # Rendered, not redirected: the key exists only in this response (never_cache).
         form = ApiKeyCreateForm()
+    api_keys = list(ApiKey.objects.all())
+    last_day = usage.last_day(api_keys)
+    for key in api_keys:
+        key.last_day = last_day.get(key.pk, {"requests": 0, "errors": 0})
     context = {
         "tab": "api_keys",
         "page_title": "API keys",
         "form": form,
         "created": created,
-        "api_keys": ApiKey.objects.all(),
+        "api_keys": api_keys,
     }
     return render(request, "settings/api_keys.html", context)
 

@@ -11,9 +11,9 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api import serializers as s
+from api.base import ApiView
 from api.pagination import paginate
 from comradarr import health
 from connectors.models import Connector
@@ -36,7 +36,7 @@ def _page_serializer(name: str, item: type[serializers.Serializer]):
     )
 
 
-class StatusView(APIView):
+class StatusView(ApiView):
     @extend_schema(responses={200: dict}, summary="Version, database, workers, queue, connectors")
     def get(self, request: Request) -> Response:
         database = health.check_database()
@@ -70,7 +70,7 @@ class StatusView(APIView):
         )
 
 
-class ConnectorListView(APIView):
+class ConnectorListView(ApiView):
     @extend_schema(
         operation_id="connectors_list",
         parameters=PAGE_PARAMETERS,
@@ -82,13 +82,13 @@ class ConnectorListView(APIView):
         )
 
 
-class ConnectorDetailView(APIView):
+class ConnectorDetailView(ApiView):
     @extend_schema(responses=s.ConnectorSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.ConnectorSerializer(get_object_or_404(Connector, pk=pk)).data)
 
 
-class ConnectorSyncView(APIView):
+class ConnectorSyncView(ApiView):
     @extend_schema(request=s.SyncRequestSerializer, responses={202: dict})
     def post(self, request: Request, pk: int) -> Response:
         connector = get_object_or_404(Connector, pk=pk)
@@ -104,7 +104,7 @@ class ConnectorSyncView(APIView):
 QUEUE_STATUSES = [RequestQueue.Status.QUEUED, RequestQueue.Status.DISPATCHED]
 
 
-class QueueListView(APIView):
+class QueueListView(ApiView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=_page_serializer("QueuePage", s.QueueEntrySerializer),
@@ -115,7 +115,7 @@ class QueueListView(APIView):
         return Response(paginate(rows, request, s.QueueEntrySerializer, fields=["scheduled_at"]))
 
 
-class QueueControlView(APIView):
+class QueueControlView(ApiView):
     action: str = ""
 
     @extend_schema(request=s.QueueControlSerializer, responses={200: dict})
@@ -143,7 +143,7 @@ class QueueResumeView(QueueControlView):
     action = "resume"
 
 
-class HistoryListView(APIView):
+class HistoryListView(ApiView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
         responses=_page_serializer("HistoryPage", s.SearchHistorySerializer),
@@ -161,7 +161,7 @@ class HistoryListView(APIView):
         )
 
 
-class NotFoundView(APIView):
+class NotFoundView(ApiView):
     """Any other path under /api/: the error shape, not the HTML 404 page (after the key check)."""
 
     @extend_schema(exclude=True)
