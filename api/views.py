@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.base import ApiView
 from api.pagination import paginate
+from api.summary import library_summary
 from comradarr import health
 from connectors.models import Connector
 from content import services as content_services
@@ -65,6 +66,7 @@ class StatusView(ApiView):
                     "queued": queue_counts.get(RequestQueue.Status.QUEUED, 0),
                     "in_flight": queue_counts.get(RequestQueue.Status.DISPATCHED, 0),
                 },
+                "library": library_summary(),
                 "connectors": connectors,
             }
         )

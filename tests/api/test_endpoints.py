@@ -240,3 +240,51 @@ def test_hostile_ids_and_cursors_are_answered_cleanly(connector, full_key):
         response = client.get(reverse("api:history"), {"cursor": cursor})
         assert response.status_code in (200, 400), (values, response.content)
         assert b"Traceback" not in response.content
+
+
+def test_status_counts_gaps_upgrades_and_grabs_today(connector, read_key):
+    from django.core.cache import cache
+
+    from api.summary import CACHE_KEY
+    from tests.searchstate import builders
+
+    radarr = connector.__class__.objects.create(
+        name="Radarr", kind="radarr", url="http://127.0.0.1:2", api_key="r" * 32
+    )
+    show = builders.series(connector, "Severance")
+    builders.episodes(show, 1, 4, has_file=1)  # aired by default: 3 gaps
+    builders.movie(radarr, "Heat", is_available=True)
+    builders.movie(radarr, "Ran", has_file=True, quality_cutoff_not_met=True)
+    make_history(connector, outcome="grabbed", items_grabbed=2, dispatched_at=timezone.now())
+    make_history(
+        connector,
+        outcome="grabbed",
+        items_grabbed=5,
+        dispatched_at=timezone.now() - timedelta(days=2),
+    )
+    cache.delete(CACHE_KEY)
+    body = api(read_key.raw).get(reverse("api:status")).json()["library"]
+    assert body["gaps"] == {"episodes": 3, "movies": 1}
+    assert body["upgrades"] == {"episodes": 0, "movies": 1}
+    assert body["grabbed_today"] == 2
+    cache.delete(CACHE_KEY)
+
+
+def test_the_readme_homepage_widget_reads_fields_the_status_has(install, read_key):
+    """The README's Homepage example: every mapped field exists in /api/v1/status."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"```yaml\n(- Comradarr:.*?)```", readme, re.DOTALL).group(1)
+    widget = yaml.safe_load(block)[0]["Comradarr"]["widget"]
+    assert widget["url"].endswith("/api/v1/status") and "X-Api-Key" in widget["headers"]
+    body = api(read_key.raw).get(reverse("api:status")).json()
+    for mapping in widget["mappings"]:
+        value, field = body, mapping["field"]
+        while isinstance(field, dict):
+            ((name, field),) = field.items()
+            value = value[name]
+        assert isinstance(value[field], int), mapping
