@@ -22,7 +22,7 @@ CACHE_KEY = "api:library-summary"
 CACHE_SECONDS = 15
 
 
-def _start_of_today() -> datetime:
+def start_of_today() -> datetime:
     """Midnight in the user's time zone (TZ), as an aware datetime."""
     return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -32,7 +32,7 @@ def library_summary() -> dict[str, dict[str, int] | int]:
     if cached is not None:
         return cached
     episodes, movies = Episode.objects, Movie.objects
-    grabbed = SearchHistory.objects.filter(dispatched_at__gte=_start_of_today()).aggregate(
+    grabbed = SearchHistory.objects.filter(dispatched_at__gte=start_of_today()).aggregate(
         n=Sum("items_grabbed")
     )["n"]
     summary = {

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from api.metrics import MetricsView
 from comradarr import health, views
 
 app_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", health.health, name="health"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
     path("content/", include("content.urls")),

@@ -26,8 +26,8 @@ from comradarr.accounts.modes import admin_user, request_bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
 # their own secret; /health is for load balancers and container health checks;
-# api/ authenticates every request by API key itself (in every auth mode).
-OPEN_PATHS = ("health",)
+# api/ and /metrics authenticate every request by API key themselves (in every auth mode).
+OPEN_PATHS = ("health", "metrics")
 OPEN_PREFIXES = ("health/", "webhooks/", "api/")
 
 
