@@ -5,7 +5,8 @@
 
 The mirror is the sweep benchmark's (benchmarks/sweep.py, generated in SQL).
 Timed through Django's test client with a read-only key, the whole request:
-/api/v1/status with its library counts uncached and then cached, and the
+/api/v1/status with its library counts uncached and then cached, /metrics the
+same way, and the
 library pages of the Sonarr connector (first, missing filter, and page after
 page deep into the list by cursor). Each line: the median of 5 requests.
 """
@@ -89,6 +90,18 @@ def main() -> int:
         print(f"library page {pages + 1} (100)     {ms:8.1f} ms")
     ms, _ = timed(client, "/api/v1/history", {"limit": 500})
     print(f"history (500)             {ms:8.1f} ms")
+    from api.metrics import CACHE_KEY as METRICS_KEY
+
+    for label, before in (("uncached", lambda: cache.delete(METRICS_KEY)), ("cached", None)):
+        samples = []
+        for _ in range(RUNS):
+            if before:
+                before()
+            started = time.perf_counter()
+            response = client.get("/metrics")
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        print(f"/metrics, {label:10s}      {statistics.median(samples) * 1000:8.1f} ms")
     return 0
 
 
