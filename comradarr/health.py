@@ -140,14 +140,16 @@ PUBLIC_STATUS = {OK: "ok", DEGRADED: "degraded", ERROR: "down"}
 def may_see_details(request: HttpRequest) -> bool:
     """Whether this caller may see the full report (hosts, version, memory).
 
-    The one place that decides it: a signed-in session today; API keys (a later
-    issue) are checked here too when they arrive. Never raises: with the
-    database down the session cannot be read, and the probe must still answer.
+    The one place that decides it: a signed-in session or a valid API key in a
+    header (api.keys). Never raises: with the database down neither the session
+    nor the key can be read, and the probe must still answer.
     """
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False  # no session to look up: spare the database a query
+    from api.keys import request_has_valid_key
+
     try:
-        return bool(request.user.is_authenticated)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+            return True
+        return request_has_valid_key(request)
     except DatabaseError:
         return False
 

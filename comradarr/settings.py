@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "analytics",
     # Pages above the domain apps (the library browser): may import any of them.
     "web",
+    # The JSON API (/api/v1) and its keys: a surface like web.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +253,28 @@ WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__
+
+# The JSON API (api/): API keys only (no session: a browser's cookie must not
+# drive the API, so it needs no CSRF), one error shape, a rate per key.
+API_RATE_PER_MINUTE = config.read_int("API_RATE_PER_MINUTE", 120, minimum=1, maximum=100000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": f"{API_RATE_PER_MINUTE}/min"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Comradarr API",
+    "DESCRIPTION": "Send a key as X-Api-Key or Authorization: Bearer (never in the URL).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The document needs a key like every other API route (read scope is enough).
+    "SERVE_AUTHENTICATION": ["api.authentication.ApiKeyAuthentication"],
+    "SERVE_PERMISSIONS": ["api.permissions.ScopePermission"],
+}

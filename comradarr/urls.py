@@ -9,12 +9,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from api.metrics import MetricsView
 from comradarr import health, views
 
 app_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", health.health, name="health"),
     path("about/memory/", views.memory, name="memory"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),
     path("content/", include("content.urls")),
@@ -24,6 +26,8 @@ app_patterns = [
     path("queue/", include("queueing.urls")),
     path("settings/notifications/", include("notifications.urls")),
     path("analytics/", include("analytics.urls")),
+    path("settings/api-keys/", include("api.settings_urls")),
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns = [path(settings.BASE_URL.lstrip("/"), include(app_patterns))]

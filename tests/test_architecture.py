@@ -37,6 +37,7 @@ RANK = {
     "notifications": 4,
     "analytics": 4,
     "web": 4,
+    "api": 4,
 }
 DOMAIN = ("connectors", "content", "searchstate", "queueing")
 

@@ -25,9 +25,10 @@ from comradarr.accounts import runtime
 from comradarr.accounts.modes import admin_user, request_bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
-# their own secret; /health is for load balancers and container health checks.
-OPEN_PATHS = ("health",)
-OPEN_PREFIXES = ("health/", "webhooks/")
+# their own secret; /health is for load balancers and container health checks;
+# api/ and /metrics authenticate every request by API key themselves (in every auth mode).
+OPEN_PATHS = ("health", "metrics")
+OPEN_PREFIXES = ("health/", "webhooks/", "api/")
 
 
 def is_open_path(path: str) -> bool:
