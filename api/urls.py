@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api import library, views
+from api import items, library, runs, views
 
 app_name = "api"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("v1/queue/pause", views.QueuePauseView.as_view(), name="queue_pause"),
     path("v1/queue/resume", views.QueueResumeView.as_view(), name="queue_resume"),
     path("v1/history", views.HistoryListView.as_view(), name="history"),
+    path("v1/items/<str:kind>/<int:pk>", items.ItemView.as_view(), name="item"),
+    path("v1/sweeps", runs.SweepRunListView.as_view(), name="sweeps"),
+    path("v1/syncs", runs.SyncRunListView.as_view(), name="syncs"),
+    path("v1/schedules", runs.ScheduleListView.as_view(), name="schedules"),
+    path("v1/throttle-profiles", runs.ThrottleProfileListView.as_view(), name="throttle_profiles"),
     path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view(), name="not_found"),
 ]
