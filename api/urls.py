@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api import actions, items, library, runs, views
+from api import actions, docs, items, library, runs, views
 
 app_name = "api"
 
@@ -47,5 +47,6 @@ urlpatterns = [
     ),
     path("v1/throttle-profiles", runs.ThrottleProfileListView.as_view(), name="throttle_profiles"),
     path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("v1/docs/", docs.ApiDocsView.as_view(), name="docs"),
     re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view(), name="not_found"),
 ]

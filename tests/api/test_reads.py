@@ -105,3 +105,12 @@ def test_unknown_items_are_404(install, read_key, kind, pk):
 
 def test_item_needs_a_key(install):
     assert_error(api().get(reverse("api:item", args=["movie", install["movie"].pk])), 401)
+
+
+def test_docs_page_is_static_and_loads_its_script(client, db):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "js/apidocs.js" in html and reverse("api:schema") in html
+    assert "<script>" not in html and "cdn" not in html.lower()
+    assert client.post(reverse("api:docs")).status_code == 405
