@@ -277,4 +277,13 @@ SPECTACULAR_SETTINGS = {
     # The document needs a key like every other API route (read scope is enough).
     "SERVE_AUTHENTICATION": ["api.authentication.ApiKeyAuthentication"],
     "SERVE_PERMISSIONS": ["api.permissions.ScopePermission"],
+    # Several models have a "kind" or "status": each choice set gets a stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "comradarr.runs.RunStatus",
+        "SweepKindEnum": "queueing.models.SweepRun.Kind",
+        "SyncKindEnum": "content.models.SyncRun.Kind",
+        "ConnectorKindEnum": "connectors.models.Connector.Kind",
+        "QueueStatusEnum": "queueing.models.RequestQueue.Status",
+        "ItemKindEnum": "api.items.KINDS",
+    },
 }
