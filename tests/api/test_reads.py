@@ -107,7 +107,9 @@ def test_item_needs_a_key(install):
     assert_error(api().get(reverse("api:item", args=["movie", install["movie"].pk])), 401)
 
 
-def test_docs_page_is_static_and_loads_its_script(client, db):
+def test_docs_page_is_static_and_loads_its_script(client, admin_user):
+    assert client.get(reverse("api:docs")).status_code == 302  # sign in first
+    client.force_login(admin_user)
     response = client.get(reverse("api:docs"))
     assert response.status_code == 200
     html = response.content.decode()

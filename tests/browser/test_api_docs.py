@@ -14,10 +14,11 @@ from tests.browser.test_csp import watch
 pytestmark = pytest.mark.browser
 
 
-def test_docs_list_every_operation_and_try_a_read(make_page, transactional_db):
+def test_docs_list_every_operation_and_try_a_read(make_page, login):
     raw = keys.create_key(name="Docs", scope=ApiKey.Scope.READ).raw
     page: Page = make_page()
     seen = watch(page)
+    login(page)
     response = page.goto(reverse("api:docs"))
     assert response is not None and response.status == 200
     assert "Content-Security-Policy" in {k.title(): v for k, v in response.headers.items()}
@@ -36,9 +37,10 @@ def test_docs_list_every_operation_and_try_a_read(make_page, transactional_db):
     assert not page.evaluate("window.__csp") and not seen
 
 
-def test_a_wrong_key_says_so(make_page, transactional_db):
+def test_a_wrong_key_says_so(make_page, login):
     page: Page = make_page()
     seen = watch(page)
+    login(page)
     page.goto(reverse("api:docs"))
     page.get_by_label("API key").fill("cmr_not-a-key")
     page.get_by_role("button", name="Load").click()
