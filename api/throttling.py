@@ -11,6 +11,7 @@ from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiKey
+from comradarr.accounts.client_ip import client_ip
 
 SHARED_CACHE = "django_q"
 
@@ -21,5 +22,7 @@ class PerKeyThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         if not isinstance(request.auth, ApiKey):
-            return None  # refused before it costs anything
+            # Anonymous reads (API_ANONYMOUS_READ) share one allowance per address;
+            # without a key anything else was refused before it cost anything.
+            return self.cache_format % {"scope": self.scope, "ident": f"anon-{client_ip(request)}"}
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

@@ -257,6 +257,8 @@ COMRADARR_VERSION = __import__("comradarr").__version__
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.
 API_RATE_PER_MINUTE = config.read_int("API_RATE_PER_MINUTE", 120, minimum=1, maximum=100000)
+# Reads without a key, only while sign-in is "disabled" and only when the user opts in.
+API_ANONYMOUS_READ = config.read_bool("API_ANONYMOUS_READ", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],
@@ -277,4 +279,13 @@ SPECTACULAR_SETTINGS = {
     # The document needs a key like every other API route (read scope is enough).
     "SERVE_AUTHENTICATION": ["api.authentication.ApiKeyAuthentication"],
     "SERVE_PERMISSIONS": ["api.permissions.ScopePermission"],
+    # Several models have a "kind" or "status": each choice set gets a stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "comradarr.runs.RunStatus",
+        "SweepKindEnum": "queueing.models.SweepRun.Kind",
+        "SyncKindEnum": "content.models.SyncRun.Kind",
+        "ConnectorKindEnum": "connectors.models.Connector.Kind",
+        "QueueStatusEnum": "queueing.models.RequestQueue.Status",
+        "ItemKindEnum": "api.items.KINDS",
+    },
 }

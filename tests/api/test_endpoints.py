@@ -16,7 +16,17 @@ from tests.ui_engine.conftest import make_entry, make_history
 
 pytestmark = pytest.mark.django_db
 
-READS = ["api:status", "api:connectors", "api:queue", "api:history", "api:schema"]
+READS = [
+    "api:status",
+    "api:connectors",
+    "api:queue",
+    "api:history",
+    "api:sweeps",
+    "api:syncs",
+    "api:schedules",
+    "api:throttle_profiles",
+    "api:schema",
+]
 
 
 @pytest.fixture
@@ -169,6 +179,19 @@ def test_the_schema_documents_every_endpoint(read_key):
         "/api/v1/queue/pause",
         "/api/v1/queue/resume",
         "/api/v1/history",
+        "/api/v1/items/{kind}/{id}",
+        "/api/v1/items/{kind}/{id}/action",
+        "/api/v1/items/search",
+        "/api/v1/connectors/{id}/sweep",
+        "/api/v1/connectors/{id}/enable",
+        "/api/v1/connectors/{id}/disable",
+        "/api/v1/queue/clear",
+        "/api/v1/schedules/{id}/enable",
+        "/api/v1/schedules/{id}/disable",
+        "/api/v1/sweeps",
+        "/api/v1/syncs",
+        "/api/v1/schedules",
+        "/api/v1/throttle-profiles",
     }
 
 
@@ -180,6 +203,7 @@ def test_no_response_ever_holds_a_secret(install, read_key, full_key):
     client = api(full_key.raw)
     responses = [client.get(reverse(name)) for name in READS]
     responses.append(client.get(reverse("api:connector", args=[install["connector"].pk])))
+    responses.append(client.get(reverse("api:item", args=["episode", install["episode"].pk])))
     responses.append(client.post(reverse("api:queue_pause"), {}, content_type="application/json"))
     responses.append(api(read_key.raw).post(reverse("api:queue_resume")))
     for response in responses:
