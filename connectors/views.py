@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connectors import health, services
+from connectors import health, panels, services
 from connectors.common.capabilities import capabilities_for
 from connectors.forms import ConnectorForm
 from connectors.models import Connector
@@ -38,7 +38,8 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 @login_required
 def connector_list(request: HttpRequest) -> HttpResponse:
-    connectors = Connector.objects.all()
+    connectors = list(Connector.objects.all())
+    panels.attach_list_cells(connectors)
     return render(
         request,
         "connectors/list.html",
@@ -216,6 +217,7 @@ def connector_test(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, f"{connector.name}: {result.error}")
     if request.htmx:
+        panels.attach_list_cells([connector])
         return render(request, "connectors/_row_checked.html", {"connector": connector})
     return redirect(_next_url(request, reverse("connectors:detail", args=[connector.pk])))
 
@@ -226,6 +228,7 @@ def connector_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     connector = get_object_or_404(Connector, pk=pk)
     services.connector_set_enabled(connector=connector, enabled=not connector.enabled)
     if request.htmx:
+        panels.attach_list_cells([connector])
         return render(request, "connectors/_row.html", {"connector": connector})
     state = "enabled" if connector.enabled else "disabled"
     messages.success(request, f"Connector “{connector.name}” {state}.")

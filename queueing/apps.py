@@ -22,6 +22,12 @@ class QueueingConfig(AppConfig):
         )
         # The connector page says what happens next (sync, first sweep, schedules).
         panels.register_detail_panel("queueing/partials/next_steps.html")
+        # Quick stats on each row of the connector list.
+        from queueing.connector_stats import quick_stats
+
+        panels.register_list_column(
+            "Activity", "queueing/partials/connector_quick_stats.html", quick_stats
+        )
 
         # The first successful sync of a new connector starts its first sweep.
         events.sync_completed.connect(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from queueing import indexer_budget
 from queueing import throttle as limits
+from queueing.entry_words import describe_entries
 from queueing.models import (
     ConnectorThrottle,
     GlobalThrottle,
@@ -168,6 +169,7 @@ def queue_status(*, now: datetime | None = None) -> QueueStatus:
         .select_related("connector")
         .order_by("scheduled_at", "-priority", "pk")[:ENTRY_ROWS]
     )
+    describe_entries(flying + upcoming)
     sweeps = list(SweepRun.objects.select_related("connector").order_by("-started_at")[:SWEEP_ROWS])
     for run in sweeps:
         run.skipped_text = skipped_text(run.skipped)

@@ -46,7 +46,7 @@ _item_page: ItemPage | None = None
 
 
 def register_item_page(handler: ItemPage) -> None:
-    """Install what gives the URL of a search target's page ("episode"/"movie", pk)."""
+    """Install what gives the URL of a search target's page ("episode"/"movie"/"series", pk)."""
     global _item_page
     _item_page = handler
 

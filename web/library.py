@@ -208,7 +208,9 @@ def item_get(*, kind: str, pk: int) -> Episode | Movie | None:
 
 
 def item_page_url(*, kind: str, pk: int) -> str:
-    """The library page of an episode or a movie (searchstate.hooks.item_page_url)."""
+    """The library page of an episode, a movie or a series (searchstate.hooks.item_page_url)."""
+    if kind == "series":
+        return reverse("library:series", args=[pk])
     return reverse("library:item", args=[kind, pk])
 
 

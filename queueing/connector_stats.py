@@ -1,0 +1,82 @@
+"""Quick stats of each connector on the connector list: gaps, upgrades, queue depth,
+search success over 7 days, last sync.
+
+Registered as a list column (connectors.panels) by queueing, the app that sees the
+mirror, the search state and the queue. Seven grouped queries whatever the number
+of connectors: never one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from connectors.models import Connector
+from content.models import Episode, Movie, SyncState
+from queueing.models import RequestQueue
+from searchstate.models import SearchHistory
+
+SUCCESS_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class QuickStats:
+    gaps: int = 0
+    upgrades: int = 0
+    queue_depth: int = 0
+    searches: int = 0  # finished searches in the window
+    grabbed: int = 0
+    last_sync_at: datetime | None = None
+    last_sync_failed: bool = False
+
+    @property
+    def success_rate(self) -> int | None:
+        """Percent of the window's finished searches that grabbed a release (None: none)."""
+        if not self.searches:
+            return None
+        return round(100 * self.grabbed / self.searches)
+
+
+def _by_connector(queryset, pks: list[int]) -> dict[int, int]:
+    rows = queryset.filter(connector_id__in=pks).values_list("connector_id")
+    return dict(rows.annotate(n=Count("pk")).order_by())
+
+
+def quick_stats(connectors: Sequence[Connector], *, now: datetime | None = None) -> dict:
+    """{connector pk: QuickStats} for the library connectors among ``connectors``."""
+    pks = [c.pk for c in connectors if c.is_library]
+    if not pks:
+        return {}
+    now = now or timezone.now()
+    stats = {pk: QuickStats() for pk in pks}
+    # The same definitions as /metrics and the dashboard (content's querysets).
+    for field, queryset in (
+        ("gaps", Episode.objects.missing().monitored().aired()),
+        ("gaps", Movie.objects.missing().monitored().available()),
+        ("upgrades", Episode.objects.cutoff_unmet().monitored()),
+        ("upgrades", Movie.objects.cutoff_unmet().monitored()),
+    ):
+        for pk, n in _by_connector(queryset, pks).items():
+            setattr(stats[pk], field, getattr(stats[pk], field) + n)
+    for pk, n in _by_connector(RequestQueue.objects.live(), pks).items():
+        stats[pk].queue_depth = n
+    finished = (
+        SearchHistory.objects.filter(connector_id__in=pks, dispatched_at__gte=now - SUCCESS_WINDOW)
+        .exclude(outcome=SearchHistory.Outcome.PENDING)
+        .values_list("connector_id")
+        .annotate(n=Count("pk"), grabbed=Count("pk", filter=Q(outcome="grabbed")))
+        .order_by()
+    )
+    for pk, n, grabbed in finished:
+        stats[pk].searches, stats[pk].grabbed = n, grabbed
+    states = SyncState.objects.filter(connector_id__in=pks).values_list(
+        "connector_id", "last_success_at", "consecutive_failures"
+    )
+    for pk, last_success, failures in states:
+        stats[pk].last_sync_at = last_success
+        stats[pk].last_sync_failed = failures > 0
+    return stats
