@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comradarr.redirects import next_url
 from connectors import health, panels, services
 from connectors.common.capabilities import capabilities_for
 from connectors.forms import ConnectorForm
@@ -24,16 +24,6 @@ from connectors.models import Connector
 HISTORY_ROWS = 50
 # Fields a connection test needs; the others (name, save_disabled) may still be wrong.
 _TEST_FIELDS = ("kind", "url", "api_key", "timeout_seconds")
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # A path on this site only: redirect() would take "word" for a view name (500).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 @login_required
@@ -219,7 +209,7 @@ def connector_test(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         panels.attach_list_cells([connector])
         return render(request, "connectors/_row_checked.html", {"connector": connector})
-    return redirect(_next_url(request, reverse("connectors:detail", args=[connector.pk])))
+    return redirect(next_url(request, reverse("connectors:detail", args=[connector.pk])))
 
 
 @login_required
@@ -232,4 +222,4 @@ def connector_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "connectors/_row.html", {"connector": connector})
     state = "enabled" if connector.enabled else "disabled"
     messages.success(request, f"Connector “{connector.name}” {state}.")
-    return redirect(_next_url(request, reverse("connectors:list")))
+    return redirect(next_url(request, reverse("connectors:list")))

@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from comradarr.redirects import next_url
 from connectors.models import Connector
 from content import services, webhooks
 from content.models import SyncRun
@@ -31,17 +31,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"connector": connector, "queued_message": f"{kind.capitalize()} sync queued."}
         return render(request, "content/partials/sync_status.html", context)
     messages.success(request, f"{kind.capitalize()} sync of “{connector.name}” queued.")
-    return redirect(_back_to(request, reverse("connectors:detail", args=[connector.pk])))
-
-
-def _back_to(request: HttpRequest, default: str) -> str:
-    """The form's ``next`` (the connector list) when it is a page of this site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect(next_url(request, reverse("connectors:detail", args=[connector.pk])))
 
 
 @login_required

@@ -8,7 +8,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,17 +19,7 @@ from comradarr.accounts.forms import AppSettingsForm, LoginForm
 from comradarr.accounts.gateway import GATEWAY_WARNING, is_container_gateway
 from comradarr.accounts.modes import admin_user, request_bypasses_login
 from comradarr.models import AppSettings
-
-
-def _next_url(request: HttpRequest) -> str:
-    """Where to go after signing in: `next` when it stays on this site, else the dashboard."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # A path on this site only: redirect() would take "word" for a view name (500).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+from comradarr.redirects import next_url
 
 
 @sensitive_post_parameters("password")
@@ -39,7 +28,7 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return redirect(next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
 
     form = LoginForm(request.POST if request.method == "POST" else None)
     error, status = "", 200
@@ -52,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if outcome.user is not None:
             login(request, outcome.user)
-            return redirect(_next_url(request))
+            return redirect(next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
         error = outcome.error
         # 429 tells scripts and password managers to stop; the page still explains.
         status = 429 if outcome.locked else 200
