@@ -19,6 +19,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from queueing import indexer_budget
 from queueing import throttle as limits
+from queueing.backlog import Backlog, backlog
 from queueing.models import (
     ConnectorThrottle,
     GlobalThrottle,
@@ -64,6 +65,7 @@ class ConnectorStatus:
     next_dispatch_at: datetime | None
     auto_paused: bool = False
     indexers: indexer_budget.Budget | None = None  # the indexer-aware allowance (Prowlarr)
+    backlog: Backlog | None = None  # how long the open gaps take at this profile
 
     @property
     def wait_text(self) -> str:
@@ -144,6 +146,7 @@ def connector_statuses(
                 else None,
                 auto_paused=bool(row.paused_until and row.paused_until > now),
                 indexers=indexer_budget.connector_budget(connector.pk, now=now),
+                backlog=backlog(connector, profile),
             )
         )
     return statuses
