@@ -72,15 +72,17 @@ def first_search_at(connector: Connector, *, swept: bool, now: datetime) -> date
     throttle = ConnectorThrottle.objects.filter(connector=connector).first()
     if throttle is not None and throttle.paused:
         return None
-    if (
-        swept
-        and not RequestQueue.objects.filter(
-            connector=connector, status=RequestQueue.Status.QUEUED
-        ).exists()
-    ):
+    earliest = (
+        RequestQueue.objects.filter(connector=connector, status=RequestQueue.Status.QUEUED)
+        .order_by("scheduled_at")
+        .values_list("scheduled_at", flat=True)
+        .first()
+    )
+    if swept and earliest is None:
         return None
     at = _next_tick(now) if swept else _next_tick(now) + TICK
     held = [throttle.next_dispatch_at, throttle.paused_until] if throttle else []
+    held.append(earliest)  # an entry is not sent before its scheduled time
     return max([at, *(_next_tick(t) for t in held if t is not None and t > at)])
 
 

@@ -165,7 +165,7 @@ def _login(client):
     client.force_login(get_user_model().objects.create_user("admin", password="x" * 20))
 
 
-def _queued(conn):
+def _queued(conn, at=None):
     from queueing.models import RequestQueue
 
     return RequestQueue.objects.create(
@@ -175,7 +175,7 @@ def _queued(conn):
         search_type="gap",
         status=RequestQueue.Status.QUEUED,
         priority=1,
-        scheduled_at=timezone.now(),
+        scheduled_at=at or timezone.now(),
     )
 
 
@@ -213,7 +213,7 @@ def test_dashboard_says_the_first_sync_is_queued_then_when_the_first_search_goes
 def test_first_search_expected_follows_the_tick_and_the_throttle():
     from datetime import UTC, datetime, timedelta
 
-    from queueing.models import ConnectorThrottle
+    from queueing.models import ConnectorThrottle, RequestQueue
     from queueing.next_steps import first_search_at
 
     now = datetime(2026, 6, 1, 12, 0, 30, tzinfo=UTC)
@@ -224,7 +224,7 @@ def test_first_search_expected_follows_the_tick_and_the_throttle():
     )
     # Swept with nothing queued: nothing can be told.
     assert first_search_at(conn, swept=True, now=now) is None
-    _queued(conn)
+    _queued(conn, at=now)
     assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
         minutes=1
     )
@@ -233,6 +233,10 @@ def test_first_search_expected_follows_the_tick_and_the_throttle():
     throttle.save()
     assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
         minutes=11
+    )
+    RequestQueue.objects.filter(connector=conn).update(scheduled_at=now + timedelta(minutes=30))
+    assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
+        minutes=31
     )
     throttle.paused = True
     throttle.save()
