@@ -1,7 +1,7 @@
 """How much of a library does a fixed budget of search commands complete?
 
     .venv/bin/python benchmarks/completion.py [--commands 120] [--series 30]
-        [--episodes-per-series 40] [--seed 5] [--json]
+        [--episodes-per-series 40] [--movies 300] [--seed 5] [--json]
 
 Three policies, each on an identical fresh fakearr Sonarr (same seed, same
 availability model: unaired episodes, 15% of items no indexer has, a findable
@@ -30,6 +30,16 @@ SeasonSearch or SeriesSearch names a season or series, and Sonarr searches
 only its monitored, missing episodes: fakearr still lists the season's
 episodes that have a file or are unmonitored, which the app never searches
 and are no waste, so for packs only unaired, unavailable and downloading count.
+
+Per connector (the engine on a fakearr Sonarr and a fakearr Radarr, gaps hourly and
+upgrades every 6 hours) it also prints: new files per command and per actual indexer
+query, estimated vs actual queries (actual: fakearr's own count of the queries each
+indexer received, Simulation.indexer_queries), polling requests per command (command
+status and history reads) and all requests per command (every request the dispatch
+ticks made: the POST, polls, history, queue checks), unreleased items searched while a
+released gap had not been searched yet, and the time from adding a connector under
+the default profile to its first search (first sync at once, the first sweep after
+it, a tick a minute, as serve runs them).
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +110,23 @@ class Result:
     missing_at_end: int
     simulated_hours: float
     wall_seconds: float
+    kind: str = "sonarr"
+    actual_queries: int = 0  # fakearr's own count, per indexer
+    new_files: int = 0
+    tick_requests: int = 0  # everything the dispatch ticks sent (commands, polls, queue)
+    poll_requests: int = 0  # command status and history reads
+    unreleased_first: int = 0
+    first_search_seconds: float | None = None
+
+    def per(self, value: int, of: int) -> float | None:
+        return round(value / of, 2) if of else None
+
+    @property
+    def estimate_error(self) -> float | None:
+        """(estimated - actual) / actual, in percent."""
+        if not self.actual_queries:
+            return None
+        return round(100 * (self.queries - self.actual_queries) / self.actual_queries, 1)
 
     @property
     def queries_per_acquisition(self) -> float | None:
@@ -112,16 +140,22 @@ class Result:
         return asdict(self) | {
             "queries_per_acquisition": self.queries_per_acquisition,
             "commands_per_acquisition": self.commands_per_acquisition,
+            "estimate_error_percent": self.estimate_error,
+            "files_per_command": self.per(self.new_files, self.commands),
+            "files_per_query": self.per(self.new_files, self.actual_queries),
+            "requests_per_command": self.per(self.tick_requests, self.commands),
+            "poll_requests_per_command": self.per(self.poll_requests, self.commands),
         }
 
 
-def new_arr(args):
+def new_arr(args, kind: str = "sonarr"):
     from tests.fakearr.server import FakeArr
 
     return FakeArr.start(
-        "sonarr",
+        kind,
         series=args.series,
         episodes_per_series=args.episodes_per_series,
+        movies=args.movies,
         seed=args.seed,
         speed=0,  # only advance() moves simulated time
         now=START,
@@ -156,11 +190,57 @@ def futile(arr) -> tuple[int, dict[str, int]]:
 
 
 def missing_count(arr) -> int:
-    return arr.summary()["missing_aired_monitored"]
+    summary = arr.summary()
+    return summary.get("missing_aired_monitored", summary.get("missing_available", 0))
 
 
 def searched_acquisitions(arr) -> int:
     return len({a.item_id for a in arr.acquisitions if a.source == "search" and not a.upgrade})
+
+
+def new_files(arr) -> int:
+    """Files a search brought in, upgrades included."""
+    return sum(1 for a in arr.acquisitions if a.source == "search")
+
+
+def is_released(arr, item: int, at: float) -> bool:
+    lib = arr.library
+    if lib.shape == "movies":
+        return lib.movie_status(lib.movies[item], at) == "released"
+    return lib.episode_aired(item, at)
+
+
+def released_gaps(arr, at: float) -> set[int]:
+    """Monitored items without a file, released and past the app's availability gate."""
+    from tests.fakearr.library import F_MONITORED
+
+    lib = arr.library
+    if lib.shape == "movies":
+        return {
+            m.id
+            for m in lib.movies.values()
+            if m.monitored
+            and not m.file_id
+            and lib.movie_is_available(m, at)
+            and lib.movie_status(m, at) == "released"
+        }
+    return {
+        e
+        for s in lib.series.values()
+        if s.monitored
+        for e in s.episode_ids
+        if lib.ep_flags[e - 1] & F_MONITORED and not lib.ep_file[e - 1] and lib.episode_aired(e, at)
+    }
+
+
+def unreleased_first(arr, gaps: set[int]) -> int:
+    """Unreleased items searched while a released gap (from the start) was never searched."""
+    waiting, count = set(gaps), 0
+    for record in search_records(arr):
+        waiting.difference_update(record.items)  # one command: its items search together
+        if waiting:
+            count += sum(not is_released(arr, item, record.received_at) for item in record.items)
+    return count
 
 
 def finish(arr, policy, missing_at_start, started_wall, started_sim) -> Result:
@@ -168,6 +248,9 @@ def finish(arr, policy, missing_at_start, started_wall, started_sim) -> Result:
     records = search_records(arr)
     return Result(
         policy=policy,
+        kind=arr.kind,
+        actual_queries=sum(arr.simulation.indexer_queries.values()),
+        new_files=new_files(arr),
         commands=len(records),
         queries=sum(estimated_queries(arr, r) for r in records),
         acquired=searched_acquisitions(arr),
@@ -183,11 +266,25 @@ def finish(arr, policy, missing_at_start, started_wall, started_sim) -> Result:
 # --- the engine ------------------------------------------------------------------------------
 
 
-def run_engine(args) -> Result:
-    import time_machine
+def is_poll(request: str) -> bool:
+    """A request that follows a command in flight: its status, or the history it wrote."""
+    method, path = request.split(" ", 1)
+    return method == "GET" and (path.startswith("/api/v3/command") or "/history" in path)
+
+
+def fresh_connector(arr, name: str):
     from django.db import connection
 
     from connectors.models import Connector
+
+    with connection.cursor() as cursor:  # a fresh database for each run
+        cursor.execute("TRUNCATE connectors_connector CASCADE")
+    return Connector.objects.create(name=name, kind=arr.kind, url=arr.url, api_key=arr.api_key)
+
+
+def run_engine(args, kind: str = "sonarr") -> Result:
+    import time_machine
+
     from content.models import SyncRun
     from content.sync.runner import connector_sync
     from queueing.engine import run_tick
@@ -196,40 +293,47 @@ def run_engine(args) -> Result:
     from queueing.sweep_schedules import next_run_after
     from queueing.throttle_profiles import connector_throttle_assign, throttle_profile_create
 
-    with connection.cursor() as cursor:  # a fresh database for each run
-        cursor.execute("TRUNCATE connectors_connector CASCADE")
-    arr = new_arr(args)
+    arr = new_arr(args, kind)
     started_wall, started_sim = time.monotonic(), arr.clock.timestamp()
     missing_at_start = missing_count(arr)
+    gaps_at_start = released_gaps(arr, started_sim)
 
     def at_sim_now():
         return time_machine.travel(arr.now(), tick=False)
 
     with at_sim_now():
-        connector = Connector.objects.create(
-            name="bench sonarr", kind="sonarr", url=arr.url, api_key=arr.api_key
+        connector = fresh_connector(arr, f"bench {kind}")
+        profile = throttle_profile_create(
+            name=f"bench {kind} {os.urandom(4).hex()}", **ENGINE_PROFILE
         )
-        profile = throttle_profile_create(name=f"bench {time.time_ns()}", **ENGINE_PROFILE)
         connector_throttle_assign(connector=connector, profile=profile)
         run = connector_sync(connector=connector, kind=SyncRun.Kind.FULL)
         assert run and run.status == SyncRun.Status.SUCCEEDED, run and run.error
-    gaps = SweepSchedule.objects.get(connector=connector, kind="gaps")
-    next_sweep = arr.now()  # the first sweep right after the first sync
+    schedules = list(
+        SweepSchedule.objects.filter(connector=connector, kind__in=("gaps", "upgrades"))
+    )
+    due = {schedule.pk: arr.now() for schedule in schedules}  # the first sweeps right after sync
     last_sync = arr.now()
     deadline = None
+    tick_requests: Counter[str] = Counter()
     while True:
         now = arr.now()
         with at_sim_now():
             if (now - last_sync).total_seconds() >= 15 * 60:
                 connector_sync(connector=connector, kind=SyncRun.Kind.INCREMENTAL)
                 last_sync = now
-            if now >= next_sweep and deadline is None:
-                sweep_connector(
-                    connector=connector, kind=gaps.kind, trigger=SweepRun.Trigger.SCHEDULE, now=now
-                )
-                next_sweep = next_run_after(gaps, now)
-            spent = len(search_records(arr))
+            for schedule in schedules:
+                if now >= due[schedule.pk] and deadline is None:
+                    sweep_connector(
+                        connector=connector,
+                        kind=schedule.kind,
+                        trigger=SweepRun.Trigger.SCHEDULE,
+                        now=now,
+                    )
+                    due[schedule.pk] = next_run_after(schedule, now)
+            before = Counter(arr.requests)
             run_tick(connector=connector, now=now, dispatch=deadline is None)
+            tick_requests.update(Counter(arr.requests) - before)
         # The same window as the baselines: N dispatch opportunities (the engine may use
         # fewer commands when nothing more can succeed), then the same drain.
         spent = len(search_records(arr))
@@ -242,8 +346,51 @@ def run_engine(args) -> Result:
     with at_sim_now():
         connector_sync(connector=connector, kind=SyncRun.Kind.INCREMENTAL)
     result = finish(arr, "engine", missing_at_start, started_wall, started_sim)
+    result.tick_requests = sum(tick_requests.values())
+    result.poll_requests = sum(n for key, n in tick_requests.items() if is_poll(key))
+    result.unreleased_first = unreleased_first(arr, gaps_at_start)
+    result.first_search_seconds = first_search_seconds(args, kind)
     arr.stop()
     return result
+
+
+def first_search_seconds(args, kind: str, limit_minutes: int = 120) -> float | None:
+    """Seconds from adding a connector (default profile) to its first search command.
+
+    Run as serve runs it: the first sync at once (enqueued on commit), the first gap
+    sweep when it succeeds, then a dispatch tick a minute. Simulated time stands still
+    while the sync and sweep run, so their wall time is added.
+    """
+    import time_machine
+
+    from content.models import SyncRun
+    from content.sync.runner import connector_sync
+    from queueing.engine import run_tick
+    from queueing.models import SweepRun
+    from queueing.sweep import sweep_connector
+
+    arr = new_arr(args, kind)
+    added = arr.clock.timestamp()
+    try:
+        wall = time.monotonic()
+        with time_machine.travel(arr.now(), tick=False):
+            connector = fresh_connector(arr, f"first {kind}")
+            run = connector_sync(connector=connector, kind=SyncRun.Kind.FULL)
+            assert run and run.status == SyncRun.Status.SUCCEEDED, run and run.error
+            sweep_connector(
+                connector=connector, kind="gaps", trigger=SweepRun.Trigger.SCHEDULE, now=arr.now()
+            )
+        setup_seconds = time.monotonic() - wall
+        while arr.clock.timestamp() - added <= limit_minutes * 60:
+            with time_machine.travel(arr.now(), tick=False):
+                run_tick(connector=connector, now=arr.now())
+            if search_records(arr):
+                first = search_records(arr)[0].received_at
+                return round(first - added + setup_seconds, 1)
+            arr.advance(STEP)
+        return None
+    finally:
+        arr.stop()
 
 
 # --- the baselines ---------------------------------------------------------------------------
@@ -325,11 +472,53 @@ def table(results: list[Result]) -> str:
     )
 
 
+def connector_table(results: list[Result]) -> str:
+    header = (
+        "connector",
+        "commands",
+        "new files",
+        "files/command",
+        "files/query",
+        "est. vs actual queries",
+        "polls/command",
+        "requests/command",
+        "futile (by reason)",
+        "unreleased first",
+        "first search",
+    )
+    rows = [header]
+    for r in results:
+        reasons = ", ".join(f"{k} {v}" for k, v in r.futile_reasons.items())
+        first = r.first_search_seconds
+        rows.append(
+            (
+                r.kind,
+                str(r.commands),
+                str(r.new_files),
+                str(r.per(r.new_files, r.commands)),
+                str(r.per(r.new_files, r.actual_queries)),
+                f"{r.queries} vs {r.actual_queries} ({r.estimate_error:+}%)"
+                if r.estimate_error is not None
+                else f"{r.queries} vs {r.actual_queries}",
+                str(r.per(r.poll_requests, r.commands)),
+                str(r.per(r.tick_requests, r.commands)),
+                f"{r.futile_searches}" + (f" ({reasons})" if reasons else ""),
+                str(r.unreleased_first),
+                "none within 2 h" if first is None else f"{first} s",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", type=int, default=120, help="search commands per policy")
     parser.add_argument("--series", type=int, default=30)
     parser.add_argument("--episodes-per-series", type=int, default=40)
+    parser.add_argument("--movies", type=int, default=300, help="movies of the Radarr run")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -339,8 +528,9 @@ def main() -> int:
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     setup_django(data_dir)
     results = [run_engine(args), run_baseline(args, "random"), run_baseline(args, "in order")]
+    engines = [results[0], run_engine(args, "radarr")]
     if args.json:
-        print(json.dumps([r.as_dict() for r in results], indent=2))
+        print(json.dumps([r.as_dict() for r in [*results, engines[1]]], indent=2))
     else:
         print(
             f"Completion with {args.commands} search commands, one a simulated minute, then "
@@ -350,11 +540,17 @@ def main() -> int:
         print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
               f"Python {platform.python_version()}")  # fmt: skip
         print(table(results))
-    engine = results[0]
-    if engine.futile_searches:
-        print(f"FAIL: the engine searched {engine.futile_searches} items that could not succeed")
-        return 1
-    return 0
+        print(f"\nPer connector (the engine; Radarr {args.movies} movies, same seed):")
+        print(connector_table(engines))
+    failed = False
+    for engine in engines:
+        if engine.futile_searches:
+            print(f"FAIL: {engine.kind}: {engine.futile_searches} searches could not succeed")
+            failed = True
+        if engine.unreleased_first:
+            print(f"FAIL: {engine.kind}: {engine.unreleased_first} unreleased searched first")
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

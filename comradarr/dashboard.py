@@ -15,6 +15,7 @@ from analytics.completion import CompletionRow, completion_rows
 from analytics.feed import FeedLine, activity_feed
 from analytics.upcoming import Running, Upcoming, running, upcoming
 from connectors.models import Connector
+from queueing.next_steps import new_connectors
 
 # How many connectors the dashboard lists; the Connectors page has the rest.
 RECENT_CONNECTORS = 10
@@ -115,3 +116,12 @@ def dashboard_overview() -> DashboardOverview:
         upcoming=upcoming(),
         running=running(),
     )
+
+
+def dashboard_new_connectors() -> list[Connector]:
+    """The newest connector that has not searched yet, for "what happens next and when".
+
+    It gets the connector page's own "What happens next" panel (queueing's read model);
+    one only, so the page's queries stay the same however many connectors were added.
+    """
+    return new_connectors()

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from comradarr.dashboard import dashboard_overview, dashboard_summary
+from comradarr.dashboard import dashboard_new_connectors, dashboard_overview, dashboard_summary
 
 
 def _url_or_none(name: str) -> str | None:
@@ -23,6 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "page_title": "Dashboard",
         "summary": summary,
         "overview": None if summary.is_empty else dashboard_overview(),
+        "new_connectors": [] if summary.is_empty else dashboard_new_connectors(),
         "add_connector_url": _url_or_none("connectors:add"),
         "connectors_url": _url_or_none("connectors:list"),
         "analytics_url": _url_or_none("analytics:overview"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from queueing import indexer_budget
 from queueing import throttle as limits
+from queueing.backlog import Backlog, backlog
 from queueing.entry_words import describe_entries
 from queueing.models import (
     ConnectorThrottle,
@@ -65,6 +66,7 @@ class ConnectorStatus:
     next_dispatch_at: datetime | None
     auto_paused: bool = False
     indexers: indexer_budget.Budget | None = None  # the indexer-aware allowance (Prowlarr)
+    backlog: Backlog | None = None  # how long the open gaps take at this profile
 
     @property
     def wait_text(self) -> str:
@@ -145,6 +147,7 @@ def connector_statuses(
                 else None,
                 auto_paused=bool(row.paused_until and row.paused_until > now),
                 indexers=indexer_budget.connector_budget(connector.pk, now=now),
+                backlog=backlog(connector, profile),
             )
         )
     return statuses

@@ -38,6 +38,7 @@ from connectors.models import Connector
 from content.models import Episode, Movie, QualityProfile, Season
 from searchstate import priority as priority_rules
 from searchstate.availability import episode_aired_at, movie_released
+from searchstate.findability import learned_share
 from searchstate.models import Exclusion, SearchSettings
 from searchstate.reasons import Reason
 from searchstate.states import SearchState, SearchType
@@ -284,6 +285,7 @@ def _candidates(
     ctx: DiscoveryContext, shape: str, search_type: str, qs: QuerySet
 ) -> Iterable[Candidate]:
     # The user's priorities live in searchstate.PriorityOverride (LEFT JOINs, one row per item).
+    findability = learned_share(ctx.connector.pk, shape, now=ctx.now)
     common = ["pk", "arr_id", "title", "user_priority__priority", "reg__id", "reg__attempts"]
     common.append("reg__created_at")
     if shape == MOVIE:
@@ -338,6 +340,7 @@ def _candidates(
                 item_priority=values["user_priority__priority"],
                 series_priority=series_priority,
                 released=is_released,
+                findability=findability,
             ),
             now=ctx.now,
             weights=ctx.weights,

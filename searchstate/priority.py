@@ -10,6 +10,9 @@ Higher scores are dispatched first. The score is a sum of named parts so that
 - ``missing_age``: the longer we have been trying, the lower (capped);
 - ``attempts``: each search that found nothing lowers the score;
 - ``user``: a per-item override, or the series' when the item has none;
+- ``findability``: the share of searched items this connector's searches of
+  this type grabbed lately (searchstate.findability); rarely found, ranked lower
+  (0 while too few searches say anything);
 - ``unreleased``: a movie Radarr's minimum-availability rule lets through
   (announced, in cinemas) but with no digital or physical release yet rarely
   has a release on any indexer, so it ranks after every released gap whatever
@@ -41,6 +44,8 @@ class Weights:
     attempt_penalty: float = 50.0
     attempt_penalty_cap: float = 400.0
     user: float = 5.0
+    #: At most this much off for a connector and type whose searches rarely find anything.
+    findability: float = 100.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class PriorityInputs:
     series_priority: int | None = None
     #: False for an available-but-unreleased movie (see the module docstring).
     released: bool = True
+    #: Learned share of searched items grabbed for this connector and type (None: unknown).
+    findability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ def unreleased_penalty(w: Weights) -> float:
         + abs(w.missing_age)
         + max(abs(w.attempt_penalty_cap), 0.0)
         + abs(w.user) * (high - low)
+        + abs(w.findability)
     )
     return math.floor(spread) + 1.0
 
@@ -114,6 +122,10 @@ def score(inputs: PriorityInputs, *, now: datetime, weights: Weights | None = No
         parts["missing_age"] = 0.0
     parts["attempts"] = -min(w.attempt_penalty * max(0, inputs.attempts), w.attempt_penalty_cap)
     parts["user"] = w.user * effective_user_priority(inputs.item_priority, inputs.series_priority)
+    share = inputs.findability
+    parts["findability"] = (
+        0.0 if share is None else -w.findability * (1 - min(1.0, max(0.0, share)))
+    )
     parts["unreleased"] = 0.0 if inputs.released else -unreleased_penalty(w)
     parts = {k: round(v, 2) for k, v in parts.items()}
     return Score(total=round(sum(parts.values())), parts=parts)

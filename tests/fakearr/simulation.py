@@ -15,6 +15,7 @@ import heapq
 import itertools
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -225,6 +226,9 @@ class Simulation:
         # each listener then hears how many releases the command grabbed.
         self.search_gates: list[Callable[[str, dict, float], bool]] = []
         self.search_listeners: list[Callable[[str, dict, float, int], None]] = []
+        # Queries each active indexer received, per command name (the app's own count,
+        # for benchmarks/completion.py to hold the budget rule's estimate against).
+        self.indexer_queries: Counter[str] = Counter()
         if config.rss_interval > 0:
             self._schedule(clock.timestamp() + config.rss_interval, self._rss)
 
@@ -353,6 +357,7 @@ class Simulation:
             queued_before = len(self._queued_episodes) + len(self._queued_movies)
             answered = [gate(cmd.name, cmd.body, at) for gate in self.search_gates]
             if all(answered):
+                self.indexer_queries[cmd.name] += self._queries_sent(cmd, at)
                 cmd.message = self._execute(cmd, at)
             else:
                 cmd.message = "No indexers available: query limits reached or indexers disabled."
@@ -448,6 +453,43 @@ class Simulation:
         if m.file_id and not self.lib.movie_cutoff_not_met(m):
             return "has_file"
         return None
+
+    # ------------------------------------------------------------------ indexer queries
+    def _queries_sent(self, cmd: CommandState, at: float) -> int:
+        """Queries each indexer gets for a search, as the app sends them.
+
+        One per episode or movie id; a season search one query, except anime and daily
+        series whose season search queries each episode it wants (by absolute number or
+        air date); a series search is a season search per monitored season. A season
+        with nothing wanted sends no query.
+        """
+        lib, body = self.lib, cmd.body
+        if cmd.name == "EpisodeSearch":
+            return sum(lib.episode_exists(int(e)) for e in _as_list(body.get("episodeIds")))
+        if cmd.name == "MoviesSearch":
+            return sum(int(m) in lib.movies for m in _as_list(body.get("movieIds")))
+        sid = _as_int(body.get("seriesId"))
+        if cmd.name not in ("SeasonSearch", "SeriesSearch") or sid not in lib.series:
+            return 0
+        s = lib.series[sid]
+        if cmd.name == "SeasonSearch":
+            seasons = [_as_int(body.get("seasonNumber"))]
+        elif any(s.seasons.values()):
+            seasons = [season for season, monitored in sorted(s.seasons.items()) if monitored]
+        else:
+            return len(self._series_search_fallback(sid, at))
+        total = 0
+        for season in seasons:
+            wanted = [
+                e
+                for e in s.episode_ids
+                if lib.ep_season[e - 1] == season
+                and lib.ep_flags[e - 1] & F_MONITORED
+                and self._wants(e, at)
+            ]
+            if s.monitored and wanted:
+                total += len(wanted) if s.series_type in ("anime", "daily") else 1
+        return total
 
     # ------------------------------------------------------------------ search execution
     def _execute(self, cmd: CommandState, at: float) -> str:

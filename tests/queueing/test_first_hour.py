@@ -154,3 +154,90 @@ def test_connector_page_says_what_happens_after_the_first_sync(client):
     Connector.objects.filter(pk=conn.pk).update(enabled=False)
     page = client.get(url).content.decode()
     assert "Disabled: nothing is synced or searched" in page
+
+
+# --- the dashboard: what happens next for a connector that has not searched yet ---------
+
+
+def _login(client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("admin", password="x" * 20))
+
+
+def _queued(conn, at=None):
+    from queueing.models import RequestQueue
+
+    return RequestQueue.objects.create(
+        connector=conn,
+        command="EpisodeSearch",
+        payload={"name": "EpisodeSearch", "episodeIds": [1]},
+        search_type="gap",
+        status=RequestQueue.Status.QUEUED,
+        priority=1,
+        scheduled_at=at or timezone.now(),
+    )
+
+
+def _panel(page: str, conn) -> str:
+    start = page.find(f'data-new-connector="{conn.pk}"')
+    return page[start : page.find("</section>", start)] if start >= 0 else ""
+
+
+def test_dashboard_says_the_first_sync_is_queued_then_when_the_first_search_goes(client):
+    from datetime import timedelta
+
+    from queueing.models import DispatchLog
+
+    _login(client)
+    conn = b.connector(name="New Sonarr")
+    panel = _panel(client.get(reverse("dashboard")).content.decode(), conn)
+    assert "What happens next for" in panel and "New Sonarr" in panel
+    assert "The first library sync was queued when the connector was added." in panel
+    _succeed(conn)
+    panel = _panel(client.get(reverse("dashboard")).content.decode(), conn)
+    assert "The first search for missing items is queued" in panel
+    assert "First search expected" in panel
+    SweepRun.objects.create(connector=conn, started_at=timezone.now())
+    _queued(conn)
+    panel = _panel(client.get(reverse("dashboard")).content.decode(), conn)
+    assert "First search expected" in panel and "<time datetime=" in panel
+    DispatchLog.objects.create(connector=conn, dispatched_at=timezone.now())
+    page = client.get(reverse("dashboard")).content.decode()
+    assert _panel(page, conn) == ""  # searching has started: no longer new
+    old = b.connector(name="Old")
+    Connector.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert _panel(client.get(reverse("dashboard")).content.decode(), old) == ""
+
+
+def test_first_search_expected_follows_the_tick_and_the_throttle():
+    from datetime import UTC, datetime, timedelta
+
+    from queueing.models import ConnectorThrottle, RequestQueue
+    from queueing.next_steps import first_search_at
+
+    now = datetime(2026, 6, 1, 12, 0, 30, tzinfo=UTC)
+    conn = b.connector()
+    # Not swept yet: the sweep's tick, then the dispatch tick.
+    assert first_search_at(conn, swept=False, now=now) == now.replace(second=0) + timedelta(
+        minutes=2
+    )
+    # Swept with nothing queued: nothing can be told.
+    assert first_search_at(conn, swept=True, now=now) is None
+    _queued(conn, at=now)
+    assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
+        minutes=1
+    )
+    throttle, _ = ConnectorThrottle.objects.get_or_create(connector=conn)
+    throttle.next_dispatch_at = now + timedelta(minutes=10)
+    throttle.save()
+    assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
+        minutes=11
+    )
+    RequestQueue.objects.filter(connector=conn).update(scheduled_at=now + timedelta(minutes=30))
+    assert first_search_at(conn, swept=True, now=now) == now.replace(second=0) + timedelta(
+        minutes=31
+    )
+    throttle.paused = True
+    throttle.save()
+    assert first_search_at(conn, swept=True, now=now) is None

@@ -55,7 +55,15 @@ def test_breakdown_adds_up_and_explains():
         ),
         now=NOW,
     )
-    assert set(sc.parts) == {"base", "recency", "missing_age", "attempts", "user", "unreleased"}
+    assert set(sc.parts) == {
+        "base",
+        "recency",
+        "missing_age",
+        "attempts",
+        "user",
+        "findability",
+        "unreleased",
+    }
     assert sc.total == round(sum(sc.parts.values()))
     assert sc.parts["recency"] == pytest.approx(150, abs=0.01)  # one half-life
     assert sc.parts["attempts"] == -100

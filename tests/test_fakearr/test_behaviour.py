@@ -678,3 +678,37 @@ def test_file_changes_from_hooks_appear_in_history_since(fakearr_factory):
         h["eventType"] for h in get(radarr, "/api/v3/history/since", {"date": "2000-01-01"}).json()
     ]
     assert kinds == ["movieFileDeleted", "downloadFolderImported", "movieFileDeleted"]
+
+
+def test_indexer_queries_are_counted_as_the_app_sends_them(fakearr_factory):
+    """One per episode id, one per standard season, one per wanted episode of a daily season."""
+    arr = fakearr_factory("sonarr", series=40, episodes_per_series=30, seed=12, now=NOW)
+    lib, now = arr.library, NOW.timestamp()
+
+    def wanted(s, season):
+        return [
+            e
+            for e in s.episode_ids
+            if lib.ep_season[e - 1] == season and arr.simulation._wants(e, now)
+        ]
+
+    def a_season(series_type):
+        for s in lib.series.values():
+            if s.monitored and s.series_type == series_type:
+                for season, monitored in s.seasons.items():
+                    if monitored and season > 0 and len(wanted(s, season)) > 1:
+                        return s, season
+        raise AssertionError(f"no {series_type} season with gaps")
+
+    standard, season = a_season("standard")
+    post(arr, "/api/v3/command", {"name": "SeasonSearch", "seriesId": standard.id,
+                                  "seasonNumber": season})  # fmt: skip
+    post(arr, "/api/v3/command", {"name": "EpisodeSearch", "episodeIds": [1, 2, 3]})
+    arr.advance(120)
+    assert arr.simulation.indexer_queries == {"SeasonSearch": 1, "EpisodeSearch": 3}
+    daily, season = a_season("daily")
+    n = len(wanted(daily, season))
+    post(arr, "/api/v3/command", {"name": "SeasonSearch", "seriesId": daily.id,
+                                  "seasonNumber": season})  # fmt: skip
+    arr.advance(120)
+    assert arr.simulation.indexer_queries["SeasonSearch"] == 1 + n
