@@ -114,9 +114,12 @@ def global_throttle_current() -> GlobalThrottle:
 
 
 def connector_statuses(
-    *, now: datetime, global_throttle: GlobalThrottle | None = None
+    *, now: datetime, global_throttle: GlobalThrottle | None = None, with_backlog: bool = True
 ) -> list[ConnectorStatus]:
-    """Throttle state and allowance of every connector (a few queries per connector)."""
+    """Throttle state and allowance of every connector (a few queries per connector).
+
+    ``with_backlog=False`` skips the backlog estimate (its queries) where a page shows none.
+    """
     global_throttle = global_throttle or global_throttle_current()
     default = ThrottleProfile.default()
     throttles = {
@@ -147,7 +150,7 @@ def connector_statuses(
                 else None,
                 auto_paused=bool(row.paused_until and row.paused_until > now),
                 indexers=indexer_budget.connector_budget(connector.pk, now=now),
-                backlog=backlog(connector, profile),
+                backlog=backlog(connector, profile) if with_backlog else None,
             )
         )
     return statuses

@@ -24,7 +24,7 @@ BUDGET_RULE = profile_services.BUDGET_RULE
 
 
 def _profiles_context() -> dict:
-    connectors = queue_reads.connector_statuses(now=timezone.now())
+    connectors = queue_reads.connector_statuses(now=timezone.now(), with_backlog=False)
     return {
         "page_title": "Throttle profiles",
         "tab": "profiles",
