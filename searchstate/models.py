@@ -208,6 +208,14 @@ class Acquisition(models.Model):
         return f"{self.title} ({self.search_type}, {self.source})"
 
 
+#: User-owned rows about one item (Exclusion, PriorityOverride) name exactly one of them.
+EXACTLY_ONE_TARGET = (
+    Q(series__isnull=False, episode__isnull=True, movie__isnull=True)
+    | Q(series__isnull=True, episode__isnull=False, movie__isnull=True)
+    | Q(series__isnull=True, episode__isnull=True, movie__isnull=False)
+)
+
+
 class Exclusion(TimestampedModel):
     """The user asked never to search an item, or a whole series."""
 
@@ -227,11 +235,7 @@ class Exclusion(TimestampedModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(series__isnull=False, episode__isnull=True, movie__isnull=True)
-                    | Q(series__isnull=True, episode__isnull=False, movie__isnull=True)
-                    | Q(series__isnull=True, episode__isnull=True, movie__isnull=False)
-                ),
+                condition=EXACTLY_ONE_TARGET,
                 name="searchstate_excl_one_target",
             ),
             models.UniqueConstraint(fields=["series"], name="searchstate_excl_series_uniq"),
@@ -274,11 +278,7 @@ class PriorityOverride(TimestampedModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(series__isnull=False, episode__isnull=True, movie__isnull=True)
-                    | Q(series__isnull=True, episode__isnull=False, movie__isnull=True)
-                    | Q(series__isnull=True, episode__isnull=True, movie__isnull=False)
-                ),
+                condition=EXACTLY_ONE_TARGET,
                 name="searchstate_prio_one_target",
             ),
             models.CheckConstraint(
