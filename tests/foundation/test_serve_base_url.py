@@ -57,8 +57,10 @@ def test_everything_answers_under_the_prefix(tmp_path):
     )
     try:
         _wait_for(lambda: _get(base, PREFIX + "health")[0] == 200, START_TIMEOUT, serve, "/health")
-        # The printed address includes the prefix.
-        assert f"open http://127.0.0.1:{port}{PREFIX}" in (tmp_path / "serve.log").read_text()
+        # The printed address includes the prefix. serve prints it once its own
+        # readiness poll sees the port, which may be a moment after ours did.
+        banner = f"open http://127.0.0.1:{port}{PREFIX}"
+        _wait_for(lambda: banner in (tmp_path / "serve.log").read_text(), 30, serve, "the banner")
         # The Docker HEALTHCHECK builds the prefixed URL.
         subprocess.run(
             healthcheck_command(),

@@ -238,3 +238,6 @@ class Command(BaseCommand):
         shown = urls[0] if len(urls) == 1 else f"{urls[1]} (listening on {urls[0]})"
         self.stdout.write(self.style.SUCCESS(f"Comradarr is running: open {shown}"))
         self.stdout.write("Stop it with Ctrl-C (or SIGTERM).")
+        # Piped to a file or a container log, stdout is block-buffered: show
+        # the address now rather than whenever the buffer fills.
+        self.stdout.flush()
