@@ -9,6 +9,7 @@ AnalyticsConfig.ready(), so no engine app names an analytics function.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from comradarr import events
 
 
 @receiver(events.items_exhausted, dispatch_uid="analytics.items_exhausted")
+@transaction.atomic  # a failure rolls back only our writes, not the emitter's
 def count_exhausted(*, connector, registry_ids, **kwargs) -> None:
     if registry_ids:
         recording.add_counts(
@@ -25,16 +27,19 @@ def count_exhausted(*, connector, registry_ids, **kwargs) -> None:
 
 
 @receiver(events.sweep_completed, dispatch_uid="analytics.sweep_completed")
+@transaction.atomic  # a failure rolls back only our writes, not the emitter's
 def count_discoveries(*, connector, run, **kwargs) -> None:
     if not run.dry_run:
         recording.count_discoveries(connector_id=connector.pk, run_started_at=run.started_at)
 
 
 @receiver(events.dispatch_ticked, dispatch_uid="analytics.dispatch_ticked")
+@transaction.atomic  # a failure rolls back only our writes, not the emitter's
 def on_tick(*, now=None, **kwargs) -> None:
     recording.sample_queue_depth(now=now or timezone.now())
 
 
 @receiver(events.maintenance_completed, dispatch_uid="analytics.maintenance_completed")
+@transaction.atomic  # a failure rolls back only our writes, not the emitter's
 def on_maintenance(*, now=None, **kwargs) -> None:
     rollup.rollup(now=now)

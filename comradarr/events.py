@@ -5,13 +5,17 @@ side effects only (send, count), never engine logic. Emit with ``emit(...)``
 so every event also leaves a structured log line.
 
 Every event is sent with keyword arguments only; each signal's docstring
-lists them.
+lists them. Emit inside the transaction of the change that caused the event,
+never from transaction.on_commit: the notifications outbox row must commit
+with the change (a crash between the commit and an on_commit callback would
+lose the event).
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.db import DatabaseError, transaction
 from django.dispatch import Signal
 
 logger = logging.getLogger("comradarr.events")
@@ -58,7 +62,19 @@ def emit(signal: Signal, **kwargs) -> None:
     """Send a domain event; a failing receiver is logged and never breaks the engine."""
     name = next((k for k, v in globals().items() if v is signal), "event")
     logger.info("event %s", name, extra={"event": name})
-    for receiver, result in signal.send_robust(sender=None, **kwargs):
+    # Emitters call this inside the transaction of the change (so an outbox row
+    # commits with it, and survives a crash right after the commit). The
+    # savepoint keeps a receiver's failed SQL from aborting that transaction:
+    # its writes roll back, the engine's stay.
+    try:
+        with transaction.atomic():
+            results = signal.send_robust(sender=None, **kwargs)
+    except DatabaseError:
+        logger.exception(
+            "event receivers failed; their writes were rolled back", extra={"event": name}
+        )
+        return
+    for receiver, result in results:
         if isinstance(result, Exception):
             logger.error(
                 "event receiver failed",

@@ -274,14 +274,13 @@ def record_result(connector: Connector, result: ProbeResult, *, emit_event: bool
         # The first status a connector gets is not a change anyone needs to hear about.
         changed = previous != result.status and previous != Health.UNKNOWN
         if changed and emit_event:
-            transaction.on_commit(
-                lambda: events.emit(
-                    events.connector_health_changed,
-                    connector=connector,
-                    previous=previous,
-                    current=result.status,
-                    message=summary(result),
-                )
+            # In the transaction: the event's outbox row commits with the change.
+            events.emit(
+                events.connector_health_changed,
+                connector=connector,
+                previous=previous,
+                current=result.status,
+                message=summary(result),
             )
     return True
 

@@ -81,7 +81,7 @@ def indexer_manager_refresh(*, manager: Connector, now: datetime | None = None) 
             attempted_at=now, refreshed_at=now, error=""
         )
         link_libraries(now=now)
-    transaction.on_commit(lambda: _announce(manager, before, rows, now))
+        _announce(manager, before, rows, now)
     return ""
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from comradarr.crypto import DecryptionError, mask
 from connectors.models import Connector
-from notifications import catalog, kinds
+from notifications import catalog, kinds, sender
 from notifications.models import (
     UNREADABLE,
     NotificationChannel,
@@ -189,7 +189,7 @@ class ChannelForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            kinds.url_build(self.kind, values)
+            url = kinds.url_build(self.kind, values)
         except kinds.KindError as exc:
             # Messages start with the field's label ("Bot token: ..."): show them beside it.
             message = str(exc)
@@ -198,6 +198,10 @@ class ChannelForm(forms.ModelForm):
                 None,
             )
             self.add_error(field, message)
+        else:
+            refusal = sender.destination_refusal(url)
+            if refusal:
+                self.add_error(None, refusal)
         self.secret_values, self.config_values = secrets, config
         return data
 

@@ -21,6 +21,7 @@ import apprise
 from apprise import NotifyFormat
 
 from comradarr.crypto import mask
+from connectors.common import netguard
 from notifications import kinds
 from notifications.messages import Message
 
@@ -92,6 +93,27 @@ def channel_url(
     return _with_params(url, params)
 
 
+def destination_refusal(url: str) -> str | None:
+    """Why this channel's URL points at an address Comradarr never sends to, or None.
+
+    Only plugins whose URL names the server (generic webhooks, Gotify, ntfy,
+    SMTP and the like: a ``{host}`` in their URL templates) are checked; the
+    others (Discord, Telegram, Slack, Pushover) send to their service's fixed
+    address and use the URL's host part for an id or token.
+    """
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None or not any("{host}" in t for t in getattr(plugin, "templates", ())):
+        return None
+    host = getattr(plugin, "host", None) or ""
+    if not host:
+        return None
+    port = getattr(plugin, "port", None) or (443 if getattr(plugin, "secure", False) else 80)
+    reason = netguard.destination_refusal(host, int(port))
+    if reason is None:
+        return None
+    return f"Comradarr does not send notifications to {reason}."
+
+
 def send_message(
     *,
     kind: str,
@@ -106,6 +128,9 @@ def send_message(
         url = channel_url(kind, values, message, timeout=timeout, idempotency_key=idempotency_key)
     except kinds.KindError as exc:
         return SendResult(False, redact(str(exc), secrets))
+    refusal = destination_refusal(url)
+    if refusal:
+        return SendResult(False, redact(refusal, secrets))
     notifier = apprise.Apprise()
     if not notifier.add(url):
         return SendResult(False, "apprise did not accept the channel's URL; edit the channel.")

@@ -51,9 +51,7 @@ def queue_pause(*, connector: Connector | None = None, reason: str = "paused by 
         else:
             row = _locked_throttle(connector)
             ConnectorThrottle.objects.filter(pk=row.pk).update(paused=True)
-        transaction.on_commit(
-            lambda: events.emit(events.connector_paused, connector=connector, reason=reason)
-        )
+        events.emit(events.connector_paused, connector=connector, reason=reason)
 
 
 def queue_resume(*, connector: Connector | None = None) -> None:
@@ -67,7 +65,7 @@ def queue_resume(*, connector: Connector | None = None) -> None:
             ConnectorThrottle.objects.filter(pk=row.pk).update(
                 paused=False, paused_until=None, paused_at=None, pause_reason="", backoff_level=0
             )
-        transaction.on_commit(lambda: events.emit(events.connector_resumed, connector=connector))
+        events.emit(events.connector_resumed, connector=connector)
 
 
 def is_paused(*, connector: Connector | None = None, now: datetime | None = None) -> bool:
@@ -154,9 +152,7 @@ def connector_auto_pause(
             backoff_level=row.backoff_level + (1 if backoff else 0),
         )
         if not (row.paused_until and row.paused_until > now):
-            transaction.on_commit(
-                lambda: events.emit(events.connector_paused, connector=connector, reason=reason)
-            )
+            events.emit(events.connector_paused, connector=connector, reason=reason)
     return end
 
 
@@ -192,6 +188,7 @@ def connector_auth_rejected(*, connector: Connector, message: str, now: datetime
     connector_auto_pause(connector=connector, until=now + AUTH_PAUSE, reason=AUTH_REASON, now=now)
 
 
+@transaction.atomic  # the resumed event's outbox row commits with the lifted pause
 def connector_recovered(*, connector: Connector, now: datetime) -> bool:
     """Lift automatic pauses that recovery ends: a rejected key after a later good health check.
 

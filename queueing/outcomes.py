@@ -93,23 +93,21 @@ def _pack(entry: RequestQueue, outcome: str, settings: SearchSettings, now: date
         )
 
 
-def _on_commit_completed(
+def _announce_completed(
     entry: RequestQueue,
     history: SearchHistory | None,
     outcome: str,
     grabbed: set[int] = frozenset(),
 ) -> None:
+    """Emit the outcome's events inside the caller's transaction, so their outbox
+    rows commit (or roll back) with the outcome itself."""
+    if history is None:
+        return
     connector = entry.connector
-
-    def send() -> None:
-        if history is None:
-            return
-        events.emit(events.search_completed, connector=connector, history=history, outcome=outcome)
-        if outcome == Outcome.GRABBED:
-            titles = [i.get("title", "") for i in history.items if i.get("arr_id") in grabbed]
-            events.emit(events.items_grabbed, connector=connector, history=history, items=titles)
-
-    transaction.on_commit(send)
+    events.emit(events.search_completed, connector=connector, history=history, outcome=outcome)
+    if outcome == Outcome.GRABBED:
+        titles = [i.get("title", "") for i in history.items if i.get("arr_id") in grabbed]
+        events.emit(events.items_grabbed, connector=connector, history=history, items=titles)
 
 
 def outcome_completed(
@@ -151,7 +149,7 @@ def outcome_completed(
             grabbed=grabbed or (1 if any_grab else 0),
         )
         locked.release(status=RequestQueue.Status.DONE)
-        _on_commit_completed(locked, history, outcome, grabbed_ids)
+        _announce_completed(locked, history, outcome, grabbed_ids)
     return history
 
 
@@ -182,7 +180,7 @@ def outcome_failed(
         _pack(locked, PackOutcome.FAILED, settings, now)
         history = _finish_history(locked, outcome=outcome, message=message, now=now)
         locked.release(status=RequestQueue.Status.DONE)
-        _on_commit_completed(locked, history, outcome)
+        _announce_completed(locked, history, outcome)
     return history
 
 
@@ -212,5 +210,5 @@ def outcome_requeue(
             poll_errors=0,
             updated_at=now,
         )
-        _on_commit_completed(locked, history, outcome)
+        _announce_completed(locked, history, outcome)
     return history

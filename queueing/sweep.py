@@ -140,15 +140,16 @@ def sweep_connector(
     result = SweepResult(connector=connector, kind=kind, dry_run=dry_run)
     run = None
     if not dry_run:
-        run = SweepRun.objects.create(
-            connector=connector,
-            trigger=trigger,
-            kind=kind,
-            item_limit=item_limit,
-            started_at=now,
-        )
+        with transaction.atomic():
+            run = SweepRun.objects.create(
+                connector=connector,
+                trigger=trigger,
+                kind=kind,
+                item_limit=item_limit,
+                started_at=now,
+            )
+            events.emit(events.sweep_started, connector=connector, run=run)
         result.run = run
-        events.emit(events.sweep_started, connector=connector, run=run)
     try:
         if downloading is None:
             downloading = downloading_arr_ids(connector) if connector.is_usable else frozenset()
@@ -285,6 +286,7 @@ def _write(result: SweepResult, connector: Connector, run, force: bool, now: dat
     result.entries = len(entries)
 
 
+@transaction.atomic  # the event's outbox row commits with the run's outcome
 def _finish(result: SweepResult, run: SweepRun | None, started: float) -> None:
     result.seconds = time.monotonic() - started
     if run is None:

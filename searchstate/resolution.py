@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from comradarr import events
@@ -84,6 +84,7 @@ class Resolution:
     stale_upgrades: int = 0
 
 
+@transaction.atomic  # the imported event's outbox row commits with the acquisitions
 def resolve_acquisitions(*, connector: Connector, now: datetime | None = None) -> Resolution:
     """Remove registry rows of acquired items and record them (four statements)."""
     now = now or timezone.now()

@@ -194,10 +194,8 @@ def registry_completed(
             next_eligible_at=None,
         )
         for connector in Connector.objects.filter(pk__in=list(by_connector)):
-            transaction.on_commit(
-                lambda c=connector, ids=by_connector[connector.pk]: events.emit(
-                    events.items_exhausted, connector=c, registry_ids=ids
-                )
+            events.emit(
+                events.items_exhausted, connector=connector, registry_ids=by_connector[connector.pk]
             )
     window = timedelta(hours=settings.fresh_window_hours)
     for row in rows.filter(state=SearchState.SEARCHING).select_related("episode", "movie"):

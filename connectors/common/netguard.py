@@ -145,19 +145,48 @@ def _refusal(host: str, reason: str) -> ForbiddenAddressError:
     )
 
 
+def _written_reason(name: str) -> str | None:
+    if name in METADATA_HOSTS:
+        return "that name belongs to a cloud metadata service"
+    address = parse_ip(name)
+    return forbidden_reason(address) if address is not None else None
+
+
+def _clean_host(host: str) -> str:
+    return host.strip().strip("[]").rstrip(".").lower()
+
+
 def check_host(host: str) -> None:
     """Refuse a host, as written, that is a metadata name or a forbidden address literal.
 
     No DNS: this is what the URL check and every request can afford.
     """
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name in METADATA_HOSTS:
-        raise _refusal(name, "that name belongs to a cloud metadata service")
-    address = parse_ip(name)
-    if address is not None:
-        reason = forbidden_reason(address)
+    name = _clean_host(host)
+    reason = _written_reason(name)
+    if reason:
+        raise _refusal(name, reason)
+
+
+def destination_refusal(host: str, port: int) -> str | None:
+    """Why nothing may be sent to ``host`` (as written or as resolved), or None.
+
+    For senders that are not *arr clients (notification channels): the same
+    rule, as a sentence to show. A name that does not resolve is not refused
+    here; the send itself then fails with its own message.
+    """
+    name = _clean_host(host)
+    reason = _written_reason(name)
+    if reason:
+        return f"{name}: {reason}"
+    try:
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    for *_, sockaddr in infos:
+        reason = forbidden_reason(ipaddress.ip_address(sockaddr[0]))
         if reason:
-            raise _refusal(name, reason)
+            return f"{name} resolves to {reason}"
+    return None
 
 
 def resolve_checked(host: str, port: int) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -59,6 +60,7 @@ def sync_state_for(connector: Connector) -> SyncState:
     return state
 
 
+@transaction.atomic  # the event's outbox row commits with the run's outcome
 def _set_health(connector: Connector, current: str, message: str) -> None:
     previous = connector.health_status
     if previous == current:
@@ -182,6 +184,7 @@ def _http_requests(client) -> int:
     return client.http.request_count if client is not None else 0
 
 
+@transaction.atomic  # the event's outbox row commits with the run's outcome
 def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
     finished = timezone.now()
     run.status = SyncRun.Status.SUCCEEDED
@@ -212,6 +215,7 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
     return run
 
 
+@transaction.atomic  # the event's outbox row commits with the run's outcome
 def _record_failure(connector, state, run, client, error: str, stats: SyncStats) -> SyncRun:
     finished = timezone.now()
     run.status = SyncRun.Status.FAILED

@@ -110,6 +110,11 @@ def test_edit_keeps_blank_secret_and_replaces_given_one(admin_client):
         ("apprise", {"cfg_url": "nope://x"}, "Apprise does not understand"),
         ("apprise", {"cfg_url": "x" * 3000}, "at most 2000"),
         ("ntfy", {"cfg_topic": "bad topic\x00"}, "Null characters"),
+        ("webhook", {"cfg_url": "http://169.254.169.254/latest/meta-data"}, "cloud metadata"),
+        ("gotify", {"cfg_server_url": "http://metadata.google.internal", "cfg_app_token": "x"},
+         "does not send notifications"),
+        ("apprise", {"cfg_url": "json://0xA9FEA9FE/hook"}, "cloud metadata"),
+        ("email", {**VALID["email"], "cfg_smtp_host": "169.254.1.1"}, "link-local"),
     ],
 )  # fmt: skip
 def test_bad_and_hostile_channel_input(admin_client, kind, values, message):

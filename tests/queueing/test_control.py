@@ -36,16 +36,16 @@ def heard():
 
 def test_pause_and_resume_per_connector_and_globally(heard, django_capture_on_commit_callbacks):
     conn, _ = h.radarr(2, prof=h.profile(batch_size=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         control.queue_pause(connector=conn, reason="maintenance")
     assert control.is_paused(connector=conn, now=NOW)
     assert dispatch.claim_next(connector=conn, now=NOW).allowance.reason == "paused"
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         control.queue_resume(connector=conn)
         control.queue_pause()
     assert GlobalThrottle.load().paused
     assert dispatch.claim_next(connector=conn, now=NOW).allowance.reason == "global_paused"
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         control.queue_resume()
     assert dispatch.claim_next(connector=conn, now=NOW).entry is not None
     assert heard == [

@@ -270,7 +270,7 @@ def test_events_when_an_indexer_reaches_its_limit_or_is_disabled(
     events.indexer_disabled.connect(receiver)
     try:
         prowlarr = world["prowlarr"]
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=False):
             refresh(world)
         assert seen == []
         for _ in range(50):
@@ -278,9 +278,9 @@ def test_events_when_an_indexer_reaches_its_limit_or_is_disabled(
                 world["apps"][0], "EpisodeSearch", {"episodeIds": [1]}, NOW.timestamp(), 0
             )
         prowlarr.fail_indexer(world["geek"].id, seconds=600)
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=False):
             refresh(world)
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=False):
             refresh(world)  # no second announcement
     finally:
         events.indexer_limit_reached.disconnect(receiver)

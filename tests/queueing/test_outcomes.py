@@ -78,7 +78,7 @@ def test_grabbed_items_wait_for_import_others_back_off(
     later = NOW + timedelta(minutes=2)
     with (
         responses.RequestsMock(assert_all_requests_are_fired=False) as rsps,
-        django_capture_on_commit_callbacks(execute=True),
+        django_capture_on_commit_callbacks(execute=False),
     ):
         mock_poll(rsps, entry, "completed", grabbed=[movies[0].arr_id], message="1 reports")
         result = polling.poll_connector(connector=conn, client=client(conn), now=later)
@@ -132,7 +132,7 @@ def test_no_results_backs_off_then_exhausts(captured, django_capture_on_commit_c
     entry = RequestQueue.objects.get(status="dispatched")
     with (
         responses.RequestsMock(assert_all_requests_are_fired=False) as rsps,
-        django_capture_on_commit_callbacks(execute=True),
+        django_capture_on_commit_callbacks(execute=False),
     ):
         mock_poll(rsps, entry, "completed")
         polling.poll_connector(connector=conn, client=client(conn), now=t2 + timedelta(minutes=1))

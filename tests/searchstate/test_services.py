@@ -70,7 +70,7 @@ def test_completion_backoff_exhaustion_and_fresh_items(django_capture_on_commit_
 
     events.items_exhausted.connect(listener)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=False):
             moved = services.registry_completed(
                 SearchRegistry.objects.all(), found_nothing=True, settings=settings, now=NOW
             )
