@@ -21,10 +21,12 @@ class Received:
 
 @dataclass
 class Receiver:
-    """``statuses``: codes to answer in turn (then 200); ``requests``: what arrived."""
+    """``statuses``: codes to answer in turn (then 200); ``requests``: what arrived;
+    ``reply``: the body of every answer (services differ in what means success)."""
 
     server: ThreadingHTTPServer
     statuses: list[int] = field(default_factory=list)
+    reply: bytes = b'{"id": 1}'
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -48,7 +50,7 @@ def start_receiver() -> Receiver:
             with rec.lock:
                 rec.requests.append(Received(self.command, self.path, dict(self.headers), body))
                 status = rec.statuses.pop(0) if rec.statuses else 200
-            payload = b'{"id": 1}'
+            payload = rec.reply
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
