@@ -286,7 +286,6 @@ def _write(result: SweepResult, connector: Connector, run, force: bool, now: dat
     result.entries = len(entries)
 
 
-@transaction.atomic  # the event's outbox row commits with the run's outcome
 def _finish(result: SweepResult, run: SweepRun | None, started: float) -> None:
     result.seconds = time.monotonic() - started
     if run is None:
@@ -300,8 +299,9 @@ def _finish(result: SweepResult, run: SweepRun | None, started: float) -> None:
     run.entries = result.entries if result.status == SweepRun.Status.SUCCEEDED else 0
     run.skipped = dict(result.skipped)
     run.error = result.error
-    run.save()
-    events.emit(events.sweep_completed, connector=result.connector, run=run)
+    with transaction.atomic():  # the event's outbox row commits with the run's outcome
+        run.save()
+        events.emit(events.sweep_completed, connector=result.connector, run=run)
 
 
 def sweep_task(

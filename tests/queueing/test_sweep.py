@@ -406,7 +406,8 @@ def test_sweep_queries_do_not_grow_with_the_library():
     # ledger, lock, resolution (4), discovery (3 per type), seasons (3), upserts, links, events
     # (+ 9: the notification outbox rows of sweep started and completed)
     # (+ 2: the learned findability, one aggregate per type)
-    assert big_queries <= 36, big_queries
+    # 12 of them are savepoints: the started and completed events commit with their run.
+    assert big_queries <= 48, big_queries
 
 
 @pytest.mark.parametrize(

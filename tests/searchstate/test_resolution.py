@@ -49,7 +49,8 @@ def test_resolves_ours_rss_and_pending(django_assert_num_queries):
     )
     # settings + (resolve + stale upgrades) x 2 tables, then the items_imported event's
     # outbox row (notifications: savepoint, titles, insert, release, immediate-channel check).
-    with django_assert_num_queries(5 + 5):
+    # + 4: the savepoints that make the imported event commit with the acquisitions
+    with django_assert_num_queries(5 + 5 + 4):
         result = resolve_acquisitions(connector=conn, now=NOW)
     assert result.acquisitions == 3
     assert list(SearchRegistry.objects.values_list("episode_id", flat=True)) == [still.pk]
