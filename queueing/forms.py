@@ -307,7 +307,9 @@ class SweepScheduleForm(forms.Form):
             if "cron" in self.errors:
                 return
             if not (data.get("cron") or "").strip():
-                self.add_error("cron", "This field is required for a custom schedule.")
+                self.add_error(
+                    "cron", "This field is required. Type a cron expression, or choose a repeat."
+                )
                 return
             try:
                 data["cron"] = cron_rules.cron_validate(data["cron"])
