@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors.models import Connector
-from queueing import cron, schedule_status, sweep_schedules
+from queueing import cron, schedule_status, schedule_timeline, sweep_schedules
 from queueing.cron_builder import Mode
 from queueing.forms import (
     SweepScheduleForm,
@@ -33,6 +33,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
             "tab": "schedules",
             "builtin": schedule_status.builtin_jobs(),
             "sweeps": schedule_status.sweep_schedule_rows(),
+            "timeline": schedule_timeline.timeline_week(),
             "has_connectors": Connector.objects.exists(),
             "tz": timezone.get_current_timezone_name(),
         },
