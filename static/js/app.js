@@ -7,7 +7,6 @@
   var root = document.documentElement;
   var THEME_KEY = "comradarr-theme";
   var SIDEBAR_KEY = "comradarr-sidebar";
-  var darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
   var phoneQuery = window.matchMedia("(max-width: 768px)");
 
   function store(key, value) {
@@ -23,7 +22,7 @@
   function currentTheme() {
     var chosen = root.getAttribute("data-theme");
     if (chosen === "dark" || chosen === "light") return chosen;
-    return darkQuery.matches ? "dark" : "light";
+    return "dark"; /* the default: static/css/app.css says why */
   }
 
   function labelThemeButtons() {
@@ -158,7 +157,6 @@
     if (!event.matches) setDrawer(false);
   });
 
-  darkQuery.addEventListener("change", labelThemeButtons);
 
   /* htmx: every non-GET request carries Django's CSRF token. */
   document.addEventListener("htmx:configRequest", function (event) {

@@ -166,7 +166,7 @@ def test_entry_priority_form(logged_in_page: Page, engine, screenshot):
 
 @pytest.mark.parametrize("scheme", ["dark"])
 def test_queue_dark_and_phone(make_page, login, engine, screenshot, scheme):
-    page = make_page(color_scheme=scheme)
+    page = make_page(theme=scheme)
     login(page)
     page.goto(reverse("queueing:queue"))
     expect(page.locator("#up-next tbody tr")).to_have_count(3)
