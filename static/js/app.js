@@ -174,11 +174,21 @@
       if (!isNaN(pct)) bar.style.setProperty("--pct", Math.max(0, Math.min(100, pct)) + "%");
     });
   }
+  /* A table wider than its card scrolls sideways (phones): a keyboard reaches
+     and scrolls it too (WCAG 2.1.1; axe "scrollable-region-focusable"). */
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-wrap:not([tabindex])").forEach(function (wrap) {
+      wrap.setAttribute("tabindex", "0");
+    });
+  }
+
   document.addEventListener("htmx:load", function (event) {
     applyPercentages(event.detail.elt);
+    focusableScrollers(event.detail.elt);
   });
 
   applyPercentages(document);
+  focusableScrollers(document);
   labelThemeButtons();
   labelSidebarToggle();
 })();
