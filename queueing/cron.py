@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from cron_descriptor import (
@@ -152,6 +152,42 @@ def cron_next_runs(
         last_wall = wall
         runs.append(moment.astimezone(UTC))
     return runs
+
+
+def cron_runs_between(
+    expression: str, *, tz: str, start: datetime, end: datetime, limit: int
+) -> tuple[list[datetime], bool]:
+    """Run times in [start, end) as aware UTC datetimes, at most ``limit`` of them.
+
+    Returns (runs, truncated). For the 7-day timeline: an every-5-minutes cron
+    has 2,016 runs a week, so callers draw a band past their limit instead of
+    marks. Same validation and time budget as :func:`cron_next_runs`.
+    """
+    cron = cron_validate(expression)
+    zone = timezone_validate(tz)
+    deadline = time.monotonic() + NEXT_RUNS_SECONDS
+    iterator = croniter(
+        cron,
+        (start - timedelta(seconds=1)).astimezone(zone),
+        max_years_between_matches=MAX_YEARS_BETWEEN_RUNS,
+    )
+    runs: list[datetime] = []
+    last_wall: datetime | None = None
+    while len(runs) <= limit:
+        if time.monotonic() > deadline:
+            raise ValidationError("The cron expression takes too long to plan; simplify it.")
+        try:
+            moment = iterator.get_next(datetime)
+        except CroniterError:
+            break  # never again within the search horizon: nothing in this window either
+        if moment >= end:
+            break
+        wall = moment.replace(tzinfo=None)
+        if wall == last_wall:
+            continue  # the repeated hour of a fall-back night: run once
+        last_wall = wall
+        runs.append(moment.astimezone(UTC))
+    return runs[:limit], len(runs) > limit
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from connectors.models import Connector
 from queueing import cron as cron_rules
+from queueing import cron_builder as builder
 from queueing import throttle_profiles as profiles
 from queueing.models import SweepSchedule, ThrottleProfile
 
@@ -166,7 +167,65 @@ class SweepScheduleForm(forms.Form):
         label="Sweep",
         error_messages={"invalid_choice": "Choose gaps, upgrades, or both."},
     )
+    repeat = forms.ChoiceField(
+        choices=builder.MODE_CHOICES,
+        required=False,  # absent (a script posting only the cron): a custom expression
+        label="Repeat",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose how often the schedule repeats."},
+    )
+    every_minutes = forms.TypedChoiceField(
+        choices=[(n, f"{n} minutes") for n in builder.MINUTE_STEPS],
+        coerce=int,
+        required=False,
+        initial=15,
+        label="Every",
+        error_messages={"invalid_choice": "Choose one of the listed intervals."},
+    )
+    every_hours = forms.TypedChoiceField(
+        choices=[(n, "hour" if n == 1 else f"{n} hours") for n in builder.HOUR_STEPS],
+        coerce=int,
+        required=False,
+        initial=1,
+        label="Every",
+        error_messages={"invalid_choice": "Choose one of the listed intervals."},
+    )
+    at_minute = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=59,
+        initial=0,
+        label="At minute",
+        help_text="Minutes past the hour.",
+        error_messages=_int_errors(0, 59),
+    )
+    at_time = forms.TimeField(
+        required=False,
+        label="At",
+        initial="02:30",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        error_messages={"invalid": "Enter a time of day as HH:MM, e.g. 02:30."},
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=builder.WEEKDAYS,
+        coerce=int,
+        required=False,
+        label="On",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose days of the week from the list."},
+    )
+    day_of_month = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=builder.LAST_SAFE_DAY,
+        initial=1,
+        label="On day",
+        help_text=f"1 to {builder.LAST_SAFE_DAY}: later days are missing in some months.",
+        error_messages=_int_errors(1, builder.LAST_SAFE_DAY),
+    )
     cron = forms.CharField(
+        required=False,  # required for a custom schedule; the builder writes it otherwise
         max_length=cron_rules.CRON_MAX_LENGTH,
         label="Cron expression",
         help_text="Five fields: minute hour day-of-month month day-of-week.",
@@ -217,25 +276,99 @@ class SweepScheduleForm(forms.Form):
                     data[name] = data[name][: limit + 1]
         super().__init__(data, *args, **kwargs)
 
-    def clean_cron(self) -> str:
-        return cron_rules.cron_validate(self.cleaned_data["cron"])
-
     def clean_timezone(self) -> str:
         return str(cron_rules.timezone_validate(self.cleaned_data["timezone"]))
 
+    #: The fields the schedule builder submits (the preview reads the same ones).
+    BUILDER_FIELDS = (
+        "repeat", "every_minutes", "every_hours", "at_minute", "at_time", "weekdays",
+        "day_of_month", "cron", "timezone",
+    )  # fmt: skip
+
+    def recurrence(self) -> builder.Recurrence:
+        """The builder's choices as submitted (call after is_valid or inside clean)."""
+        data = self.cleaned_data
+        at = data.get("at_time")
+        mode = data.get("repeat") or builder.Mode.CUSTOM
+        hours_mode = mode == builder.Mode.HOURS
+        return builder.Recurrence(
+            mode,
+            every=data.get("every_minutes" if mode == builder.Mode.MINUTES else "every_hours") or 1,
+            minute=(data.get("at_minute") or 0) if hours_mode else (at.minute if at else 0),
+            hour=at.hour if at else 0,
+            weekdays=list(data.get("weekdays") or []),
+            day=data.get("day_of_month") or 1,
+        )
+
+    def _clean_repeat(self, data: dict) -> None:
+        """Sets data["cron"]: typed (custom) or written by the builder from its fields."""
+        mode = data.get("repeat") or builder.Mode.CUSTOM
+        if mode == builder.Mode.CUSTOM:
+            if "cron" in self.errors:
+                return
+            if not (data.get("cron") or "").strip():
+                self.add_error(
+                    "cron", "This field is required. Type a cron expression, or choose a repeat."
+                )
+                return
+            try:
+                data["cron"] = cron_rules.cron_validate(data["cron"])
+            except ValidationError as exc:
+                self.add_error("cron", exc.messages)
+            return
+        needed = {
+            builder.Mode.MINUTES: ["every_minutes"],
+            builder.Mode.HOURS: ["every_hours", "at_minute"],
+            builder.Mode.DAILY: ["at_time"],
+            builder.Mode.WEEKLY: ["at_time", "weekdays"],
+            builder.Mode.MONTHLY: ["at_time", "day_of_month"],
+        }[mode]
+        missing = [name for name in needed if data.get(name) in (None, "", [])]
+        for name in missing:
+            if name not in self.errors:
+                message = "Choose at least one day." if name == "weekdays" else "Required."
+                self.add_error(name, message)
+        if missing or any(name in self.errors for name in needed):
+            return
+        # The builder's choice wins over whatever the hidden cron field still holds.
+        self.errors.pop("cron", None)
+        try:
+            data["cron"] = self.recurrence().to_cron()
+        except ValidationError as exc:
+            self.add_error(None, exc.messages)
+
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("cron") and data.get("timezone"):
+        self._clean_repeat(data)
+        if data.get("cron") and data.get("timezone") and not self.errors.get("cron"):
             try:  # both valid alone; a cron that never fires (30 February) is still refused
                 cron_rules.cron_next_runs(data["cron"], tz=data["timezone"])
             except ValidationError as exc:
                 self.add_error("cron", exc.messages)
         return data
 
+    @staticmethod
+    def builder_initial(cron: str) -> dict:
+        """The builder's fields for a stored cron (custom when the builder cannot say it)."""
+        found = builder.recurrence_from_cron(cron)
+        initial: dict = {"repeat": found.mode, "cron": cron}
+        if found.mode == builder.Mode.CUSTOM:
+            return initial
+        initial.update(
+            every_minutes=found.every if found.mode == builder.Mode.MINUTES else 15,
+            every_hours=found.every if found.mode == builder.Mode.HOURS else 1,
+            at_minute=found.minute,
+            at_time=f"{found.hour:02d}:{found.minute:02d}",
+            weekdays=found.weekdays,
+            day_of_month=found.day,
+        )
+        return initial
+
     @classmethod
     def for_schedule(cls, schedule: SweepSchedule) -> SweepScheduleForm:
         return cls(
             initial={
+                **cls.builder_initial(schedule.cron),
                 "connector": schedule.connector_id,
                 "kind": schedule.kind,
                 "cron": schedule.cron,

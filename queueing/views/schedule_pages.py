@@ -11,11 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connectors.models import Connector
-from queueing import cron, schedule_status, sweep_schedules
+from queueing import cron, schedule_status, schedule_timeline, sweep_schedules
+from queueing.cron_builder import Mode
 from queueing.forms import (
     SweepScheduleForm,
 )
 from queueing.models import SweepSchedule
+
+#: A new schedule starts as "every hour, on the hour" (the builder's hours mode).
+DEFAULT_CRON = "0 * * * *"
 
 
 @login_required
@@ -29,6 +33,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
             "tab": "schedules",
             "builtin": schedule_status.builtin_jobs(),
             "sweeps": schedule_status.sweep_schedule_rows(),
+            "timeline": schedule_timeline.timeline_week(),
             "has_connectors": Connector.objects.exists(),
             "tz": timezone.get_current_timezone_name(),
         },
@@ -38,8 +43,12 @@ def schedules(request: HttpRequest) -> HttpResponse:
 def _schedule_form_page(
     request: HttpRequest, form: SweepScheduleForm, schedule: SweepSchedule | None, status=200
 ) -> HttpResponse:
-    # The preview validates both values before any work (they are the raw input here).
-    expression = str(form["cron"].value() or "")
+    # The preview validates both values before any work (they are the raw input here,
+    # or the expression the builder wrote from its fields).
+    written = (
+        form.cleaned_data.get("cron") if form.is_bound and hasattr(form, "cleaned_data") else None
+    )
+    expression = str(written or form["cron"].value() or "")
     tz = str(form["timezone"].value() or "UTC")
     return render(
         request,
@@ -79,7 +88,10 @@ def _apply_validation_error(form: SweepScheduleForm, exc: ValidationError) -> No
 @require_http_methods(["GET", "POST"])
 def schedule_add(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        initial = {"cron": "0 * * * *", "timezone": timezone.get_current_timezone_name()}
+        initial = {
+            **SweepScheduleForm.builder_initial(DEFAULT_CRON),
+            "timezone": timezone.get_current_timezone_name(),
+        }
         if request.GET.get("connector", "").isdigit():
             initial["connector"] = int(request.GET["connector"])
         return _schedule_form_page(request, SweepScheduleForm(initial=initial), None)
@@ -159,9 +171,27 @@ def schedule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def cron_preview(request: HttpRequest) -> HttpResponse:
-    """The description and next runs of the cron being typed (htmx, next to the field)."""
+    """What the schedule being edited means: its cron, in words, and its next runs (htmx).
+
+    Typing a custom expression sends it alone; a change in the builder sends the
+    builder's fields, and the answer also rewrites the (hidden) cron field, so
+    switching to "Custom" shows the expression the builder wrote.
+    """
+    data = request.GET.copy()
     # One character over each limit is enough for the preview to say "too long".
-    expression = request.GET.get("cron", "")[: cron.CRON_MAX_LENGTH + 1]
-    tz = request.GET.get("timezone", "UTC")[: cron.TIMEZONE_MAX_LENGTH + 1]
-    preview = cron.cron_preview(cron=expression, tz=tz) if expression.strip() else None
-    return render(request, "queueing/_cron_preview.html", {"preview": preview})
+    data["cron"] = data.get("cron", "")[: cron.CRON_MAX_LENGTH + 1]
+    data["timezone"] = data.get("timezone", "UTC")[: cron.TIMEZONE_MAX_LENGTH + 1] or "UTC"
+    mode = data.get("repeat") or Mode.CUSTOM
+    if mode == Mode.CUSTOM and not data["cron"].strip():
+        return render(request, "queueing/_cron_preview.html", {"preview": None})
+    form = SweepScheduleForm(data)
+    form.is_valid()
+    problems = [e for name in SweepScheduleForm.BUILDER_FIELDS for e in form.errors.get(name, [])]
+    problems += form.non_field_errors()
+    written = form.cleaned_data.get("cron") if not problems else None
+    if written:
+        preview = cron.cron_preview(cron=written, tz=form.cleaned_data["timezone"])
+    else:
+        preview = cron.CronPreview(ok=False, error=" ".join(problems))
+    context = {"preview": preview, "written": written, "builder": mode != Mode.CUSTOM}
+    return render(request, "queueing/_cron_preview.html", context)

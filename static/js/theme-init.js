@@ -1,6 +1,6 @@
 /* Runs in <head> before the first paint: applies the saved theme and sidebar
    state so the page never flashes the wrong colours. Without a saved theme the
-   CSS follows prefers-color-scheme. */
+   CSS default (dark) applies. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -13,6 +13,6 @@
       root.setAttribute("data-sidebar", "collapsed");
     }
   } catch (e) {
-    /* Storage blocked (privacy mode): follow the system preference. */
+    /* Storage blocked (privacy mode): the default theme. */
   }
 })();

@@ -114,10 +114,14 @@ def make_page(browser: Browser, live_server, request) -> Iterator[Callable[..., 
     pages: list[Page] = []
     js_errors: list[str] = []
 
-    def make(**context_options) -> Page:
+    def make(*, theme: str | None = None, **context_options) -> Page:
+        """``theme``: "light" or "dark" as if the user had chosen it with the toggle."""
         options = {"viewport": DESKTOP, "color_scheme": "light", "base_url": live_server.url}
         options.update(context_options)
         context = browser.new_context(**options)
+        if theme is not None:
+            assert theme in ("light", "dark")
+            context.add_init_script(f"localStorage.setItem('comradarr-theme', '{theme}')")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         new_page = context.new_page()

@@ -26,7 +26,7 @@ def listed(transactional_db):
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_quick_stats_and_sync_now(make_page, login, listed, screenshot, theme):
-    page: Page = make_page(color_scheme=theme)
+    page: Page = make_page(theme=theme)
     login(page)
     page.goto(reverse("connectors:list"))
     row = page.locator(f"#connector-{listed.pk}")

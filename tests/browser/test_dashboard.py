@@ -35,6 +35,7 @@ def test_dashboard_cards_completion_and_live_feed(logged_in_page, activity, scre
     href = line.locator("a").get_attribute("href")
     assert href == reverse("connectors:detail", args=[conn.pk])
 
-    page.locator("[data-theme-toggle]").click()
-    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     screenshot(page, "dashboard-activity-dark")
+    page.locator("[data-theme-toggle]").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    screenshot(page, "dashboard-activity-light")

@@ -166,7 +166,7 @@ def test_entry_priority_form(logged_in_page: Page, engine, screenshot):
 
 @pytest.mark.parametrize("scheme", ["dark"])
 def test_queue_dark_and_phone(make_page, login, engine, screenshot, scheme):
-    page = make_page(color_scheme=scheme)
+    page = make_page(theme=scheme)
     login(page)
     page.goto(reverse("queueing:queue"))
     expect(page.locator("#up-next tbody tr")).to_have_count(3)
@@ -190,15 +190,16 @@ def test_schedules_form_invalid_then_valid_cron(logged_in_page: Page, engine, sc
     page.get_by_role("link", name="Add sweep schedule").click()
     page.get_by_label("Connector").select_option(label="Movies 4K")
     page.get_by_label("Sweep").select_option("upgrades")
-    cron = page.get_by_label("Cron expression")
+    page.get_by_label("Custom (cron expression)").check()  # typed by hand, not built
+    cron = page.get_by_label("Cron expression", exact=True)
     cron.fill("every night")
     expect(page.locator("#cron-preview")).to_contain_text("must have 5 fields")
     page.get_by_role("button", name="Add schedule").click()
     expect(page.locator("#error-cron")).to_contain_text("must have 5 fields")
-    expect(page.get_by_label("Cron expression")).to_have_value("every night")
+    expect(page.get_by_label("Cron expression", exact=True)).to_have_value("every night")
     screenshot(page, "schedules-form-invalid", full_page=False)
 
-    page.get_by_label("Cron expression").fill("30 2 * * 1-5")
+    page.get_by_label("Cron expression", exact=True).fill("30 2 * * 1-5")
     expect(page.locator("#cron-preview")).to_contain_text("At 02:30, Monday through Friday")
     expect(page.locator("#cron-preview li")).to_have_count(3)
     page.get_by_label("Item limit").fill("200")

@@ -97,32 +97,32 @@ def test_sidebar_collapses_and_remembers(logged_in_page, screenshot):
 
 def test_theme_toggle_switches_and_persists(logged_in_page, screenshot):
     page = logged_in_page
+    assert _is_dark(_background(page))  # dark by default
+    screenshot(page, "dashboard-dark")
+
+    page.locator("[data-theme-toggle]").click()
+
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    _wait_until(page, lambda: _background(page) == "rgb(243, 245, 248)")
+    expect(page.locator("[data-theme-toggle]")).to_have_attribute(
+        "aria-label", "Switch to dark theme"
+    )
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
     assert not _is_dark(_background(page))
     screenshot(page, "dashboard-light")
 
     page.locator("[data-theme-toggle]").click()
-
-    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    _wait_until(page, lambda: _background(page) != "rgb(243, 245, 248)")
-    assert _is_dark(_background(page))
-    expect(page.locator("[data-theme-toggle]")).to_have_attribute(
-        "aria-label", "Switch to light theme"
-    )
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     assert _is_dark(_background(page))
-    screenshot(page, "dashboard-dark")
-
-    page.locator("[data-theme-toggle]").click()
-    page.reload()
-    expect(page.locator("html")).to_have_attribute("data-theme", "light")
-    assert not _is_dark(_background(page))
 
 
-def test_theme_follows_the_system_until_chosen(make_page, login):
-    page = make_page(color_scheme="dark")
+@pytest.mark.parametrize("system", ["light", "dark", "no-preference"])
+def test_dark_by_default_whatever_the_system_reports(make_page, login, system):
+    # Browsers report "light" when the user never chose: the *arr apps' dark is the default.
+    page = make_page(color_scheme=system)
     login(page)
-
     assert page.locator("html").get_attribute("data-theme") is None
     assert _is_dark(_background(page))
     expect(page.locator("[data-theme-toggle]")).to_have_attribute(
@@ -141,9 +141,9 @@ def test_dashboard_with_connectors(logged_in_page, connectors, screenshot):
     expect(page.locator('[data-stat="offline"] .stat-value')).to_have_text("1")
     expect(page.locator("table.table tbody tr")).to_have_count(5)
     expect(page.locator("table .badge-degraded")).to_have_text("Degraded")
-    screenshot(page, "dashboard-connectors-light")
-    page.locator("[data-theme-toggle]").click()
     screenshot(page, "dashboard-connectors-dark")
+    page.locator("[data-theme-toggle]").click()
+    screenshot(page, "dashboard-connectors-light")
 
 
 def test_phone_width_uses_a_drawer(make_page, login, connectors, screenshot):

@@ -61,12 +61,12 @@ def _var(page: Page, name: str) -> str:
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_library_sync_card_is_styled(make_page, login, failing_sync, screenshot, theme):
-    page = make_page(color_scheme=theme)
+    page = make_page(theme=theme)
     login(page)
     page.goto(reverse("connectors:detail", args=[failing_sync.pk]))
     card = page.locator(f"#sync-status-{failing_sync.pk}")
     expect(card.get_by_role("heading", name="Library sync")).to_be_visible()
-    # The theme follows the system preference: its page background says which one is on.
+    # The chosen theme is on: its page background says which one.
     assert _var(page, "--bg") == {"light": "rgb(243, 245, 248)", "dark": "rgb(20, 22, 27)"}[theme]
     # Facts: tiles in a grid, labels small and muted.
     assert _css(page, ".facts", "display") == "grid"
