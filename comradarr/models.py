@@ -167,6 +167,12 @@ class MaintenanceRun(RunLedger):
     def is_finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def pruned_counts(self) -> list[tuple[str, int]]:
+        """("search history", 12), ... from the report, for people."""
+        pruned = (self.report or {}).get("pruned") or {}
+        return [(step.replace("_", " "), count) for step, count in pruned.items()]
+
 
 class FailedLogin(models.Model):
     """One failed sign-in, counted towards locking the username and the address."""

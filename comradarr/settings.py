@@ -260,6 +260,14 @@ WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__
+# The project's home: the About page links it and its docs.
+COMRADARR_REPOSITORY_URL = "https://github.com/engels74/comradarr"
+# Where the daily update check (off by default; the General settings page) reads the latest
+# release: GitHub's releases API answer, or any server answering in its shape.
+UPDATE_FEED_URL = (
+    config.read_http_url("UPDATE_FEED_URL")
+    or "https://api.github.com/repos/engels74/comradarr/releases/latest"
+)
 
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.
