@@ -187,3 +187,19 @@ def test_about_page_says_when_the_check_is_off_or_failed(admin_client, feed, swi
     update_check.update_check_task()
     body = admin_client.get(reverse("settings_about")).content.decode()
     assert "The last check failed: the release feed did not answer JSON." in body
+
+
+def test_the_notifications_hear_of_a_newer_release(feed, switched_on, settings):
+    from notifications.messages import build_message
+    from notifications.models import NotificationEvent
+
+    settings.PUBLIC_URL = "https://comradarr.example.com"
+    feed.release("v1.3.0")
+    update_check.update_check_task()
+    update_check.update_check_task()
+    [event] = NotificationEvent.objects.filter(event_type="update_available")
+    message = build_message([event], public_url="https://comradarr.example.com")
+    assert message.body == (
+        "Comradarr 1.3.0 (you run 1.2.0) is available. "
+        "https://comradarr.example.com/settings/about/"
+    )
