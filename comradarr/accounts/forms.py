@@ -121,7 +121,8 @@ class AppSettingsForm(forms.ModelForm):
             "display_name": "Shown in the browser tab, to tell several installs apart.",
             "time_zone": (
                 "Times on every page and in notifications are shown in this zone; type to "
-                "search (Europe/Berlin, America/New_York, UTC). Applies on the next page."
+                "search (Europe/Berlin, America/New_York, UTC). Applies on the next page. "
+                "Built-in job times (daily maintenance at 04:15) follow TZ of the environment."
             ),
             "public_url": (
                 "How people reach Comradarr, e.g. https://comradarr.example.com: links in "
