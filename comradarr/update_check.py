@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from comradarr import config, events
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 TIMEOUT = (5, 10)
 #: A release answer is a few kB; more is not a release feed.
 MAX_BYTES = 1_000_000
+#: The daily job's function, as django-q2 stores it (ComradarrConfig.ready registers it).
+TASK_PATH = "comradarr.update_check.update_check_task"
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
 
 
@@ -143,6 +146,16 @@ def update_check_task() -> str:
     if row is None:
         return "off"
     return f"error: {row.error}" if row.error else f"latest {row.latest_version}"
+
+
+def update_check_enqueue() -> bool:
+    """Enqueue one check now (About's "Check now"); False, and nothing queued, while off."""
+    if not AppSettings.load().update_check:
+        return False
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task(TASK_PATH, task_name="update check (manual)"))
+    return True
 
 
 @dataclass(frozen=True)

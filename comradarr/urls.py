@@ -29,6 +29,11 @@ app_patterns = [
         name="settings_maintenance_status",
     ),
     path("settings/about/", settings_views.about, name="settings_about"),
+    path(
+        "settings/about/check-updates/",
+        settings_views.update_check_now,
+        name="settings_update_check",
+    ),
     path("metrics", MetricsView.as_view(), name="metrics"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from comradarr import update_check
 from comradarr.settings_pages import about as about_facts
 from comradarr.settings_pages.database import database_overview, maintenance_recent
 from queueing.maintenance_runs import MaintenanceBusy, maintenance_active, maintenance_enqueue
@@ -64,6 +65,17 @@ def maintenance_start(request: HttpRequest) -> HttpResponse:
         )
     messages.add_message(request, level, text)
     return redirect("settings_database")
+
+
+@login_required
+@require_POST
+def update_check_now(request: HttpRequest) -> HttpResponse:
+    """Enqueue one update check (a worker contacts the feed, never this request)."""
+    if update_check.update_check_enqueue():
+        messages.success(request, "Update check queued: this page shows the answer in a moment.")
+    else:
+        messages.warning(request, "The update check is off: switch it on in General first.")
+    return redirect("settings_about")
 
 
 @login_required

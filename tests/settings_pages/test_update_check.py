@@ -203,3 +203,35 @@ def test_the_notifications_hear_of_a_newer_release(feed, switched_on, settings):
         "Comradarr 1.3.0 (you run 1.2.0) is available. "
         "https://comradarr.example.com/settings/about/"
     )
+
+
+def test_check_now_enqueues_only_while_on_and_needs_post_and_csrf(
+    signed_in, admin_user, feed, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    url = reverse("settings_update_check")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(url)
+    assert response.status_code == 302 and not OrmQ.objects.exists()
+    page = signed_in.get(reverse("settings_about")).content.decode()
+    assert "The update check is off: switch it on in General first." in page
+    assert "update-check-now" not in page
+
+    AppSettings.objects.filter(pk=1).update(update_check=True)
+    assert "update-check-now" in signed_in.get(reverse("settings_about")).content.decode()
+    assert signed_in.get(url).status_code == 405
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(admin_user)
+    assert csrf_client.post(url).status_code == 403
+    assert not OrmQ.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(url)
+    [queued] = OrmQ.objects.all()
+    task = SignedPackage.loads(queued.payload)
+    assert task["func"] == update_check.TASK_PATH
+    assert feed.requests == []  # the request itself never contacts the feed
+    import_string(task["func"])()
+    assert len(feed.requests) == 1
