@@ -26,7 +26,7 @@ from django_q import models as django_q_models
 
 from comradarr.accounts import services
 from comradarr.accounts.admin_user import register_user_admin
-from comradarr.models import AppSettings, FailedLogin, LoginLockout
+from comradarr.models import AppSettings, FailedLogin, LoginLockout, MaintenanceRun
 
 for _model in (
     django_q_models.Schedule,
@@ -104,4 +104,19 @@ class LoginLockoutAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: LoginLockout | None = None) -> bool:
+        return False
+
+
+@admin.register(MaintenanceRun)
+class MaintenanceRunAdmin(admin.ModelAdmin):
+    """Read-only: runs write their own rows (queueing.maintenance_runs)."""
+
+    list_display = ["started_at", "kind", "trigger", "status", "finished_at", "error"]
+    list_filter = ["status", "kind", "trigger"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MaintenanceRun | None = None):
         return False

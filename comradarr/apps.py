@@ -13,3 +13,20 @@ class ComradarrConfig(AppConfig):
         runtime.connect_task_hook()
         # Tasks carry the correlation id of the request that enqueued them.
         task_context.connect()
+        _contribute_update_check_job()
+
+
+def _contribute_update_check_job() -> None:
+    from comradarr.update_check import TASK_PATH
+    from queueing.builtin_schedules import BuiltinJob, job_contribute
+
+    job_contribute(
+        BuiltinJob(
+            key="update_check",
+            title="check for a newer release",
+            func=TASK_PATH,
+            cron="40 5 * * *",
+            description="Ask the release feed for the latest version, only while the update "
+            "check is switched on in General settings; otherwise it contacts nothing.",
+        )
+    )

@@ -11,7 +11,7 @@ import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -121,6 +121,33 @@ def read_secret(
             raise ImproperlyConfigured(f"{name}_FILE={file_path!r} is empty")
         return secret
     return value or default
+
+
+def http_url_problem(value: str) -> str:
+    """Why ``value`` is not an absolute http(s) URL a link can start with ("" when it is)."""
+    if any(ch.isspace() or ch in "\"'<>\\" or ord(ch) < 32 for ch in value):
+        return "may not contain spaces, quotes, backslashes or angle brackets"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute URL starting with http:// or https://"
+    if parts.username or parts.password:
+        return "may not contain a user name or password"
+    if parts.query or parts.fragment:
+        return "may not contain a query (?) or fragment (#)"
+    return ""
+
+
+def read_http_url(name: str, *, env: Mapping[str, str] | None = None) -> str:
+    """An absolute http(s) URL such as a public address, or "" when unset."""
+    value = _raw(name, env) or ""
+    problem = http_url_problem(value) if value else ""
+    if problem:
+        raise ImproperlyConfigured(f"{name}={value!r} {problem}")
+    return value.rstrip("/")
 
 
 def read_base_url(name: str = "BASE_URL", *, env: Mapping[str, str] | None = None) -> str:

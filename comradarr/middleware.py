@@ -1,4 +1,5 @@
-"""Request middleware: correlation ids, forwarded scheme, secure cookies, security headers."""
+"""Request middleware: correlation ids, forwarded scheme, secure cookies, security headers,
+the time zone of the request."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import uuid
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from comradarr import csp
+from comradarr.accounts import runtime
 from comradarr.accounts.client_ip import forwarded_scheme
+from comradarr.accounts.middleware import is_open_path
 from comradarr.logs import correlation_id
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -36,6 +40,26 @@ class CorrelationIdMiddleware:
             correlation_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class TimeZoneMiddleware:
+    """Shows the request's times in the time zone in effect (TZ, else the settings page's).
+
+    Runs after AuthModeMiddleware, which has read the cached settings row already;
+    open paths (/health, the API, webhooks) are skipped so they never need the row.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_open_path(request.path_info):
+            return self.get_response(request)
+        runtime.activate_time_zone()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class ForwardedProtoMiddleware:

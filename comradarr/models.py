@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
+from comradarr.runs import RunLedger, RunStatus
+
 
 class TimestampedModel(models.Model):
     """created_at / updated_at for every model that changes over time."""
@@ -20,6 +22,11 @@ class TimestampedModel(models.Model):
 def _default_log_level() -> str:
     # The environment's LOG_LEVEL seeds the row once; afterwards the settings page wins.
     return settings.LOG_LEVEL
+
+
+def _default_time_zone() -> str:
+    # TZ seeds the row; while TZ is set it also wins over the row (settings_sources).
+    return settings.TIME_ZONE
 
 
 class AppSettings(TimestampedModel):
@@ -48,6 +55,26 @@ class AppSettings(TimestampedModel):
     log_level = models.CharField(
         max_length=10, choices=LogLevel.choices, default=_default_log_level
     )
+    display_name = models.CharField(
+        max_length=60,
+        default="Comradarr",
+        help_text="Shown in the browser tab, to tell several installs apart.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=_default_time_zone,
+        help_text="An IANA name (Europe/Berlin); checked against zoneinfo by the form.",
+    )
+    public_url = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How people reach Comradarr (https://comradarr.example.com); links in "
+        "notifications start with it.",
+    )
+    update_check = models.BooleanField(
+        default=False,
+        help_text="Once a day, ask the release feed whether a newer version exists.",
+    )
 
     class Meta:
         verbose_name = "application settings"
@@ -69,6 +96,82 @@ class AppSettings(TimestampedModel):
         """The settings row, created with defaults on first use."""
         row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return row
+
+
+class ReleaseCheck(models.Model):
+    """What the daily update check last learnt (comradarr.update_check): one row (pk=1).
+
+    Kept apart from AppSettings so the check's writes never race a settings save.
+    """
+
+    SINGLETON_PK = 1
+
+    latest_version = models.CharField(max_length=50, blank=True)
+    release_url = models.CharField(max_length=300, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    #: The newest version an "update available" event was emitted for (once per version).
+    announced_version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="releasecheck_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Release check: {self.latest_version or 'unknown'}"
+
+    @classmethod
+    def load(cls) -> ReleaseCheck:
+        row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return row
+
+
+class MaintenanceRun(RunLedger):
+    """One run of the maintenance (queueing.maintenance): scheduled daily, or asked for on
+    the Database page. A manual run is recorded as QUEUED when enqueued, so the page can
+    follow it until a worker finishes it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = RunStatus.RUNNING.value, RunStatus.RUNNING.label
+        SUCCEEDED = RunStatus.SUCCEEDED.value, RunStatus.SUCCEEDED.label
+        FAILED = RunStatus.FAILED.value, RunStatus.FAILED.label
+        SKIPPED = RunStatus.SKIPPED.value, RunStatus.SKIPPED.label
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Prune and vacuum/analyze"
+        PRUNE = "prune", "Prune"
+        VACUUM = "vacuum", "Vacuum/analyze"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    #: MaintenanceReport.as_dict(): pruned rows per step, vacuumed tables, errors, notes.
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta(RunLedger.Meta):
+        indexes = [
+            # The Database page: the newest runs first.
+            models.Index(fields=["-started_at"], name="maintenancerun_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()}) at {self.started_at}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def pruned_counts(self) -> list[tuple[str, int]]:
+        """("search history", 12), ... from the report, for people."""
+        pruned = (self.report or {}).get("pruned") or {}
+        return [(step.replace("_", " "), count) for step, count in pruned.items()]
 
 
 class FailedLogin(models.Model):

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "comradarr.accounts.middleware.AuthModeMiddleware",
+    # After the auth mode: both read the cached settings row.
+    "comradarr.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,8 +160,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 
-# Time: stored in UTC, shown in TZ.
-TIME_ZONE = config.read_str("TZ", "UTC")
+# Time: stored in UTC, shown in TZ. A TZ in the environment locks the settings page's
+# time zone (comradarr.settings_sources); without it the page's choice applies per request.
+TIME_ZONE_ENV = config.read_str("TZ")
+TIME_ZONE = TIME_ZONE_ENV or "UTC"
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, OSError, ValueError):  # OSError: a name too long
@@ -175,6 +179,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# How people reach Comradarr (links in notifications); when set it locks the settings page's field.
+PUBLIC_URL = config.read_http_url("PUBLIC_URL")
 
 # Logging: JSON lines, or LOG_FORMAT=console for people.
 LOG_LEVEL = config.read_choice(
@@ -253,6 +260,14 @@ WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__
+# The project's home: the About page links it and its docs.
+COMRADARR_REPOSITORY_URL = "https://github.com/engels74/comradarr"
+# Where the daily update check (off by default; the General settings page) reads the latest
+# release: GitHub's releases API answer, or any server answering in its shape.
+UPDATE_FEED_URL = (
+    config.read_http_url("UPDATE_FEED_URL")
+    or "https://api.github.com/repos/engels74/comradarr/releases/latest"
+)
 
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.

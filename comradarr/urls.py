@@ -11,11 +11,29 @@ from django.urls import include, path
 
 from api.metrics import MetricsView
 from comradarr import health, views
+from comradarr.settings_pages import views as settings_views
 
 app_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", health.health, name="health"),
     path("about/memory/", views.memory, name="memory"),
+    path("settings/database/", settings_views.database, name="settings_database"),
+    path(
+        "settings/database/maintenance/",
+        settings_views.maintenance_start,
+        name="settings_maintenance_start",
+    ),
+    path(
+        "settings/database/maintenance/status/",
+        settings_views.maintenance_status,
+        name="settings_maintenance_status",
+    ),
+    path("settings/about/", settings_views.about, name="settings_about"),
+    path(
+        "settings/about/check-updates/",
+        settings_views.update_check_now,
+        name="settings_update_check",
+    ),
     path("metrics", MetricsView.as_view(), name="metrics"),
     path("", include("comradarr.accounts.urls")),
     path("admin/", admin.site.urls),

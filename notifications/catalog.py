@@ -102,6 +102,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "error_threshold_exceeded", "Error threshold exceeded", Severity.ERROR,
         "{statistics}. {url}",
     ),
+    EventType(
+        "update_available", "Update available", Severity.INFO,
+        "Comradarr {statistics} is available. {url}",
+    ),
 )  # fmt: skip
 
 BY_KEY: dict[str, EventType] = {event.key: event for event in EVENT_TYPES}

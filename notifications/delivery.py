@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from comradarr.accounts import runtime
 from comradarr.crypto import DecryptionError
 from notifications.messages import Message, build_message
 from notifications.models import (
@@ -236,7 +237,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = RUN_LIMIT) -> Deliv
         batch = batch_claim(now=now)
         if batch is None:
             break
-        result = batch_send(batch, now=now, public_url=settings.public_url)
+        result = batch_send(batch, now=now, public_url=runtime.public_url())
         batch.refresh_from_db(fields=["status"])
         if result.ok:
             report.sent += 1

@@ -29,21 +29,12 @@ _TIMEZONES = sorted(zoneinfo.available_timezones())
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
-        fields = ["muted", "public_url", "error_threshold_count", "error_threshold_minutes"]
+        fields = ["muted", "error_threshold_count", "error_threshold_minutes"]
         labels = {
             "muted": "Mute all notifications",
-            "public_url": "Public URL",
             "error_threshold_count": "Error threshold: errors",
             "error_threshold_minutes": "within minutes",
         }
-
-    def clean_public_url(self) -> str:
-        value = self.cleaned_data["public_url"].strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValidationError("Enter the address starting with http:// or https://.")
-        if any(ch in value for ch in " \r\n\"'<>"):
-            raise ValidationError("The address may not contain spaces, quotes or angle brackets.")
-        return value
 
     def clean_error_threshold_minutes(self) -> int:
         value = self.cleaned_data["error_threshold_minutes"]

@@ -37,12 +37,6 @@ class NotificationSettings(TimestampedModel):
     muted = models.BooleanField(
         default=False, help_text="Mute every channel. Events are still recorded, nothing is sent."
     )
-    public_url = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="How people reach Comradarr, e.g. https://comradarr.example.com; links in "
-        "messages start with it (the path comes from BASE_URL).",
-    )
     error_threshold_count = models.PositiveIntegerField(
         default=10, help_text="Raise 'error threshold exceeded' after this many errors..."
     )

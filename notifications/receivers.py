@@ -198,6 +198,12 @@ def on_maintenance_completed(*, report, **_) -> None:
     )
 
 
+def on_update_available(*, version, current, **_) -> None:
+    # The link is the About page (which links the release notes): messages link Comradarr only.
+    data = {"statistics": f"{version} (you run {current})", "path": links.about()}
+    event_record("update_available", data=data)
+
+
 CONNECTIONS = {
     events.sweep_started: on_sweep_started,
     events.sweep_completed: on_sweep_completed,
@@ -212,6 +218,7 @@ CONNECTIONS = {
     events.connector_resumed: on_resumed,
     events.application_started: on_application_started,
     events.maintenance_completed: on_maintenance_completed,
+    events.update_available: on_update_available,
 }
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comradarr.accounts import runtime
 from notifications import catalog, kinds, services
 from notifications.forms import (
     ChannelForm,
@@ -53,6 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "tab": "notifications",
         "form": form,
         "channels": channels,
+        "public_url": runtime.public_url(),
     }
     return render(request, "settings/notifications.html", context)
 

@@ -115,11 +115,29 @@ def vacuum_analyze(report: MaintenanceReport) -> None:
             logger.exception("VACUUM ANALYZE failed", extra={"table": table})
 
 
-def maintenance_run(*, now: datetime | None = None, vacuum: bool = True) -> MaintenanceReport:
-    """Run every maintenance step; returns what each did (errors per step, never raised)."""
+def maintenance_run(
+    *, now: datetime | None = None, prune: bool = True, vacuum: bool = True
+) -> MaintenanceReport:
+    """Run the maintenance steps; returns what each did (errors per step, never raised).
+
+    ``prune=False`` runs VACUUM ANALYZE alone (the Database page's "Vacuum/analyze
+    now"); the maintenance_completed event, whose listeners prune their own
+    tables, is sent only when pruning ran.
+    """
     now = now or timezone.now()
-    cutoff = now - timedelta(days=history_retention_days())
     report = MaintenanceReport()
+    if prune:
+        _prune(report, now=now)
+    if vacuum:
+        vacuum_analyze(report)
+    logger.info("maintenance finished", extra=report.as_dict())
+    if prune:
+        events.emit(events.maintenance_completed, now=now, report=report.as_dict())
+    return report
+
+
+def _prune(report: MaintenanceReport, *, now: datetime) -> None:
+    cutoff = now - timedelta(days=history_retention_days())
     steps = {
         "exhausted": lambda: searchstate_services.prune_exhausted(now=now),
         "orphans": searchstate_services.prune_orphans,
@@ -136,8 +154,3 @@ def maintenance_run(*, now: datetime | None = None, vacuum: bool = True) -> Main
         except Exception as exc:
             report.errors[name] = str(exc) or type(exc).__name__
             logger.exception("maintenance step failed", extra={"step": name})
-    if vacuum:
-        vacuum_analyze(report)
-    logger.info("maintenance finished", extra=report.as_dict())
-    events.emit(events.maintenance_completed, now=now, report=report.as_dict())
-    return report

@@ -120,13 +120,11 @@ def sweep_schedule(schedule_id: int) -> dict | None:
     return {k: v for k, v in result.as_dict().items() if k != "plan"}
 
 
-def maintenance() -> dict | None:
-    from queueing.maintenance import maintenance_run
+def maintenance(run_id: int | None = None, kind: str = "full") -> dict | None:
+    """The daily maintenance (no run_id), or a run enqueued from the Database page."""
+    from queueing.maintenance_runs import maintenance_execute
 
-    with advisory_lock("maintenance") as acquired:
-        if not acquired:
-            return None
-        return maintenance_run().as_dict()
+    return maintenance_execute(run_id=run_id, kind=kind)
 
 
 def refresh_indexer_managers() -> dict[str, str] | None:

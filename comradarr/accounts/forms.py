@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
+from functools import cache
 
 from django import forms
 
+from comradarr import config, settings_sources
 from comradarr.models import AppSettings
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone name zoneinfo knows here, sorted (the form's searchable list)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in time_zone_names()}
+
 
 AUTH_MODE_HELP = {
     AppSettings.AuthMode.FULL: "Everyone signs in with the admin username and password.",
@@ -56,6 +71,9 @@ class AppSettingsForm(forms.ModelForm):
     Switching to a mode that lets people in without signing in (local bypass,
     disabled) needs the current password: whoever holds a session, or sits on
     the local network in bypass mode, must not be able to open the app further.
+
+    A field the environment sets (comradarr.settings_sources) is disabled: Django
+    then ignores whatever a POST says for it and keeps the stored value.
     """
 
     current_password = forms.CharField(
@@ -69,13 +87,51 @@ class AppSettingsForm(forms.ModelForm):
 
     class Meta:
         model = AppSettings
-        fields = ["auth_mode", "log_level", "current_password"]
-        labels = {"auth_mode": "Authentication", "log_level": "Log level"}
-        widgets = {"auth_mode": forms.RadioSelect}
+        fields = [
+            "display_name",
+            "time_zone",
+            "public_url",
+            "update_check",
+            "auth_mode",
+            "log_level",
+            "current_password",
+        ]
+        labels = {
+            "auth_mode": "Authentication",
+            "log_level": "Log level",
+            "display_name": "Display name",
+            "time_zone": "Time zone",
+            "public_url": "Public URL",
+            "update_check": "Check for updates once a day",
+        }
+        widgets = {
+            "auth_mode": forms.RadioSelect,
+            "time_zone": forms.TextInput(
+                attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}
+            ),
+            "public_url": forms.TextInput(
+                attrs={"placeholder": "https://comradarr.example.com", "inputmode": "url"}
+            ),
+        }
         help_texts = {
             "log_level": (
                 "Applies to every Comradarr process within 30 seconds, without a restart. "
                 "LOG_LEVEL in the environment only sets the first value."
+            ),
+            "display_name": "Shown in the browser tab, to tell several installs apart.",
+            "time_zone": (
+                "Times on every page and in notifications are shown in this zone; type to "
+                "search (Europe/Berlin, America/New_York, UTC). Applies on the next page. "
+                "Built-in job times (daily maintenance at 04:15) follow TZ of the environment."
+            ),
+            "public_url": (
+                "How people reach Comradarr, e.g. https://comradarr.example.com: links in "
+                "notifications start with it (the path comes from BASE_URL). Leave empty to "
+                "link to this machine's address."
+            ),
+            "update_check": (
+                "Off: Comradarr never contacts the release feed. On: once a day it asks whether "
+                "a newer version exists and says so on the About page and as a notification."
             ),
         }
 
@@ -94,6 +150,48 @@ class AppSettingsForm(forms.ModelForm):
         self.auth_mode_help = [
             (value, label, AUTH_MODE_HELP[value]) for value, label in AppSettings.AuthMode.choices
         ]
+        self.time_zones = time_zone_names()
+        self.fields["display_name"].error_messages["required"] = "Enter a name, e.g. Comradarr."
+        self.fields["time_zone"].error_messages["required"] = "Pick a time zone, e.g. UTC."
+        self.env_locked = settings_sources.locked_fields()
+        for name, variable in self.env_locked.items():
+            field = self.fields[name]
+            field.disabled = True
+            field.help_text = f"{settings_sources.locked_message(variable)} {field.help_text}"
+            if name in self.initial:
+                # Show what is in effect (the environment's value), not the stored one.
+                self.initial[name] = settings_sources.BY_FIELD[name].value()
+
+    def clean_display_name(self) -> str:
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter a name, e.g. Comradarr.")
+        if any(ord(ch) < 32 or ch in "<>" for ch in name):
+            raise forms.ValidationError("The name may not contain control characters or < >.")
+        return name
+
+    def clean_time_zone(self) -> str:
+        if "time_zone" in self.env_locked:
+            return self.instance.time_zone
+        typed = self.cleaned_data["time_zone"].strip()
+        name = _zones_by_folded_name().get(typed.casefold())
+        if name is None:
+            raise forms.ValidationError(
+                f"{typed[:64]!r} is not a time zone this system knows. Pick one from the list, "
+                "e.g. Europe/Berlin or UTC."
+            )
+        return name
+
+    def clean_public_url(self) -> str:
+        if "public_url" in self.env_locked:
+            return self.instance.public_url
+        value = self.cleaned_data["public_url"].strip()
+        if not value:
+            return ""
+        problem = config.http_url_problem(value)
+        if problem:
+            raise forms.ValidationError(f"The public URL {problem}.")
+        return value.rstrip("/")
 
     def clean_auth_mode(self) -> str:
         mode = self.cleaned_data["auth_mode"]

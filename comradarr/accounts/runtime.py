@@ -3,9 +3,10 @@
 Every request needs the auth mode, and every process must follow a log level
 changed on the settings page, but a query per request for a row that changes a
 few times a year is waste. So each process keeps the row for REFRESH_SECONDS
-and re-reads it after that: on the next request (AuthModeMiddleware) in
-gunicorn workers, and at the start of each task (a django-q pre_execute hook)
-in queue workers. The process that saves a change applies it at once
+and re-reads it after that: on the next request (AuthModeMiddleware,
+TimeZoneMiddleware) in gunicorn workers, and at the start of each task (a
+django-q pre_execute hook, which also activates the time zone) in queue
+workers. The process that saves a change applies it at once
 (app_settings_update calls apply()); the others follow within REFRESH_SECONDS.
 A row read is cheap (primary key), so nothing smarter, such as a
 LISTEN/NOTIFY channel, is worth its moving parts here.
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 import threading
 import time
+import zoneinfo
 
-from comradarr import logs
+from django.utils import timezone
+
+from comradarr import logs, settings_sources
 from comradarr.models import AppSettings
 
 REFRESH_SECONDS = 30.0
@@ -57,9 +61,24 @@ def invalidate() -> None:
         _cached, _loaded_at, _applied_level = None, float("-inf"), None
 
 
+def activate_time_zone() -> None:
+    """Show times in this thread in the time zone in effect (TZ, else the settings page's)."""
+    name = settings_sources.effective_time_zone(current())
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # A zone removed from tzdata since it was saved: the process default, not a crash.
+        timezone.deactivate()
+
+
+def public_url() -> str:
+    """The address links in messages start with (PUBLIC_URL, else the settings page's)."""
+    return settings_sources.effective_public_url(current())
+
+
 def refresh_before_task(sender: object = None, **kwargs: object) -> None:
-    """django-q pre_execute receiver: queue workers follow the settings too."""
-    current()
+    """django-q pre_execute receiver: queue workers follow the settings (log level, time zone)."""
+    activate_time_zone()
 
 
 def connect_task_hook() -> None:

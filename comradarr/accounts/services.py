@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from comradarr import settings_sources
 from comradarr.accounts import lockout, runtime
 from comradarr.accounts.client_ip import client_ip
 from comradarr.models import AppSettings
@@ -72,18 +73,36 @@ def confirm_password(*, request: HttpRequest, user: AbstractBaseUser, password: 
     return ""
 
 
-def app_settings_update(*, auth_mode: str, log_level: str) -> AppSettings:
-    """Save the general settings and apply them in this process at once.
+#: The AppSettings fields a caller may change (what the general settings page edits).
+EDITABLE_FIELDS = (
+    "auth_mode",
+    "log_level",
+    "display_name",
+    "time_zone",
+    "public_url",
+    "update_check",
+)
 
-    Other processes pick the change up within runtime.REFRESH_SECONDS.
+
+def app_settings_update(**values: object) -> AppSettings:
+    """Save general settings and apply them in this process at once.
+
+    Takes any of EDITABLE_FIELDS by keyword. A field the environment sets now
+    (comradarr.settings_sources) keeps its stored value whatever is passed:
+    a forged POST cannot change it. Other processes pick the change up within
+    runtime.REFRESH_SECONDS.
     """
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not an editable setting: {', '.join(sorted(unknown))}")
+    locked = settings_sources.locked_fields()
     row = AppSettings.load()
-    changed = {
-        name: (getattr(row, name), value)
-        for name, value in (("auth_mode", auth_mode), ("log_level", log_level))
-        if getattr(row, name) != value
-    }
-    row.auth_mode, row.log_level = auth_mode, log_level
+    changed = {}
+    for name, value in values.items():
+        if name in locked or getattr(row, name) == value:
+            continue
+        changed[name] = (getattr(row, name), value)
+        setattr(row, name, value)
     row.full_clean()
     row.save()
     runtime.apply(row)

@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -79,7 +80,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.app_settings_update(
-            auth_mode=form.cleaned_data["auth_mode"], log_level=form.cleaned_data["log_level"]
+            **{name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         )
         messages.success(request, "Settings saved.")
         return redirect("settings")
@@ -91,6 +92,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "client_address": ip or "unknown",
         "client_is_local": is_local(bypass_ip(request)) and not is_container_gateway(ip),
         "bypass_warning": _bypass_warning(request, ip),
+        # The time zone check: this moment as every page shows it now.
+        "now": timezone.now(),
     }
     return render(request, "settings/general.html", context)
 

@@ -25,9 +25,12 @@ def signed_in(client, admin_user):
     return client
 
 
+GENERAL = {"display_name": "Comradarr", "time_zone": "UTC", "public_url": ""}
+
+
 def save_settings(client, **data):
     data.setdefault("log_level", "info")
-    return client.post(reverse("settings"), data)
+    return client.post(reverse("settings"), {**GENERAL, **data})
 
 
 @pytest.mark.parametrize("mode", ["local_bypass", "disabled"])
@@ -76,7 +79,9 @@ def test_local_bypass_visitor_cannot_disable_sign_in_without_the_password(
     """In bypass mode a LAN browser acts as the admin: it still cannot open the app further."""
     set_auth_mode("local_bypass")
     response = client.post(
-        reverse("settings"), {"auth_mode": "disabled", "log_level": "info"}, REMOTE_ADDR="10.0.0.7"
+        reverse("settings"),
+        {**GENERAL, "auth_mode": "disabled", "log_level": "info"},
+        REMOTE_ADDR="10.0.0.7",
     )
     assert response.status_code == 200
     assert AppSettings.load().auth_mode == "local_bypass"

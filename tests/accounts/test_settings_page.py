@@ -23,8 +23,12 @@ def signed_in(client, admin_user):
     return client
 
 
+#: The general fields every save sends (tests/settings_pages covers them).
+GENERAL = {"display_name": "Comradarr", "time_zone": "UTC", "public_url": ""}
+
+
 def post(client, **data):
-    return client.post(reverse("settings"), data)
+    return client.post(reverse("settings"), {**GENERAL, **data})
 
 
 def test_settings_url():
@@ -89,7 +93,9 @@ def test_bad_values_are_refused_and_nothing_is_lost(signed_in, data, bad_field, 
 def test_settings_post_without_csrf_token_is_rejected(admin_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    response = client.post(reverse("settings"), {"auth_mode": "disabled", "log_level": "info"})
+    response = client.post(
+        reverse("settings"), {**GENERAL, "auth_mode": "disabled", "log_level": "info"}
+    )
     assert response.status_code == 403
     assert AppSettings.load().auth_mode == "full"
 

@@ -52,6 +52,8 @@ def main_pages(data) -> list[str]:
     pages = [
         reverse("dashboard"),
         reverse("settings"),
+        reverse("settings_database"),
+        reverse("settings_about"),
         reverse("connectors:list"),
         reverse("connectors:add"),
         reverse("connectors:detail", args=[sonarr.pk]),

@@ -12,6 +12,8 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from comradarr.accounts import runtime
+from comradarr.models import AppSettings
 from notifications import delivery
 from notifications.delivery import batch_claim, deliver_due
 from notifications.models import (
@@ -98,9 +100,10 @@ def test_batching_window_makes_one_digest(db, receiver):
 
 
 def test_public_url_and_base_url_in_links(db, receiver):
-    settings_row = NotificationSettings.load()
-    settings_row.public_url = "https://comradarr.example.com/ignored/path"
-    settings_row.save()
+    AppSettings.objects.update_or_create(
+        pk=1, defaults={"public_url": "https://comradarr.example.com/ignored/path"}
+    )
+    runtime.invalidate()
     make_channel(secrets={"url": receiver.url}, batch_window_minutes=0)
     event_record("sync_failed", data={"statistics": "x", "path": "/comradarr/connectors/3/"})
     deliver_due()

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from comradarr.accounts import runtime
+from comradarr.models import AppSettings
 from notifications.delivery import deliver_due
-from notifications.models import NotificationEvent, NotificationSettings
+from notifications.models import NotificationEvent
 from searchstate.models import SearchHistory
 from tests.fakearr.simulation import SimConfig
 from tests.notifications.conftest import make_channel
@@ -20,9 +22,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_sweep_and_searches_make_one_digest_per_window(fakearr_factory, receiver):
-    settings_row = NotificationSettings.load()
-    settings_row.public_url = "https://comradarr.example.com"
-    settings_row.save()
+    AppSettings.objects.update_or_create(
+        pk=1, defaults={"public_url": "https://comradarr.example.com"}
+    )
+    runtime.invalidate()
     make_channel(
         "digest", secrets={"url": receiver.url + "/in"}, batch_window_minutes=5,
         event_types=["sweep_completed", "search_succeeded"],

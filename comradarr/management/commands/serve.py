@@ -30,7 +30,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, embedded_keeper, events, serving, task_cluster
+from comradarr import embedded_db, embedded_keeper, events, serving, task_cluster, uptime
 from comradarr.embedded_pg import tuning
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ class Command(BaseCommand):
             child_env = dict(os.environ)
             child_env["WORKERS"] = str(workers)
             child_env["PYTHONUNBUFFERED"] = "1"
+            # The About page's uptime counts from here, not from a recycled worker's start.
+            child_env[uptime.STARTED_AT_ENV] = uptime.started_marker()
             if options["access_log"]:
                 child_env["COMRADARR_ACCESS_LOG"] = "1"
             database = settings.DATABASES["default"]
