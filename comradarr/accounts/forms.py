@@ -1,10 +1,11 @@
-"""Forms of the sign-in and general settings pages."""
+"""Forms of the sign-in, general settings and security pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django import forms
+from django.contrib.auth import password_validation
 
 from comradarr.models import AppSettings
 
@@ -51,7 +52,22 @@ OPEN_MODES = frozenset(OPENS)
 
 
 class AppSettingsForm(forms.ModelForm):
-    """General settings. Validation is the model's choices: unknown values are refused.
+    """General settings. Validation is the model's choices: unknown values are refused."""
+
+    class Meta:
+        model = AppSettings
+        fields = ["log_level"]
+        labels = {"log_level": "Log level"}
+        help_texts = {
+            "log_level": (
+                "Applies to every Comradarr process within 30 seconds, without a restart. "
+                "LOG_LEVEL in the environment only sets the first value."
+            ),
+        }
+
+
+class AuthModeForm(forms.ModelForm):
+    """Settings > Security: who must sign in.
 
     Switching to a mode that lets people in without signing in (local bypass,
     disabled) needs the current password: whoever holds a session, or sits on
@@ -69,15 +85,9 @@ class AppSettingsForm(forms.ModelForm):
 
     class Meta:
         model = AppSettings
-        fields = ["auth_mode", "log_level", "current_password"]
-        labels = {"auth_mode": "Authentication", "log_level": "Log level"}
+        fields = ["auth_mode", "current_password"]
+        labels = {"auth_mode": "Authentication"}
         widgets = {"auth_mode": forms.RadioSelect}
-        help_texts = {
-            "log_level": (
-                "Applies to every Comradarr process within 30 seconds, without a restart. "
-                "LOG_LEVEL in the environment only sets the first value."
-            ),
-        }
 
     def __init__(
         self,
@@ -119,6 +129,52 @@ class AppSettingsForm(forms.ModelForm):
                 error = "The current password cannot be checked here."
             else:
                 error = self.password_check(password)
+            if error:
+                self.add_error("current_password", error)
+        return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    """The admin's new password, given the current one (checked under the sign-in lockout)."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, password_check: Callable[[str], str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.password_check = password_check
+
+    def clean_new_password2(self) -> str:
+        first = self.cleaned_data.get("new_password1")
+        second = self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise forms.ValidationError("The two new passwords differ.")
+        password_validation.validate_password(second, self.user)
+        return second
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Last, and only when the rest is valid: a typo in the new one costs no lockout count.
+        if not self.errors:
+            error = self.password_check(cleaned["current_password"])
             if error:
                 self.add_error("current_password", error)
         return cleaned
