@@ -17,11 +17,11 @@ _HOURS_PER_YEAR = 365 * 24
 
 #: field -> (minimum, maximum, label, help text)
 WEIGHTS: dict[str, tuple[float, float, str, str]] = {
-    "gap_base": (0, 10_000, "Missing items", "Starting score of a missing item."),
+    "gap_base": (0, 10_000, "Missing item base", "Starting score of a missing item."),
     "upgrade_base": (
         0,
         10_000,
-        "Upgrades",
+        "Upgrade base",
         "Starting score of an item below its quality cutoff. Below the missing items' "
         "score, a gap is searched before a better copy of something you have.",
     ),

@@ -241,6 +241,11 @@ def test_bypassed_visitors_have_no_session_to_list(admin_user, set_auth_mode):
             "Gecko) Version/18.0 Safari/605.1.15",
             "Safari on macOS",
         ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
         ("curl/8.5.0", "curl"),
         ("", "Unknown browser"),
         ("<script>" * 100, "Unknown browser"),
