@@ -320,3 +320,19 @@ def test_revoking_needs_post(admin_user):
     assert client.get(reverse("settings_security_revoke", args=[row.pk])).status_code == 405
     assert client.get(reverse("settings_security_revoke_others")).status_code == 405
     assert signed_in_still(client)
+
+
+def test_a_bypassed_visitor_changes_the_password_with_the_current_one(admin_user, set_auth_mode):
+    """Local bypass lets a LAN browser in without a session: it still needs the password,
+    and the change signs out every session (there is none of its own to keep)."""
+    elsewhere = browser(IPHONE)
+    set_auth_mode("local_bypass")
+    lan = Client(REMOTE_ADDR="192.168.1.30")
+    assert change_password(lan, current_password="guess").status_code == 200
+    assert signed_in_still(elsewhere)
+    assert change_password(lan).status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(NEW_PASSWORD)
+    assert not UserSession.objects.exists()
+    set_auth_mode("full")
+    assert not signed_in_still(elsewhere)
