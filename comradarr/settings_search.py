@@ -41,7 +41,8 @@ def _page(
     settings_form: SearchSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    connectors = list(Connector.objects.order_by("name", "pk"))
+    # An indexer manager (Prowlarr) is never searched, so it has no search settings.
+    connectors = [c for c in Connector.objects.order_by("name", "pk") if c.is_library]
     if connector is None:
         connector = _connector_from(request.GET.get("connector"), connectors)
         if connector is None and request.GET.get("connector") is not None:
@@ -82,7 +83,7 @@ def search_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connector_search_settings(request: HttpRequest, pk: int) -> HttpResponse:
     connector = Connector.objects.filter(pk=pk).first()
-    if connector is None:
+    if connector is None or not connector.is_library:
         raise Http404("No such connector.")
     form = SearchSettingsForm(request.POST, instance=SearchSettings.for_connector(connector))
     if not form.is_valid():

@@ -181,6 +181,11 @@ def test_bad_connector_settings_are_refused_and_nothing_changes(
 def test_unknown_connector_is_404(signed_in, library):
     url = reverse("settings_search_connector", args=[999_999])
     assert signed_in.post(url, {}).status_code == 404
+    prowlarr = builders.connector("Prowlarr", kind="prowlarr")  # never searched
+    url = reverse("settings_search_connector", args=[prowlarr.pk])
+    assert signed_in.post(url, settings_data(SearchSettings())).status_code == 404
+    assert not SearchSettings.objects.exists()
+    assert prowlarr not in signed_in.get(reverse("settings_search")).context["connectors"]
     assert signed_in.get(reverse("settings_search"), {"connector": "999999"}).status_code == 404
     assert signed_in.get(reverse("settings_search"), {"connector": "<x>"}).status_code == 404
 
