@@ -12,14 +12,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from comradarr.accounts.client_ip import (
-    LOCAL_NETWORKS,
-    bypass_ip,
-    client_ip,
-    from_trusted_proxy,
-    is_local,
-)
+from comradarr.accounts.client_ip import LOCAL_NETWORKS, client_ip, from_trusted_proxy
 from comradarr.accounts.gateway import container_gateways, in_container, is_container_gateway
+from comradarr.accounts.modes import request_bypasses_login
+from comradarr.models import AppSettings
 
 _DEFAULTS = {
     "TRUSTED_PROXIES": "none: X-Forwarded-For is never believed",
@@ -92,7 +88,8 @@ def network_facts(request: HttpRequest) -> NetworkFacts:
             peer=request.META.get("REMOTE_ADDR", "") or "unknown",
             via_trusted_proxy=from_trusted_proxy(request),
             client=ip or "unknown",
-            counts_as_local=is_local(bypass_ip(request)) and not is_container_gateway(ip),
+            # The bypass's own decision, whatever mode is in effect now.
+            counts_as_local=request_bypasses_login(AppSettings.AuthMode.LOCAL_BYPASS, request),
             container_gateway=is_container_gateway(ip),
         ),
     )

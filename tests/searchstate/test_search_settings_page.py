@@ -276,3 +276,17 @@ def test_posts_need_the_csrf_token(admin_user, library):
     ):
         assert client.post(url, weights_data(gap_base=1)).status_code == 403
     assert not PriorityWeights.objects.exists()
+
+
+def test_saved_settings_reach_the_engine_without_a_restart(signed_in, library):
+    """The engine reads both rows at each sweep or "why": a save applies from the next one."""
+    from searchstate.why import why
+
+    before = why(library["old"]).score.parts["base"]
+    signed_in.post(reverse("settings_search"), weights_data(gap_base=4321))
+    assert (before, why(library["old"]).score.parts["base"]) == (1000, 4321)
+
+    sonarr = library["sonarr"]
+    data = settings_data(SearchSettings.for_connector(sonarr), grace_period_hours=0)
+    signed_in.post(reverse("settings_search_connector", args=[sonarr.pk]), data)
+    assert SearchSettings.for_connector(sonarr).grace.total_seconds() == 0
