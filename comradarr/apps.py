@@ -8,9 +8,11 @@ class ComradarrConfig(AppConfig):
     def ready(self) -> None:
         # django-q workers re-read the application settings (log level) before each task.
         from comradarr import task_context
-        from comradarr.accounts import checks, runtime  # noqa: F401 - checks register on import
+        from comradarr.accounts import checks, runtime, sessions  # noqa: F401 - checks register
 
         runtime.connect_task_hook()
+        # Every sign-in (our form, the test client's force_login) lists its session.
+        sessions.connect_login_hook()
         # Tasks carry the correlation id of the request that enqueued them.
         task_context.connect()
         _contribute_update_check_job()

@@ -226,3 +226,32 @@ class LoginLockout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key} until {self.locked_until}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session, listed on Settings > Security (comradarr.accounts.sessions).
+
+    Django's own session rows cannot be listed per user without decoding every
+    one, so this row is written at sign-in, touched by middleware at most once a
+    minute per process, and deleted at sign-out or revocation (with the Django
+    session row, which is what actually signs the browser out).
+    """
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+    last_seen_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [
+            # sessions.sessions_of: a user's sessions, most recently seen first.
+            models.Index(fields=["user", "-last_seen_at"], name="usersession_user_seen"),
+        ]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} from {self.client_ip or 'unknown'}"

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "comradarr.accounts.middleware.AuthModeMiddleware",
     # After the auth mode: both read the cached settings row.
     "comradarr.middleware.TimeZoneMiddleware",
+    "comradarr.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -260,14 +261,14 @@ WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__
-# The project's home: the About page links it and its docs.
-COMRADARR_REPOSITORY_URL = "https://github.com/engels74/comradarr"
+# Where this build's source lives (the About page links it and its docs). Set by
+# whoever publishes the build: a copy must not point its users at someone else's
+# project, so there is no default.
+COMRADARR_REPOSITORY_URL = config.read_http_url("COMRADARR_REPOSITORY_URL") or ""
 # Where the daily update check (off by default; the General settings page) reads the latest
-# release: GitHub's releases API answer, or any server answering in its shape.
-UPDATE_FEED_URL = (
-    config.read_http_url("UPDATE_FEED_URL")
-    or "https://api.github.com/repos/engels74/comradarr/releases/latest"
-)
+# release: GitHub's releases API answer, or any server answering in its shape. Without
+# one the check says so instead of guessing a feed.
+UPDATE_FEED_URL = config.read_http_url("UPDATE_FEED_URL") or ""
 
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.

@@ -116,6 +116,8 @@ def update_check_run() -> ReleaseCheck | None:
     row = ReleaseCheck.load()
     row.checked_at = timezone.now()
     try:
+        if not settings.UPDATE_FEED_URL:
+            raise FeedError("no release feed is configured: set UPDATE_FEED_URL")
         release = feed_parse(feed_fetch(settings.UPDATE_FEED_URL))
     except FeedError as exc:
         row.error = str(exc)[:300]

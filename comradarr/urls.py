@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.metrics import MetricsView
-from comradarr import health, views
+from comradarr import health, settings_search, views
 from comradarr.settings_pages import views as settings_views
 
 app_patterns = [
@@ -42,6 +42,17 @@ app_patterns = [
     path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),
+    path("settings/search/", settings_search.search_settings, name="settings_search"),
+    path(
+        "settings/search/connectors/<int:pk>/",
+        settings_search.connector_search_settings,
+        name="settings_search_connector",
+    ),
+    path(
+        "settings/search/preview/",
+        settings_search.ranking_preview_partial,
+        name="settings_search_preview",
+    ),
     path("settings/notifications/", include("notifications.urls")),
     path("analytics/", include("analytics.urls")),
     path("settings/api-keys/", include("api.settings_urls")),

@@ -95,6 +95,12 @@ class Candidate:
         return f"{self.series_title} S{self.season_number:02d}E{self.episode_number:02d}"
 
 
+def rank_key(candidate: Candidate) -> tuple:
+    """Dispatch order: best score first; ties by series, season, then *arr id."""
+    c = candidate
+    return (-c.priority, c.series_id or 0, c.season_number or 0, c.arr_id)
+
+
 @dataclass
 class Discovery:
     """Candidates of one search type, best first, and what was skipped."""
@@ -277,7 +283,7 @@ def discover(
 
     selected = qs.filter(reason=Reason.SELECTED).order_by()
     candidates = list(_candidates(ctx, shape, search_type, selected))
-    candidates.sort(key=lambda c: (-c.priority, c.series_id or 0, c.season_number or 0, c.arr_id))
+    candidates.sort(key=rank_key)
     return Discovery(search_type=search_type, candidates=candidates, skipped=skipped)
 
 
@@ -371,5 +377,6 @@ __all__ = [
     "DiscoveryContext",
     "annotated",
     "discover",
+    "rank_key",
     "reason_case",
 ]

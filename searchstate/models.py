@@ -323,6 +323,7 @@ class PriorityWeights(models.Model):
     attempt_penalty = models.FloatField(default=priority_rules.Weights.attempt_penalty)
     attempt_penalty_cap = models.FloatField(default=priority_rules.Weights.attempt_penalty_cap)
     user = models.FloatField(default=priority_rules.Weights.user)
+    findability = models.FloatField(default=priority_rules.Weights.findability)
 
     class Meta:
         verbose_name_plural = "priority weights"

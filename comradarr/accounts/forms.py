@@ -1,4 +1,4 @@
-"""Forms of the sign-in and general settings pages."""
+"""Forms of the sign-in, general settings and security pages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import cache
 
 from django import forms
+from django.contrib.auth import password_validation
 
 from comradarr import config, settings_sources
 from comradarr.models import AppSettings
@@ -68,22 +69,9 @@ OPEN_MODES = frozenset(OPENS)
 class AppSettingsForm(forms.ModelForm):
     """General settings. Validation is the model's choices: unknown values are refused.
 
-    Switching to a mode that lets people in without signing in (local bypass,
-    disabled) needs the current password: whoever holds a session, or sits on
-    the local network in bypass mode, must not be able to open the app further.
-
     A field the environment sets (comradarr.settings_sources) is disabled: Django
     then ignores whatever a POST says for it and keeps the stored value.
     """
-
-    current_password = forms.CharField(
-        label="Current password",
-        required=False,
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Needed to switch to local network bypass or to disable sign-in.",
-    )
 
     class Meta:
         model = AppSettings
@@ -92,12 +80,9 @@ class AppSettingsForm(forms.ModelForm):
             "time_zone",
             "public_url",
             "update_check",
-            "auth_mode",
             "log_level",
-            "current_password",
         ]
         labels = {
-            "auth_mode": "Authentication",
             "log_level": "Log level",
             "display_name": "Display name",
             "time_zone": "Time zone",
@@ -105,7 +90,6 @@ class AppSettingsForm(forms.ModelForm):
             "update_check": "Check for updates once a day",
         }
         widgets = {
-            "auth_mode": forms.RadioSelect,
             "time_zone": forms.TextInput(
                 attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}
             ),
@@ -135,21 +119,8 @@ class AppSettingsForm(forms.ModelForm):
             ),
         }
 
-    def __init__(
-        self,
-        *args,
-        admin_has_password: bool = True,
-        password_check: Callable[[str], str] | None = None,
-        **kwargs,
-    ) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.admin_has_password = admin_has_password
-        # Returns "" for the right password, else the message; None refuses every open mode.
-        self.password_check = password_check
-        self.stored_auth_mode = self.instance.auth_mode
-        self.auth_mode_help = [
-            (value, label, AUTH_MODE_HELP[value]) for value, label in AppSettings.AuthMode.choices
-        ]
         self.time_zones = time_zone_names()
         self.fields["display_name"].error_messages["required"] = "Enter a name, e.g. Comradarr."
         self.fields["time_zone"].error_messages["required"] = "Pick a time zone, e.g. UTC."
@@ -193,6 +164,46 @@ class AppSettingsForm(forms.ModelForm):
             raise forms.ValidationError(f"The public URL {problem}.")
         return value.rstrip("/")
 
+
+class AuthModeForm(forms.ModelForm):
+    """Settings > Security: who must sign in.
+
+    Switching to a mode that lets people in without signing in (local bypass,
+    disabled) needs the current password: whoever holds a session, or sits on
+    the local network in bypass mode, must not be able to open the app further.
+    """
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed to switch to local network bypass or to disable sign-in.",
+    )
+
+    class Meta:
+        model = AppSettings
+        fields = ["auth_mode", "current_password"]
+        labels = {"auth_mode": "Authentication"}
+        widgets = {"auth_mode": forms.RadioSelect}
+
+    def __init__(
+        self,
+        *args,
+        admin_has_password: bool = True,
+        password_check: Callable[[str], str] | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.admin_has_password = admin_has_password
+        # Returns "" for the right password, else the message; None refuses every open mode.
+        self.password_check = password_check
+        self.stored_auth_mode = self.instance.auth_mode
+        self.auth_mode_help = [
+            (value, label, AUTH_MODE_HELP[value]) for value, label in AppSettings.AuthMode.choices
+        ]
+
     def clean_auth_mode(self) -> str:
         mode = self.cleaned_data["auth_mode"]
         if mode != AppSettings.AuthMode.DISABLED and not self.admin_has_password:
@@ -217,6 +228,52 @@ class AppSettingsForm(forms.ModelForm):
                 error = "The current password cannot be checked here."
             else:
                 error = self.password_check(password)
+            if error:
+                self.add_error("current_password", error)
+        return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    """The admin's new password, given the current one (checked under the sign-in lockout)."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, password_check: Callable[[str], str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.password_check = password_check
+
+    def clean_new_password2(self) -> str:
+        first = self.cleaned_data.get("new_password1")
+        second = self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise forms.ValidationError("The two new passwords differ.")
+        password_validation.validate_password(second, self.user)
+        return second
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Last, and only when the rest is valid: a typo in the new one costs no lockout count.
+        if not self.errors:
+            error = self.password_check(cleaned["current_password"])
             if error:
                 self.add_error("current_password", error)
         return cleaned

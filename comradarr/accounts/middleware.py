@@ -21,7 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from comradarr.accounts import runtime
+from comradarr.accounts import runtime, sessions
 from comradarr.accounts.modes import admin_user, request_bypasses_login
 
 # Paths below BASE_URL that are reachable without signing in. Webhooks carry
@@ -83,3 +83,18 @@ class AuthModeMiddleware:
             response["HX-Redirect"] = target
             return response
         return redirect_to_login(request.get_full_path(), login_url)
+
+
+class SessionActivityMiddleware:
+    """Keeps Settings > Security's session list current: who was last seen when, from where.
+
+    Writes at most once a minute per session and process (sessions.session_touch),
+    so a page full of htmx polling costs nothing extra.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sessions.session_touch(request)
+        return self.get_response(request)

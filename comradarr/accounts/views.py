@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the general settings page."""
+"""Sign-in, sign-out and the general settings page (Security has its own module)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comradarr.accounts import services
-from comradarr.accounts.client_ip import bypass_ip, client_ip, is_local
+from comradarr.accounts import services, sessions
+from comradarr.accounts.client_ip import bypass_ip, client_ip
 from comradarr.accounts.forms import AppSettingsForm, LoginForm
 from comradarr.accounts.gateway import GATEWAY_WARNING, is_container_gateway
-from comradarr.accounts.modes import admin_user, request_bypasses_login
+from comradarr.accounts.modes import request_bypasses_login
 from comradarr.models import AppSettings
 from comradarr.redirects import next_url
 
@@ -41,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
         if outcome.user is not None:
-            login(request, outcome.user)
+            login(request, outcome.user)  # lists the session too (sessions.connect_login_hook)
             return redirect(next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
         error = outcome.error
         # 429 tells scripts and password managers to stop; the page still explains.
@@ -57,6 +57,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    sessions.session_ended(request)
     logout(request)
     # Where sign-in is bypassed for this client, the login page would only be a detour.
     if request_bypasses_login(getattr(request, "auth_mode", ""), request):
@@ -64,41 +65,32 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-@sensitive_post_parameters("current_password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
     row = AppSettings.load()
-    admin = admin_user()
-    form = AppSettingsForm(
-        request.POST if request.method == "POST" else None,
-        instance=row,
-        admin_has_password=admin is not None and admin.has_usable_password(),
-        password_check=lambda password: services.confirm_password(
-            request=request, user=request.user, password=password
-        ),
-    )
+    form = AppSettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST" and form.is_valid():
+        # Authentication is saved on Settings > Security; it is kept as it is here.
         services.app_settings_update(
-            **{name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            **{
+                name: form.cleaned_data[name]
+                for name in services.EDITABLE_FIELDS
+                if name in form.cleaned_data
+            }
         )
         messages.success(request, "Settings saved.")
         return redirect("settings")
-    ip = client_ip(request)
     context = {
         "form": form,
         "page_title": "Settings",
-        # Helps choosing "local network bypass": does this browser count as local?
-        "client_address": ip or "unknown",
-        "client_is_local": is_local(bypass_ip(request)) and not is_container_gateway(ip),
-        "bypass_warning": _bypass_warning(request, ip),
         # The time zone check: this moment as every page shows it now.
         "now": timezone.now(),
     }
     return render(request, "settings/general.html", context)
 
 
-def _bypass_warning(request: HttpRequest, ip: str) -> str:
+def bypass_warning(request: HttpRequest, ip: str) -> str:
     """Why local bypass would not let this browser in although its address looks local."""
     if is_container_gateway(ip):
         return GATEWAY_WARNING.format(ip=ip)

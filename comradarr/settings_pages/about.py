@@ -50,8 +50,8 @@ def about_facts() -> AboutFacts:
         started_at=started,
         uptime_seconds=max(0, int((timezone.now() - started).total_seconds())),
         repository_url=repository,
-        readme_url=f"{repository}#readme",
-        docs_url=f"{repository}/tree/main/docs",
+        readme_url=f"{repository}#readme" if repository else "",
+        docs_url=f"{repository}/tree/main/docs" if repository else "",
         update=update_check.update_status(),
     )
 

@@ -25,12 +25,9 @@ def signed_in(client, admin_user):
     return client
 
 
-GENERAL = {"display_name": "Comradarr", "time_zone": "UTC", "public_url": ""}
-
-
 def save_settings(client, **data):
-    data.setdefault("log_level", "info")
-    return client.post(reverse("settings"), {**GENERAL, **data})
+    """The authentication mode is saved on Settings > Security."""
+    return client.post(reverse("settings_security"), data)
 
 
 @pytest.mark.parametrize("mode", ["local_bypass", "disabled"])
@@ -38,7 +35,7 @@ def test_opening_the_app_without_the_password_is_refused(signed_in, mode):
     response = save_settings(signed_in, auth_mode=mode)
     assert response.status_code == 200
     assert AppSettings.load().auth_mode == "full"
-    errors = response.context["form"].errors["current_password"]
+    errors = response.context["auth_form"].errors["current_password"]
     # The refusal says in plain words what the mode would open.
     assert "current password" in errors[0]
     assert ("local network" if mode == "local_bypass" else "anyone who can reach") in errors[0]
@@ -67,8 +64,8 @@ def test_right_password_switches(signed_in, mode):
 def test_tightening_or_keeping_the_mode_needs_no_password(signed_in):
     AppSettings.load()
     AppSettings.objects.filter(pk=1).update(auth_mode="local_bypass")
-    response = save_settings(signed_in, auth_mode="local_bypass", log_level="error")
-    assert response.status_code == 302, response.context["form"].errors
+    response = save_settings(signed_in, auth_mode="local_bypass")
+    assert response.status_code == 302, response.context["auth_form"].errors
     assert save_settings(signed_in, auth_mode="full").status_code == 302
     assert AppSettings.load().auth_mode == "full"
 
@@ -79,16 +76,14 @@ def test_local_bypass_visitor_cannot_disable_sign_in_without_the_password(
     """In bypass mode a LAN browser acts as the admin: it still cannot open the app further."""
     set_auth_mode("local_bypass")
     response = client.post(
-        reverse("settings"),
-        {**GENERAL, "auth_mode": "disabled", "log_level": "info"},
-        REMOTE_ADDR="10.0.0.7",
+        reverse("settings_security"), {"auth_mode": "disabled"}, REMOTE_ADDR="10.0.0.7"
     )
     assert response.status_code == 200
     assert AppSettings.load().auth_mode == "local_bypass"
 
 
 def test_settings_page_explains_the_password_requirement(signed_in):
-    body = signed_in.get(reverse("settings")).content.decode()
+    body = signed_in.get(reverse("settings_security")).content.decode()
     assert 'name="current_password"' in body
     assert "lets every browser on your local network in as the admin" in body
 

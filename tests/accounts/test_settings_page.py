@@ -31,12 +31,17 @@ def post(client, **data):
     return client.post(reverse("settings"), {**GENERAL, **data})
 
 
+def post_security(client, **data):
+    """The authentication mode lives on Settings > Security."""
+    return client.post(reverse("settings_security"), data)
+
+
 def test_settings_url():
     assert reverse("settings") == "/settings/"
 
 
 def test_page_shows_modes_with_explanations(signed_in):
-    response = signed_in.get(reverse("settings"))
+    response = signed_in.get(reverse("settings_security"))
     assert response.status_code == 200
     body = response.content.decode()
     for value in ("full", "local_bypass", "disabled"):
@@ -47,9 +52,10 @@ def test_page_shows_modes_with_explanations(signed_in):
 
 
 def test_save_changes_the_row(signed_in):
-    response = post(
-        signed_in, auth_mode="local_bypass", log_level="error", current_password=PASSWORD
-    )
+    response = post_security(signed_in, auth_mode="local_bypass", current_password=PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("settings_security") + "#auth-mode"
+    response = post(signed_in, log_level="error")
     assert response.status_code == 302
     assert response["Location"] == reverse("settings")
     row = AppSettings.load()
@@ -58,52 +64,62 @@ def test_save_changes_the_row(signed_in):
     assert "Settings saved." in page.content.decode()
 
 
+def test_the_general_page_leaves_the_auth_mode_alone_and_points_to_security(signed_in):
+    response = post(signed_in, auth_mode="disabled", log_level="info")
+    assert response.status_code == 302
+    assert AppSettings.load().auth_mode == "full"
+    body = signed_in.get(reverse("settings")).content.decode()
+    assert 'name="auth_mode"' not in body
+    assert f'href="{reverse("settings_security")}"' in body
+
+
 @pytest.mark.parametrize(
     ("data", "bad_field"),
     [
-        ({"auth_mode": "none", "log_level": "debug"}, "auth_mode"),
-        ({"auth_mode": "FULL", "log_level": "debug"}, "auth_mode"),
-        ({"auth_mode": "", "log_level": "debug"}, "auth_mode"),
-        ({"log_level": "debug"}, "auth_mode"),
-        ({"auth_mode": "disabled", "log_level": "verbose"}, "log_level"),
-        ({"auth_mode": "disabled", "log_level": "10"}, "log_level"),
-        ({"auth_mode": "disabled"}, "log_level"),
-        ({"auth_mode": "disabled", "log_level": "<script>x</script>"}, "log_level"),
+        ({"auth_mode": "none", "current_password": PASSWORD}, "auth_mode"),
+        ({"auth_mode": "FULL", "current_password": PASSWORD}, "auth_mode"),
+        ({"auth_mode": "", "current_password": PASSWORD}, "auth_mode"),
+        ({"current_password": PASSWORD}, "auth_mode"),
+        ({"auth_mode": "<script>x</script>", "current_password": PASSWORD}, "auth_mode"),
+        ({"log_level": "verbose"}, "log_level"),
+        ({"log_level": "10"}, "log_level"),
+        ({}, "log_level"),
+        ({"log_level": "<script>x</script>"}, "log_level"),
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_lost(signed_in, data, bad_field, root_level):
     before = root_level()
-    response = post(signed_in, **data)
+    on_security = bad_field == "auth_mode"
+    response = (post_security if on_security else post)(signed_in, **data)
     assert response.status_code == 200
-    form = response.context["form"]
+    form = response.context["auth_form" if on_security else "form"]
     assert list(form.errors) == [bad_field]
     # The database row is untouched ...
     row = AppSettings.objects.get()
     assert (row.auth_mode, row.log_level) == ("full", "warning")
     assert root_level() == before
-    # ... and the valid value typed in the other field is still on the page.
+    # ... and the page is whole, with the hostile value escaped.
     body = response.content.decode()
-    if bad_field == "log_level":
-        assert 'value="disabled" checked' in body
-    else:
-        assert '<option value="debug" selected>' in body
+    assert 'value="full"' in body if on_security else '<option value="warning"' in body
     assert "<script>x</script>" not in body
 
 
-def test_settings_post_without_csrf_token_is_rejected(admin_user):
+@pytest.mark.parametrize("name", ["settings", "settings_security"])
+def test_settings_post_without_csrf_token_is_rejected(admin_user, name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    response = client.post(
-        reverse("settings"), {**GENERAL, "auth_mode": "disabled", "log_level": "info"}
-    )
+    data = {**GENERAL, "auth_mode": "disabled", "log_level": "info", "current_password": PASSWORD}
+    response = client.post(reverse(name), data)
     assert response.status_code == 403
-    assert AppSettings.load().auth_mode == "full"
+    assert (AppSettings.load().auth_mode, AppSettings.load().log_level) == ("full", "warning")
 
 
-def test_settings_page_requires_login(client, admin_user):
-    response = post(client, auth_mode="disabled", log_level="info")
+@pytest.mark.parametrize("name", ["settings", "settings_security"])
+def test_settings_page_requires_login(client, admin_user, name):
+    data = {"auth_mode": "disabled", "log_level": "info", "current_password": PASSWORD}
+    response = client.post(reverse(name), data)
     assert response.status_code == 302
-    assert AppSettings.load().auth_mode == "full"
+    assert (AppSettings.load().auth_mode, AppSettings.load().log_level) == ("full", "warning")
 
 
 def test_cannot_turn_auth_on_when_admin_has_no_password(signed_in, admin_user):
@@ -111,7 +127,7 @@ def test_cannot_turn_auth_on_when_admin_has_no_password(signed_in, admin_user):
     admin_user.set_unusable_password()
     admin_user.save()
     runtime.invalidate()
-    response = post(signed_in, auth_mode="full", log_level="info")
+    response = post_security(signed_in, auth_mode="full")
     assert response.status_code == 200
     assert "ensure_admin --reset-password" in response.content.decode()
     assert AppSettings.objects.get().auth_mode == "disabled"
@@ -181,7 +197,7 @@ def test_admin_edit_applies_the_log_level(signed_in, root_level):
     ("ip", "text"), [("192.168.1.9", "counts"), ("203.0.113.9", "does not count")]
 )
 def test_page_says_whether_this_browser_is_local(signed_in, ip, text):
-    body = signed_in.get(reverse("settings"), REMOTE_ADDR=ip).content.decode()
+    body = signed_in.get(reverse("settings_security"), REMOTE_ADDR=ip).content.decode()
     assert f'<span class="mono">{ip}</span>, which {text} as the local network' in body
 
 

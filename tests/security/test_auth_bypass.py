@@ -137,7 +137,7 @@ def test_a_gateway_behind_a_trusted_proxy_is_judged_by_the_forwarded_client(loca
 
 def test_settings_page_warns_about_the_gateway(signed_in):
     """Class: auth bypass via local-network mode: the settings page says why and what to set."""
-    body = signed_in.get(reverse("settings"), REMOTE_ADDR="172.17.0.1").content.decode()
+    body = signed_in.get(reverse("settings_security"), REMOTE_ADDR="172.17.0.1").content.decode()
     assert 'id="bypass-warning"' in body
     assert "gateway of Comradarr&#x27;s container network" in body
     assert "TRUSTED_PROXIES" in body
@@ -148,7 +148,7 @@ def test_settings_page_warns_about_the_gateway(signed_in):
 def test_settings_page_warns_about_a_proxy_without_forwarded_for(signed_in, settings):
     """Class: auth bypass via trusted headers: the settings page names the proxy's omission."""
     settings.TRUSTED_PROXIES = [PROXY]
-    body = signed_in.get(reverse("settings"), REMOTE_ADDR=PROXY).content.decode()
+    body = signed_in.get(reverse("settings_security"), REMOTE_ADDR=PROXY).content.decode()
     assert "without an X-Forwarded-For" in body
     assert "does not count as the local network" in body
 

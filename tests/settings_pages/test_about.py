@@ -31,8 +31,8 @@ def test_page_shows_versions_data_directory_and_links(signed_in):
     assert f'id="about-django">{django.get_version()}<' in body
     assert facts.postgresql[0].isdigit() and f"{facts.postgresql} (embedded)" in body
     assert f'id="about-data-dir">{settings.DATA_DIR}<' in body
-    assert f'href="{settings.COMRADARR_REPOSITORY_URL}"' in body
-    assert f'href="{settings.COMRADARR_REPOSITORY_URL}#readme"' in body
+    # No project home configured: the page says where the docs are instead of guessing.
+    assert 'id="about-docs-local"' in body and 'href="/api/v1/docs/"' in body
     assert f'href="{reverse("memory")}" id="about-memory"' in body
     assert 'href="/settings/about/" aria-current="page"' in body
 
@@ -70,3 +70,10 @@ def test_duration_words(seconds, words):
 def test_about_needs_a_signed_in_user(client, db):
     assert client.get(reverse("settings_about")).status_code == 302
     assert client.get(reverse("settings_database")).status_code == 302
+
+
+def test_the_projects_home_is_linked_when_configured(signed_in, settings):
+    settings.COMRADARR_REPOSITORY_URL = "https://git.example.org/comradarr"
+    body = signed_in.get(reverse("settings_about")).content.decode()
+    assert 'href="https://git.example.org/comradarr" ' in body
+    assert 'href="https://git.example.org/comradarr#readme"' in body

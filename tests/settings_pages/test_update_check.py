@@ -152,6 +152,11 @@ def test_an_unreachable_feed_is_an_error_not_a_crash(switched_on, settings):
     assert "could not be reached" in update_check.update_check_task()
 
 
+def test_without_a_configured_feed_the_check_says_so(switched_on, settings):
+    settings.UPDATE_FEED_URL = ""
+    assert "no release feed is configured" in update_check.update_check_run().error
+
+
 def test_a_release_link_that_is_not_http_is_dropped(feed, switched_on):
     feed.release("v2.0.0", url="javascript:alert(1)")
     update_check.update_check_task()
