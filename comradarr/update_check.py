@@ -131,11 +131,12 @@ def update_check_run() -> ReleaseCheck | None:
     if announce:
         row.announced_version = release.version
         fields.append("announced_version")
-    row.save(update_fields=fields)
-    if announce:
-        events.emit(
-            events.update_available, version=release.version, current=current, url=release.url
-        )
+    with transaction.atomic():  # the announcement's outbox row commits with the version
+        row.save(update_fields=fields)
+        if announce:
+            events.emit(
+                events.update_available, version=release.version, current=current, url=release.url
+            )
     return row
 
 
