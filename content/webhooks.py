@@ -220,6 +220,9 @@ def _on_movie_deleted(connector: Connector, event: WebhookEvent, result: Webhook
 
 
 def _on_added(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    # Adding an item writes no history: the next sync reads the whole list to find it.
+    SyncState.objects.get_or_create(connector=connector)
+    SyncState.objects.filter(connector=connector).update(list_requested_at=timezone.now())
     result.sync_requested = request_follow_up_sync(connector)
 
 

@@ -220,6 +220,29 @@ class HttpClient:
                 )
             page += 1
 
+    def total_records(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        sort_key: str,
+        sort_direction: str = "ascending",
+    ) -> int:
+        """A paged endpoint's totalRecords, read with one record a page: the apps count
+        the whole filtered set whatever the page size (docs/arr-api.md section 1)."""
+        base = [(k, v) for k, v in encode_params(params) if k not in _PAGING_KEYS]
+        body = self.get(
+            path,
+            [
+                *base,
+                ("page", "1"),
+                ("pageSize", "1"),
+                ("sortKey", sort_key),
+                ("sortDirection", sort_direction),
+            ],
+        )
+        return self._page_parts(path, 1, body)[1]
+
     def _page_parts(self, path: str, page: int, body: Any) -> tuple[list[dict], int]:
         if not isinstance(body, dict):
             raise BadResponseError(
