@@ -13,7 +13,9 @@ keep the acquisition timestamps' rules:
 * EpisodeFileDelete / MovieFileDelete: the file is gone, timestamps cleared;
   only when the stored file is the deleted one, so an upgrade's delete that
   arrives after its Download does not erase the new file;
-* SeriesDelete / MovieDelete: the rows go (search state follows by cascade).
+* SeriesDelete / MovieDelete: the rows go (search state follows by cascade);
+* SeriesAdd / MovieAdded: no history tells of an added item, so the sync this
+  requests reads the whole list (SyncState.list_requested_at).
 """
 
 from __future__ import annotations

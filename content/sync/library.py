@@ -1,9 +1,10 @@
 """The two library shapes: series -> seasons -> episodes, and flat movie lists.
 
-Both full and incremental sync go through here; they differ only in which
-series get their episodes fetched (all, or the stale ones) and in whether
-history is consulted. Every delete happens after the listing it relies on
-was received and parsed in full.
+Both full and incremental sync go through here when the whole list is read;
+they differ only in which series get their episodes fetched (all, or the
+stale ones and those history named). Whether an incremental sync reads the
+list at all is content.sync.change_check's decision. Every delete happens
+after the listing it relies on was received and parsed in full.
 """
 
 from __future__ import annotations
