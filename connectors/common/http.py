@@ -241,7 +241,12 @@ class HttpClient:
                 ("sortDirection", sort_direction),
             ],
         )
-        return self._page_parts(path, 1, body)[1]
+        total = self._page_parts(path, 1, body)[1]
+        if total > INT32_MAX:  # an int32 in every spec; larger is no count an app sends
+            raise BadResponseError(
+                f"{self.where} answered {path} with an impossible totalRecords ({total})."
+            )
+        return total
 
     def _page_parts(self, path: str, page: int, body: Any) -> tuple[list[dict], int]:
         if not isinstance(body, dict):
@@ -384,6 +389,7 @@ class HttpClient:
         return answers.interpret(self, response, content, shown)
 
 
+INT32_MAX = 2**31 - 1
 _PAGING_KEYS = frozenset({"page", "pageSize", "sortKey", "sortDirection"})
 
 

@@ -52,9 +52,6 @@ class SyncStats:
     last_history_id: int | None = None
     #: The whole /movie or /series list was read (the daily reconciliation's clock restarts).
     listed: bool = False
-    #: Why the list was read, or the items re-read one by one (content.sync.change_check).
-    list_reasons: list[str] = field(default_factory=list)
-    items_reread: int = 0
     #: /wanted totals read before the listings (None: not read); the next run compares.
     wanted_totals: WantedTotals | None = None
     notes: list[str] = field(default_factory=list)

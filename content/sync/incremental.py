@@ -43,7 +43,6 @@ def incremental_sync(
         stats=stats,
     )
     stats.wanted_totals = plan.totals
-    stats.list_reasons = plan.reasons
     movies = client.shape == "movies"
     if plan.full_list:
         stats.listed = True
@@ -70,7 +69,6 @@ def incremental_sync(
             stats=stats,
             progress=progress,
         )
-    stats.items_reread = 0 if plan.full_list else len(plan.items)
     logger.info(
         "incremental sync plan",
         extra={

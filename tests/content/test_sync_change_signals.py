@@ -212,8 +212,14 @@ def test_many_changed_movies_are_read_with_the_list(movies):
         lambda: (200, {"Content-Type": "application/json"}, json.dumps({"records": []})),
         lambda: (200, {"Content-Type": "application/json"}, '{"totalRecords": -3, "records": []}'),
         lambda: (200, {"Content-Type": "application/json"}, '["not", "a page"]'),
+        lambda: (200, {"Content-Type": "application/json"}, '{"totalRecords": 1e99}'),
+        lambda: (
+            200,
+            {"Content-Type": "application/json"},
+            '{"totalRecords": 99999999999, "records": []}',
+        ),
     ],
-    ids=["500", "no total", "negative total", "a list"],
+    ids=["500", "no total", "negative total", "a list", "a float", "beyond int32"],
 )
 def test_unreadable_totals_mean_the_list_is_read(movies, fault):
     movies.faults["/wanted/cutoff"] = fault
