@@ -342,6 +342,15 @@ class SyncState(TimestampedModel):
     last_error = models.TextField(blank=True)
     # Debounces the incremental sync that Download webhooks ask for.
     webhook_sync_requested_at = models.DateTimeField(null=True, blank=True)
+    # The cheap change signals (content.sync.change_check): an incremental sync
+    # re-reads the whole /movie or /series list only when one of them moved.
+    # When the whole list was last read: past a day, the next sync reads it again.
+    library_listed_at = models.DateTimeField(null=True, blank=True)
+    # totalRecords of /wanted/missing and /wanted/cutoff (monitored) when last read.
+    wanted_missing_total = models.IntegerField(null=True, blank=True)
+    wanted_cutoff_total = models.IntegerField(null=True, blank=True)
+    # A webhook said an item was added (no history event tells): read the whole list.
+    list_requested_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync state of {self.connector}"

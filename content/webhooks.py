@@ -13,7 +13,9 @@ keep the acquisition timestamps' rules:
 * EpisodeFileDelete / MovieFileDelete: the file is gone, timestamps cleared;
   only when the stored file is the deleted one, so an upgrade's delete that
   arrives after its Download does not erase the new file;
-* SeriesDelete / MovieDelete: the rows go (search state follows by cascade).
+* SeriesDelete / MovieDelete: the rows go (search state follows by cascade);
+* SeriesAdd / MovieAdded: no history tells of an added item, so the sync this
+  requests reads the whole list (SyncState.list_requested_at).
 """
 
 from __future__ import annotations
@@ -220,6 +222,9 @@ def _on_movie_deleted(connector: Connector, event: WebhookEvent, result: Webhook
 
 
 def _on_added(connector: Connector, event: WebhookEvent, result: WebhookResult) -> None:
+    # Adding an item writes no history: the next sync reads the whole list to find it.
+    SyncState.objects.get_or_create(connector=connector)
+    SyncState.objects.filter(connector=connector).update(list_requested_at=timezone.now())
     result.sync_requested = request_follow_up_sync(connector)
 
 

@@ -30,6 +30,7 @@ from connectors.common.types import (
     QueueStatus,
     SeriesData,
     SystemStatus,
+    WantedTotals,
 )
 
 logger = logging.getLogger("connectors.client")
@@ -139,6 +140,23 @@ class ArrClient:
                 found.append(record)
         return found
 
+    def _wanted_totals(self, sort_key: str) -> WantedTotals | None:
+        """How many monitored items /wanted/missing and /wanted/cutoff list, one record a
+        page each (two small requests); None when the app has no such endpoints."""
+        caps = self.capabilities
+        if caps is not None and not caps.wanted_endpoints:
+            return None
+        try:
+            missing, cutoff = (
+                self.http.total_records(
+                    f"{self.api_prefix}/wanted/{which}", {"monitored": True}, sort_key=sort_key
+                )
+                for which in ("missing", "cutoff")
+            )
+        except NotFoundError:
+            return None  # an older build than the version gate assumed
+        return WantedTotals(missing=missing, cutoff=cutoff)
+
     # ---------------------------------------------------------------- commands
 
     def post_command(self, command: CommandRequest) -> CommandStatus:
@@ -169,6 +187,16 @@ class SeriesClient(ArrClient):
     def series(self) -> list[SeriesData]:
         raw = self.http.get_list(f"{self.api_prefix}/series", kind="series")
         return [type(self).map_series(item) for item in raw]
+
+    def series_one(self, series_arr_id: int) -> SeriesData:
+        """One series with its seasons and statistics; NotFoundError when it is gone."""
+        raw = self.http.get(f"{self.api_prefix}/series/{int(series_arr_id)}")
+        if not isinstance(raw, dict):
+            raise BadResponseError(f"{self.http.where} answered /series/{{id}} without a series.")
+        return type(self).map_series(raw)
+
+    def wanted_totals(self) -> WantedTotals | None:
+        return self._wanted_totals(self._wanted_sort_key())
 
     def episodes(self, series_arr_id: int) -> list[EpisodeData]:
         """Every episode of one series with its file's quality and cutoff state merged in."""
@@ -268,6 +296,21 @@ class MovieClient(ArrClient):
                 page = []
         if page:
             yield self._map_movies(page)
+
+    def movie(self, movie_arr_id: int) -> MovieData:
+        """One movie with its file (GET /movie/{id} embeds it); NotFoundError when gone."""
+        raw = self.http.get(f"{self.api_prefix}/movie/{int(movie_arr_id)}")
+        if not isinstance(raw, dict):
+            raise BadResponseError(f"{self.http.where} answered /movie/{{id}} without a movie.")
+        return self._map_movies([raw])[0]
+
+    def library_count(self) -> int | None:
+        """How many movies the library holds, when an endpoint says so cheaply (None: none
+        does; Radarr has no count short of the whole /movie list)."""
+        return None
+
+    def wanted_totals(self) -> WantedTotals | None:
+        return self._wanted_totals(self.wanted_sort_key)
 
     def _map_movies(self, raw: list[dict]) -> list[MovieData]:
         files = self._files_not_embedded(raw)

@@ -220,6 +220,34 @@ class HttpClient:
                 )
             page += 1
 
+    def total_records(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        sort_key: str,
+        sort_direction: str = "ascending",
+    ) -> int:
+        """A paged endpoint's totalRecords, read with one record a page: the apps count
+        the whole filtered set whatever the page size (docs/arr-api.md section 1)."""
+        base = [(k, v) for k, v in encode_params(params) if k not in _PAGING_KEYS]
+        body = self.get(
+            path,
+            [
+                *base,
+                ("page", "1"),
+                ("pageSize", "1"),
+                ("sortKey", sort_key),
+                ("sortDirection", sort_direction),
+            ],
+        )
+        total = self._page_parts(path, 1, body)[1]
+        if total > INT32_MAX:  # an int32 in every spec; larger is no count an app sends
+            raise BadResponseError(
+                f"{self.where} answered {path} with an impossible totalRecords ({total})."
+            )
+        return total
+
     def _page_parts(self, path: str, page: int, body: Any) -> tuple[list[dict], int]:
         if not isinstance(body, dict):
             raise BadResponseError(
@@ -361,6 +389,7 @@ class HttpClient:
         return answers.interpret(self, response, content, shown)
 
 
+INT32_MAX = 2**31 - 1
 _PAGING_KEYS = frozenset({"page", "pageSize", "sortKey", "sortDirection"})
 
 

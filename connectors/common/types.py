@@ -61,6 +61,14 @@ class QueueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class WantedTotals:
+    """totalRecords of /wanted/missing and /wanted/cutoff (monitored items), read cheaply."""
+
+    missing: int
+    cutoff: int
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryRecord:
     arr_id: int
     event_type: str

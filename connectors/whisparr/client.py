@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.common.client import MovieClient, SeriesClient
+from connectors.common.errors import BadResponseError
 from connectors.whisparr import mapper
 
 
@@ -21,3 +22,11 @@ class WhisparrV3Client(MovieClient):
     kind: ClassVar[str] = "whisparr"
     display_name: ClassVar[str] = "Whisparr"
     map_movie = mapper.map_eros_item
+
+    def library_count(self) -> int | None:
+        """Eros lists every item id at /movie/list (an int array, docs/arr-api.md
+        section 4): a few bytes per item where /movie sends kilobytes."""
+        raw = self.http.get(f"{self.api_prefix}/movie/list")
+        if not isinstance(raw, list):
+            raise BadResponseError(f"{self.http.where} answered /movie/list without a list.")
+        return len(raw)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from comradarr.prefetch import Prefetch
 from connectors.common.errors import NotFoundError
-from connectors.common.types import EpisodeData, QualityProfile
+from connectors.common.types import EpisodeData, QualityProfile, WantedTotals
 from content.sync import reconcile, upsert
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,10 @@ class SyncStats:
     extra_http_requests: int = 0  # made by the extra fetch clients
     #: Newest history event id read (None: history not read); the next run starts after it.
     last_history_id: int | None = None
+    #: The whole /movie or /series list was read (the daily reconciliation's clock restarts).
+    listed: bool = False
+    #: /wanted totals read before the listings (None: not read); the next run compares.
+    wanted_totals: WantedTotals | None = None
     notes: list[str] = field(default_factory=list)
 
     def count(self, counts: upsert.UpsertCounts) -> None:

@@ -1,14 +1,16 @@
 """The two library shapes: series -> seasons -> episodes, and flat movie lists.
 
-Both full and incremental sync go through here; they differ only in which
-series get their episodes fetched (all, or the stale ones) and in whether
-history is consulted. Every delete happens after the listing it relies on
-was received and parsed in full.
+Both full and incremental sync go through here when the whole list is read;
+they differ only in which series get their episodes fetched (all, or the
+stale ones and those history named). Whether an incremental sync reads the
+list at all is content.sync.change_check's decision. Every delete happens
+after the listing it relies on was received and parsed in full.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from contextlib import closing
 from datetime import datetime
 
@@ -95,11 +97,13 @@ def sync_series_library(
     connector_id: int,
     client,
     full: bool,
-    history_since: datetime | None,
     stats: SyncStats,
     progress: Progress,
-    last_history_id: int | None = None,
+    changed: Collection[int] = (),
 ) -> None:
+    """Read the whole series list, then episodes of every series (``full``) or only of
+    the stale ones: statistics or seasons changed, ``changed`` (history named them), or
+    an earlier run stopped before reaching them."""
     series_list = client.series()
     fetcher = None
     try:
@@ -111,13 +115,11 @@ def sync_series_library(
             connector_id=connector_id, series_list=series_list, stats=stats
         )
         if fetcher is None:
-            if history_since is not None:
-                changed = _series_with_file_events(client, history_since, last_history_id, stats)
-                reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
+            reconcile.mark_series_stale(connector_id=connector_id, arr_ids=sorted(changed))
             listed = {s.arr_id for s in series_list}
-            stale = Series.objects.filter(connector_id=connector_id).stale()
-            arr_ids = sorted(a for a in stale.values_list("arr_id", flat=True) if a in listed)
-            fetcher = EpisodeFetcher(client, arr_ids, stats=stats)
+            fetcher = stale_series_fetcher(
+                connector_id=connector_id, client=client, stats=stats, listed=listed
+            )
         write_episodes(
             connector_id=connector_id,
             fetcher=fetcher,
@@ -132,17 +134,26 @@ def sync_series_library(
     finish_series_list(connector_id=connector_id, series_list=series_list, stats=stats)
 
 
-def _series_with_file_events(
+def stale_series_fetcher(
+    *, connector_id: int, client, stats: SyncStats, listed: set[int] | None = None
+) -> EpisodeFetcher:
+    """A fetcher of the episodes of the connector's stale series (of ``listed`` only, if given)."""
+    stale = Series.objects.filter(connector_id=connector_id).stale()
+    arr_ids = sorted(
+        a for a in stale.values_list("arr_id", flat=True) if listed is None or a in listed
+    )
+    return EpisodeFetcher(client, arr_ids, stats=stats)
+
+
+def items_with_file_events(
     client, since: datetime, after_id: int | None, stats: SyncStats
-) -> set[int]:
-    """Series in which a file was imported, replaced or deleted since ``since``.
+) -> set[int] | None:
+    """Series (or movies) in which a file was imported, replaced or deleted since ``since``.
 
     Only events with an id above ``after_id`` count: the ones at or below it
     were acted on by an earlier sync (the time window overlaps on purpose).
-
-    History only adds series to re-read; when it cannot be read the sync goes
-    on with the statistics alone (and says so), since nothing is deleted on
-    the strength of it.
+    None when history could not be read (noted): the caller reads the whole
+    list instead, since nothing else would tell what changed.
     """
     try:
         records = client.history_since(since)
@@ -150,15 +161,17 @@ def _series_with_file_events(
         if isinstance(exc, AuthenticationError):
             raise
         stats.notes.append(f"history not read: {exc}")
-        return set()
+        return None
     new = [r for r in records if after_id is None or r.arr_id > after_id]
     if records:
         stats.last_history_id = max(after_id or 0, *(r.arr_id for r in records))
-    return {
-        record.series_arr_id
-        for record in new
-        if record.event_type in FILE_EVENTS and record.series_arr_id is not None
-    }
+    movies = client.shape == "movies"
+    found = set()
+    for record in new:
+        item = record.movie_arr_id if movies else record.series_arr_id
+        if record.event_type in FILE_EVENTS and item is not None:
+            found.add(item)
+    return found
 
 
 def sync_movie_library(*, connector_id: int, client, stats: SyncStats, progress: Progress) -> None:

@@ -137,3 +137,30 @@ def mark_series_stale(*, connector_id: int, arr_ids: Sequence[int]) -> int:
     return Series.objects.filter(
         connector_id=connector_id, arr_id__in=list(arr_ids), episodes_stale=False
     ).update(episodes_stale=True)
+
+
+def delete_movies(*, connector_id: int, arr_ids: Sequence[int]) -> int:
+    """Delete movies the app answered 404 for (gone upstream)."""
+    if not arr_ids:
+        return 0
+    ids = list(
+        Movie.objects.filter(connector_id=connector_id, arr_id__in=list(arr_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    return _delete(Movie, ids)
+
+
+def delete_series(*, connector_id: int, arr_ids: Sequence[int]) -> int:
+    """Delete series the app answered 404 for, with their episodes; returns both counted."""
+    if not arr_ids:
+        return 0
+    ids = list(
+        Series.objects.filter(connector_id=connector_id, arr_id__in=list(arr_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return 0
+    episodes = Episode.objects.filter(series_id__in=ids).count()
+    return _delete(Series, ids) + episodes

@@ -160,8 +160,8 @@ def _run_locked(
             incremental_sync(
                 connector=connector,
                 client=client,
+                state=state,
                 history_since=since,
-                last_history_id=state.last_history_id,
                 progress=progress,
                 stats=stats,
             )
@@ -207,12 +207,30 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
         last_error="",
         **watermark,
         **({"last_history_id": stats.last_history_id} if stats.last_history_id else {}),
+        **_signal_baseline(run, stats),
     )
+    if stats.listed:
+        # An Added webhook that came in after this run started still wants the list.
+        SyncState.objects.filter(pk=state.pk, list_requested_at__lte=run.started_at).update(
+            list_requested_at=None
+        )
     SyncRun.objects.filter(connector=connector, started_at__lt=finished - RUN_RETENTION).delete()
     if connector.health_status in (Connector.Health.UNHEALTHY, Connector.Health.UNKNOWN):
         _set_health(connector, Connector.Health.HEALTHY, "Library sync succeeded.")
     events.emit(events.sync_completed, connector=connector, run=run)
     return run
+
+
+def _signal_baseline(run: SyncRun, stats: SyncStats) -> dict:
+    """What the next incremental sync compares its change signals with."""
+    values: dict = {}
+    if stats.listed:
+        # The signals were read before the list: a change after this moment shows next run.
+        values["library_listed_at"] = run.started_at
+    if stats.wanted_totals is not None:
+        values["wanted_missing_total"] = stats.wanted_totals.missing
+        values["wanted_cutoff_total"] = stats.wanted_totals.cutoff
+    return values
 
 
 @transaction.atomic  # the event's outbox row commits with the run's outcome

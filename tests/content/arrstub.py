@@ -43,6 +43,7 @@ class StubArr:
     history: list[dict] = field(default_factory=list)
     faults: dict[str, object] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    wanted: bool = True  # serve /wanted/missing and /wanted/cutoff (pageSize honoured)
 
     # ------------------------------------------------------------ building
 
@@ -221,6 +222,27 @@ class StubArr:
             out["movieFile"] = file
         return out
 
+    def _wanted(self, cutoff: bool, size: int) -> dict:
+        """A /wanted page: monitored items without a file (aired episodes), or below cutoff."""
+        if self.kind == "sonarr":
+            items = [
+                (e, self._episode_json(e))
+                for e in self.episodes.values()
+                if e["monitored"] and self.series.get(e["seriesId"], {}).get("monitored")
+            ]
+            missing = [j for e, j in items if not e["file"] and (e["airDateUtc"] or "") <= iso(NOW)]
+        else:
+            items = [(m, self._movie_json(m)) for m in self.movies.values() if m["monitored"]]
+            missing = [j for m, j in items if not m["file"] and m.get("year")]
+        below = [j for m, j in items if m["file"] and m["file"]["qualityCutoffNotMet"]]
+        records = below if cutoff else missing
+        return {
+            "page": 1,
+            "pageSize": size,
+            "totalRecords": len(records),
+            "records": records[:size],
+        }
+
     # ------------------------------------------------------------- serving
 
     def _handle(self, request):
@@ -262,6 +284,18 @@ class StubArr:
             ]
         elif path == "/api/v3/movie":
             body = [self._movie_json(m) for m in self.movies.values()]
+        elif path.startswith("/api/v3/movie/") or path.startswith("/api/v3/series/"):
+            kind, _, raw_id = path.removeprefix("/api/v3/").partition("/")
+            items, render = (
+                (self.movies, self._movie_json)
+                if kind == "movie"
+                else (self.series, self._series_json)
+            )
+            if not raw_id.isdigit() or int(raw_id) not in items:
+                return 404, {}, json.dumps({"message": "NotFound"})
+            body = render(items[int(raw_id)])
+        elif path in ("/api/v3/wanted/missing", "/api/v3/wanted/cutoff") and self.wanted:
+            body = self._wanted(path.endswith("cutoff"), int(query.get("pageSize", ["10"])[0]))
         else:
             return 404, {}, json.dumps({"message": f"no route {path}"})
         return 200, {"Content-Type": "application/json"}, json.dumps(body)

@@ -74,8 +74,9 @@ def test_full_sync_mirrors_the_library_item_for_item(library):
     assert mirror_of(library) == expected_of(library)
     assert run.added == 3 + 24 and run.updated == 0 and run.removed == 0
     assert run.items_seen == 24 and run.series_fetched == 3
-    # system status is not probed (stored version); profiles, series, 3 x episodes.
-    assert run.http_requests == 5
+    # system status is not probed (stored version); the two /wanted totals (the next
+    # incremental's baseline), profiles, series, 3 x episodes.
+    assert run.http_requests == 7
     assert QualityProfile.objects.get(connector=library.connector).name == "HD-1080p"
     s = Series.objects.get(connector=library.connector, arr_id=1)
     assert (s.episode_file_count, s.total_episode_count, s.episodes_stale) == (4, 8, False)
@@ -126,12 +127,16 @@ def test_first_incremental_runs_as_full(library):
     assert run.kind == FULL and mirror_of(library) == expected_of(library)
 
 
-def test_incremental_without_changes_fetches_only_the_series_list(library):
+def test_incremental_without_changes_reads_only_the_change_signals(library):
     sync(library, FULL)
     library.calls.clear()
     run = sync(library, INCR)
     assert run.status == SyncRun.Status.SUCCEEDED and run.kind == INCR
-    assert [c.split("?")[0] for c in library.calls] == ["/api/v3/series", "/api/v3/history/since"]
+    assert [c.split("?")[0] for c in library.calls] == [
+        "/api/v3/wanted/missing",
+        "/api/v3/wanted/cutoff",
+        "/api/v3/history/since",
+    ]
     assert (run.added, run.updated, run.removed, run.series_fetched) == (0, 0, 0, 0)
 
 
@@ -346,7 +351,7 @@ def test_radarr_full_and_incremental(radarr_stub):
     radarr_stub.add_movie(2, has_file=True, cutoff_not_met=True)
     radarr_stub.add_movie(3, isAvailable=False, status="announced", inCinemas=None)
     run = sync(radarr_stub, FULL)
-    assert run.added == 3 and run.http_requests == 2
+    assert run.added == 3 and run.http_requests == 4  # 2 /wanted totals, profiles, movies
     assert set(
         Movie.objects.missing().monitored().available().values_list("arr_id", flat=True)
     ) == {1}

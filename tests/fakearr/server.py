@@ -106,6 +106,7 @@ class FakeArr:
         self.webhooks.configure(webhook_url)
         self.simulation.webhooks = self.webhooks
         self.requests: Counter[str] = Counter()  # "GET /api/v3/series" -> count
+        self.bytes_sent: Counter[str] = Counter()  # "GET /api/v3/series" -> body bytes answered
         # (sim time, method, path, status) of the latest requests; bounded for long demo runs.
         self.request_log: deque[tuple[float, str, str, int]] = deque(maxlen=100_000)
         self._host, self._port = host, port
@@ -268,7 +269,11 @@ class FakeArr:
 
     # ------------------------------------------------------------------ mutation hooks (simulated now)
     def add_series(self, **overrides: Any) -> Series:
-        return self.library.add_series(self.clock.timestamp(), **overrides)
+        """Add a series; sends SeriesAdd when a webhook is set (adding writes no history)."""
+        series = self.library.add_series(self.clock.timestamp(), **overrides)
+        with self.library.lock:
+            self.webhooks.series_add(series.id)
+        return series
 
     def remove_series(self, series_id: int) -> None:
         """Delete a series; sends SeriesDelete when a webhook is set."""
@@ -337,7 +342,11 @@ class FakeArr:
         return self.set_episode_file(episode_id)
 
     def add_movie(self, **overrides: Any) -> Movie:
-        return self.library.add_movie(self.clock.timestamp(), **overrides)
+        """Add a movie; sends MovieAdded when a webhook is set (adding writes no history)."""
+        movie = self.library.add_movie(self.clock.timestamp(), **overrides)
+        with self.library.lock:
+            self.webhooks.movie_added(movie.id)
+        return movie
 
     def remove_movie(self, movie_id: int) -> None:
         """Delete a movie; sends MovieDelete when a webhook is set."""
@@ -587,6 +596,8 @@ class FakeArr:
     ) -> None:
         # Counted before the answer goes out, so a test that got its response sees the count.
         self._log(method, path, status)
+        with self.library.lock:
+            self.bytes_sent[f"{method} {path}"] += len(body) if method != "HEAD" else 0
         h.send_response(status)
         h.send_header("Content-Type", content_type)
         h.send_header("Content-Length", str(len(body)))

@@ -334,6 +334,12 @@ class Webhooks:
             },
         )
 
+    def series_add(self, series_id: int) -> None:
+        self._send("SeriesAdd", {"series": self.series_payload(series_id)})
+
+    def movie_added(self, movie_id: int) -> None:
+        self._send("MovieAdded", {"movie": self.movie_payload(movie_id)})
+
     def series_delete(self, series_payload: dict[str, Any]) -> None:
         self._send("SeriesDelete", {"series": series_payload, "deletedFiles": False})
 

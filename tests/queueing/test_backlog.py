@@ -104,3 +104,15 @@ def test_connector_page_shows_the_backlog_in_what_happens_next(admin_client):
     page = admin_client.get(reverse("connectors:detail", args=[conn.pk])).content.decode()
     panel = page[page.find(f'id="next-steps-{conn.pk}"') :]
     assert "Backlog: " in panel and "about 6 days at this rate" in panel
+
+
+def test_the_default_profile_finishes_a_backlog_moderate_would_take_over_a_week_for():
+    """Issue 11 point 5: the default is a sensible middle, and the suggestion still works."""
+    conn = b.connector(kind="radarr")
+    _gaps(conn, 800)
+    default = backlog(conn, ThrottleProfile.default())
+    assert (default.per_day, default.text) == (300, "about 3 days at this rate")
+    assert default.suggestion is None
+    moderate = backlog(conn, ThrottleProfile.objects.get(name="moderate"))
+    assert moderate.text == "about 8 days at this rate"
+    assert moderate.suggestion.name == "balanced"  # the gentlest preset within a week

@@ -1,10 +1,10 @@
 """Done-when, end to end: `manage.py serve` with a fakearr Sonarr and Radarr added fills
-their gaps by itself (schedules, dispatch tick, polling, sync) within the moderate profile.
+their gaps by itself (schedules, dispatch tick, polling, sync) within the default (balanced) profile.
 
 Everything runs as a user would run it: manage.py commands against a fresh data directory
 (its own embedded PostgreSQL), then `serve` left running. The fakearr apps run 60 times
 faster than real time so searches end and downloads import within a tick; Comradarr's
-clock is the real one, so the moderate profile's spacing is real too.
+clock is the real one, so the default profile's spacing is real too.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _gaps_filled(arr: FakeArr) -> int:
     return sum(1 for a in arr.acquisitions if a.source == "search" and not a.upgrade)
 
 
-def test_serve_fills_the_gaps_of_a_sonarr_and_a_radarr_within_the_moderate_profile(tmp_path):
+def test_serve_fills_the_gaps_of_a_sonarr_and_a_radarr_within_the_default_profile(tmp_path):
     config = SimConfig(grab_probability=1.0, unfindable_fraction=0.0, import_delay=60.0)
     sonarr = FakeArr.start(
         "sonarr", series=3, episodes_per_series=10, seed=3, speed=SPEED, config=config
@@ -136,11 +136,11 @@ def test_serve_fills_the_gaps_of_a_sonarr_and_a_radarr_within_the_moderate_profi
     for arr in (sonarr, radarr):
         times = _search_times(arr)
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert min(gaps, default=60) >= 30 - 1  # moderate: 30 s apart (plus jitter)
-        assert len(times) <= 10  # moderate: 10 an hour
+        assert min(gaps, default=60) >= 60 - 1  # balanced: 60 s apart (plus jitter)
+        assert len(times) <= 12  # balanced: 12 an hour
         assert arr.futile_searches() == []
-    # No profile assigned: the moderate preset is the default, and its budget held.
+    # No profile assigned: the balanced preset is the default, and its budget held.
     assert sorted(row["connector"] for row in status["connectors"]) == ["Radarr", "Sonarr"]
     for row in status["connectors"]:
-        assert row["profile"] == "moderate", row
-        assert row["last_hour"] <= 10 and row["queries_today"] <= row["daily_budget"] == 100
+        assert row["profile"] == "balanced", row
+        assert row["last_hour"] <= 12 and row["queries_today"] <= row["daily_budget"] == 300

@@ -348,11 +348,11 @@ def test_schedule_profile_override_sets_the_batch_size_of_its_entries(monkeypatc
     assert sorted(e.item_count for e in RequestQueue.objects.all()) == [2, 2, 2]
     assert all(len(e.payload["movieIds"]) == 2 for e in RequestQueue.objects.all())
 
-    # Without the override the connector's (default, moderate: 10 ids) profile batches.
+    # Without the override the connector's (default, balanced: 5 ids) profile batches.
     RequestQueue.objects.all().delete()
     from searchstate.models import SearchRegistry
 
     SearchRegistry.objects.all().delete()
     sweep_schedule_update(schedule=gaps, throttle_profile=None, now=NOW)
     jobs.sweep_schedule(gaps.pk)
-    assert [e.item_count for e in RequestQueue.objects.all()] == [6]
+    assert sorted(e.item_count for e in RequestQueue.objects.all()) == [1, 5]

@@ -124,9 +124,10 @@ def test_budget_counts_estimated_queries_and_skips_entries_that_do_not_fit():
 
 
 def test_default_profile_and_presets():
-    assert ThrottleProfile.objects.get(is_default=True).name == "moderate"
+    # Balanced is the default (tests/queueing/test_balanced_default.py); the others stay kind.
+    assert ThrottleProfile.objects.get(is_default=True).name == "balanced"
     presets = {p.name: p for p in ThrottleProfile.objects.filter(is_preset=True)}
-    assert set(presets) == {"conservative", "moderate", "aggressive"}
+    assert set(presets) == {"conservative", "moderate", "balanced", "aggressive"}
     c, m, a = presets["conservative"], presets["moderate"], presets["aggressive"]
     assert (c.daily_budget, c.commands_per_hour, c.max_in_flight, c.min_interval_seconds) == (
         50,
@@ -150,8 +151,9 @@ def test_default_profile_and_presets():
     assert {(p.queue_threshold, p.grab_cooldown_hours) for p in presets.values()} == {(15, 24)}
     assert (ThrottleProfile().queue_threshold, ThrottleProfile().grab_cooldown_hours) == (15, 24)
     conn, _ = h.radarr(1)
-    assert ConnectorThrottle.for_connector(conn).effective_profile() == m
-    assert limits.profile_of(conn) == m
+    balanced = presets["balanced"]
+    assert ConnectorThrottle.for_connector(conn).effective_profile() == balanced
+    assert limits.profile_of(conn) == balanced
 
 
 def test_error_backoff_grows_and_caps():

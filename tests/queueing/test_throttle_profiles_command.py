@@ -25,9 +25,10 @@ def test_list_and_show():
     text = run("list")
     assert "moderate" in text and "(default)" in text and "[preset]" in text
     rows = json.loads(run("list", "--json"))
-    assert [r["name"] for r in rows] == ["aggressive", "conservative", "moderate"]
+    assert [r["name"] for r in rows] == ["aggressive", "balanced", "conservative", "moderate"]
     shown = json.loads(run("show", "Moderate", "--json"))
-    assert shown["daily_budget"] == 100 and shown["is_default"] is True
+    assert shown["daily_budget"] == 100 and shown["is_default"] is False
+    assert json.loads(run("show", "balanced", "--json"))["is_default"] is True
     assert "estimated indexer queries" in run("show", "moderate")
 
 

@@ -37,7 +37,7 @@ def profile_data(**overrides) -> dict:
 
 def test_lists_presets_with_the_budget_rule(web):
     body = web.get(reverse("queueing:profiles")).content.decode()
-    for name in ("conservative", "moderate", "aggressive"):
+    for name in ("conservative", "moderate", "balanced", "aggressive"):
         assert name in body
     assert RULE in body
     assert "Default" in body and "Preset" in body
@@ -57,7 +57,7 @@ def test_add_a_profile_with_every_field(web):
 def test_add_form_starts_from_the_default_profile(web):
     body = web.get(reverse("queueing:profile_add")).content.decode()
     assert RULE in body
-    assert 'name="daily_budget" value="100"' in body
+    assert 'name="daily_budget" value="300"' in body  # balanced, the default
 
 
 @pytest.mark.parametrize(

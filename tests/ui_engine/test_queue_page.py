@@ -81,9 +81,9 @@ def test_connector_throttle_status(web, sonarr):
     body = web.get(reverse("queueing:queue")).content.decode()
     row = body[body.index(f'id="throttle-{sonarr.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert "moderate" in row  # the default preset
-    assert "9 <span" in row  # 10 an hour, one spent
-    assert "97 <span" in row  # 100 queries a day, three spent
+    assert "balanced" in row  # the default preset
+    assert "11 <span" in row  # 12 an hour, one spent
+    assert "297 <span" in row  # 300 queries a day, three spent
     assert "Waiting" in row
 
 
