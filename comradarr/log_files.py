@@ -24,6 +24,17 @@ import os
 import time
 from pathlib import Path
 
+# Bumped by SIGHUP (request_reopen): each handler reopens its file at its next
+# record. A counter, not a call into the handlers: a signal handler must not take
+# a handler's lock, which the interrupted code may hold.
+_reopen_generation = 0
+
+
+def request_reopen() -> None:
+    """Every log file of this process is reopened before its next line (signal-safe)."""
+    global _reopen_generation
+    _reopen_generation += 1
+
 
 class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """RotatingFileHandler safe for several processes appending to one file."""
@@ -41,6 +52,7 @@ class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
         self.retention_days = retention_days
         self._lock_path = f"{self.baseFilename}.lock"
         self._identity = self._stream_identity()
+        self._generation = _reopen_generation
 
     # ------------------------------------------------------------ reopening
 
@@ -75,8 +87,12 @@ class SharedRotatingFileHandler(logging.handlers.RotatingFileHandler):
             self._identity = None
 
     def _follow_path(self) -> None:
-        """Reopen when the path no longer names the file this process writes to."""
-        if self.stream is not None and self._path_identity() != self._identity:
+        """Reopen when asked to (SIGHUP) or when the path names another file than ours."""
+        if self._generation != _reopen_generation:
+            self._generation = _reopen_generation
+            self._close_stream()
+            delete_expired_backups(self.baseFilename, self.retention_days)
+        elif self.stream is not None and self._path_identity() != self._identity:
             self._close_stream()
         if self.stream is None:
             self.stream = self._open()

@@ -29,6 +29,8 @@ origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", de
 
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Set by the filters and formatters here; written by name or not at all.
+_OWN_ATTRS = {"correlation_id", "origin", "correlation_display"}
 
 # An optional quote, possibly backslash-escaped (a JSON document inside a JSON log line).
 _QUOTE = r"\\?[\"']?"
@@ -101,8 +103,12 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "correlation_id": getattr(record, "correlation_id", None),
         }
+        if getattr(record, "origin", None):
+            payload["origin"] = record.origin
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and key not in payload and not key.startswith("_"):
+            if key in _STANDARD_ATTRS or key in _OWN_ATTRS or key in payload:
+                continue
+            if not key.startswith("_"):
                 payload[key] = value
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)

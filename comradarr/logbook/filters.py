@@ -66,13 +66,18 @@ class LogFilterForm(forms.Form):
             )
         ],
     )
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Text in the message"}),
+    )
     before = _id_field("Before")
     after = _id_field("After")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(type="search", placeholder="Text in the message")
+        self.fields["q"].widget.input_type = "search"
 
     def clean_module(self) -> str:
         return self.cleaned_data["module"].strip().rstrip(".")

@@ -38,6 +38,7 @@ BATCH_SIZE = 500
 INTERVAL_SECONDS = 2.0
 BUFFER_LIMIT = 5000
 CLOSE_TIMEOUT_SECONDS = 5.0
+FORK_WAIT_SECONDS = 5.0
 
 # Set in a thread while it writes: records it logs meanwhile are not stored.
 _writing = threading.local()
@@ -192,40 +193,49 @@ class DatabaseHandler(logging.Handler):
         multiprocessing.util.Finalize(self, self.close, exitpriority=10)
 
     def _run(self) -> None:
-        from django.db import connection
-
         _writing.active = True
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()
-            self.write_pending()
             # No idle connection per process: the slots are sized for the workers.
-            with contextlib.suppress(Exception):
-                connection.close()
+            self.write_pending(close_connection=True)
             if self._closing:
                 return
 
-    def write_pending(self) -> int:
+    def write_pending(self, *, close_connection: bool = False) -> int:
         """Insert everything buffered, a batch per INSERT; returns the rows written.
 
         Runs in the writer thread (and in tests, in the caller's). A database
-        error keeps the batch for the next attempt and returns.
+        error keeps the batch for the next attempt and returns. All of it holds
+        the write lock, which a fork waits for (_before_fork).
         """
-        written = 0
         with self._write_lock:
-            previous = getattr(_writing, "active", False)
-            _writing.active = True
             try:
-                while self._retry or self._buffer:
-                    batch = self._retry or self._take_batch()
-                    self._retry = []
-                    if not self._store(batch):
-                        break
-                    written += len(batch)
-                if self._since_trim >= self.trim_every and not self._failing:
-                    self._trim()
+                return self._write_locked()
             finally:
-                _writing.active = previous
+                if close_connection:
+                    from django.db import connection
+
+                    with contextlib.suppress(Exception):
+                        connection.close()
+
+    def _write_locked(self) -> int:
+        written = 0
+        if not _database_ready():
+            return 0
+        previous = getattr(_writing, "active", False)
+        _writing.active = True
+        try:
+            while self._retry or self._buffer:
+                batch = self._retry or self._take_batch()
+                self._retry = []
+                if not self._store(batch):
+                    break
+                written += len(batch)
+            if self._since_trim >= self.trim_every and not self._failing:
+                self._trim()
+        finally:
+            _writing.active = previous
         return written
 
     def _take_batch(self) -> list[dict[str, Any]]:
@@ -261,7 +271,7 @@ class DatabaseHandler(logging.Handler):
             if _table_missing(exc):
                 # Before `migrate` created it (serve's first start): kept until it exists.
                 return False
-            if not self._failing:
+            if not self._failing and not self._closing:
                 self._failing = True
                 # Not stored (this thread is writing), printed by the other outputs.
                 logger.warning(
@@ -294,6 +304,41 @@ class DatabaseHandler(logging.Handler):
         super().close()
 
 
+def _database_ready() -> bool:
+    """False while this process has not started the embedded cluster (or serve stopped it).
+
+    Connecting would start it: the writer waits for the process's own code to do that.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "comradarr.embedded_pg":
+        return True
+    from comradarr import embedded_db
+
+    return embedded_db.is_started(database["EMBEDDED_DIR"])
+
+
+def stop_writers() -> None:
+    """Write what is buffered and stop every writer of this process (before the database stops)."""
+    for handler in list(_handlers):
+        handler.close()
+
+
+def _before_fork() -> None:
+    # A writer mid-write holds locks (the embedded database's among them) that
+    # a child would inherit held; the fork waits for the write to end.
+    for handler in list(_handlers):
+        handler._held_for_fork = handler._write_lock.acquire(timeout=FORK_WAIT_SECONDS)
+
+
+def _after_fork_in_parent() -> None:
+    for handler in list(_handlers):
+        if getattr(handler, "_held_for_fork", False):
+            handler._held_for_fork = False
+            handler._write_lock.release()
+
+
 def _after_fork_in_child() -> None:
     for handler in list(_handlers):
         handler._start_fresh()
@@ -306,4 +351,8 @@ def wake_writers(*args: object, **kwargs: object) -> None:
             handler.flush()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
