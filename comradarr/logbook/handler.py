@@ -197,8 +197,12 @@ class DatabaseHandler(logging.Handler):
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()
-            # No idle connection per process: the slots are sized for the workers.
-            self.write_pending(close_connection=True)
+            try:
+                # No idle connection per process: the slots are sized for the workers.
+                self.write_pending(close_connection=True)
+            except Exception:
+                # The thread must outlive any surprise; the other outputs show it.
+                logger.exception("the log writer failed; it tries again")
             if self._closing:
                 return
 
@@ -309,8 +313,11 @@ def _database_ready() -> bool:
 
     Connecting would start it: the writer waits for the process's own code to do that.
     """
+    from django.apps import apps
     from django.conf import settings
 
+    if not apps.ready:  # a line logged while Django starts: written once it has
+        return False
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "comradarr.embedded_pg":
         return True

@@ -179,3 +179,19 @@ def test_threaded_writer_stores_on_its_own(transactional_db):
         logger.propagate = True
     assert LogRecord.objects.filter(message="written by the thread").exists()
     assert not writer._thread.is_alive()
+
+
+def test_writer_never_starts_the_embedded_database_itself(db_handler, log, monkeypatch, tmp_path):
+    """Connecting would start the cluster: e.g. while serve is stopping it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    monkeypatch.setitem(database, "ENGINE", "comradarr.embedded_pg")
+    monkeypatch.setitem(database, "EMBEDDED_DIR", tmp_path / "not-started")
+    log.info("kept for later")
+    with CaptureQueriesContext(connection) as writing:
+        assert db_handler.write_pending() == 0
+    assert len(writing) == 0
+    assert db_handler.pending() == 1
+    monkeypatch.undo()
+    assert db_handler.write_pending() == 1
