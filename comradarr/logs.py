@@ -61,6 +61,8 @@ _SECRET_PATTERNS = [
 
 def redact(text: str) -> str:
     """Mask the values of anything that looks like a credential."""
+    if not text:
+        return text
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text
@@ -81,6 +83,9 @@ class RedactingFilter(logging.Filter):
     """Rewrites the rendered message with credentials masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Each handler runs this filter: the first one did the work for all.
+        if getattr(record, "_redacted", False):
+            return True
         try:
             message = record.getMessage()
         except Exception:
@@ -90,6 +95,7 @@ class RedactingFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
+        record._redacted = True
         return True
 
 
