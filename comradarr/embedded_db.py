@@ -81,6 +81,16 @@ class EmbeddedDatabase:
         return running_postmaster(self.cluster_dir) is not None
 
 
+def is_started(cluster_dir: Path) -> bool:
+    """Whether this process started or joined the cluster (and has not stopped it).
+
+    The log viewer's writer connects only then: a connection would otherwise
+    start the cluster, even while serve is stopping it.
+    """
+    with _lock:
+        return Path(cluster_dir).resolve() in _servers
+
+
 def forget_handles_in_child() -> None:
     """In a process forked from a handle's holder: the handles stay the parent's.
 

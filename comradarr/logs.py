@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +24,13 @@ logging.addLevelName(TRACE, "TRACE")
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
+# What produced the current lines: "GET /library/" for a request, "task <function>" for a task.
+origin: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
 
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Set by the filters and formatters here; written by name or not at all.
+_OWN_ATTRS = {"correlation_id", "origin", "correlation_display"}
 
 # An optional quote, possibly backslash-escaped (a JSON document inside a JSON log line).
 _QUOTE = r"\\?[\"']?"
@@ -56,17 +61,21 @@ _SECRET_PATTERNS = [
 
 def redact(text: str) -> str:
     """Mask the values of anything that looks like a credential."""
+    if not text:
+        return text
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text
 
 
 class CorrelationFilter(logging.Filter):
-    """Stamps the current request's or task's id, unless the caller passed one."""
+    """Stamps the current request's or task's id (and origin), unless the caller passed one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "correlation_id", None) is None:
             record.correlation_id = correlation_id.get()
+        if getattr(record, "origin", None) is None:
+            record.origin = origin.get()
         return True
 
 
@@ -74,10 +83,19 @@ class RedactingFilter(logging.Filter):
     """Rewrites the rendered message with credentials masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        # Each handler runs this filter: the first one did the work for all.
+        if getattr(record, "_redacted", False):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A bad format call ("%d", "text"): each handler reports it through
+            # handleError; a filter raising would crash the code that logged.
+            return True
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None
+        record._redacted = True
         return True
 
 
@@ -91,8 +109,12 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "correlation_id": getattr(record, "correlation_id", None),
         }
+        if getattr(record, "origin", None):
+            payload["origin"] = record.origin
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and key not in payload and not key.startswith("_"):
+            if key in _STANDARD_ATTRS or key in _OWN_ATTRS or key in payload:
+                continue
+            if not key.startswith("_"):
                 payload[key] = value
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
@@ -137,9 +159,57 @@ def output_stream(argv: Sequence[str]) -> str:
     return "stdout" if command in SERVER_COMMANDS else "stderr"
 
 
-def build_logging_config(level: str, fmt: str, stream: str = "stdout") -> dict[str, Any]:
+@dataclass(frozen=True)
+class LogFile:
+    """LOG_FILE and its rotation (comradarr/log_files.py)."""
+
+    path: str
+    max_bytes: int
+    backups: int
+    retention_days: int = 0
+
+
+def build_logging_config(
+    level: str,
+    fmt: str,
+    stream: str = "stdout",
+    *,
+    log_file: LogFile | None = None,
+    database_keep: int = 0,
+) -> dict[str, Any]:
+    """The LOGGING dict: stdout/stderr, plus the log file and the viewer's table when asked.
+
+    database_keep > 0 stores records in the log viewer's table (comradarr.logbook),
+    keeping about that many.
+    """
     if stream not in ("stdout", "stderr"):
         raise ValueError(f"log stream must be stdout or stderr, not {stream!r}")
+    handlers: dict[str, dict[str, Any]] = {
+        "output": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{stream}",
+            "formatter": fmt,
+            "filters": ["correlation", "redact"],
+        }
+    }
+    if log_file is not None:
+        handlers["file"] = {
+            "()": "comradarr.log_files.SharedRotatingFileHandler",
+            "filename": log_file.path,
+            "maxBytes": log_file.max_bytes,
+            "backupCount": log_file.backups,
+            "retention_days": log_file.retention_days,
+            # The file is for machines (and grep): always JSON lines.
+            "formatter": "json",
+            "filters": ["correlation", "redact"],
+        }
+    if database_keep > 0:
+        handlers["database"] = {
+            "()": "comradarr.logbook.handler.DatabaseHandler",
+            "keep": database_keep,
+            "filters": ["correlation", "redact"],
+        }
+    names = list(handlers)
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -151,15 +221,8 @@ def build_logging_config(level: str, fmt: str, stream: str = "stdout") -> dict[s
             "json": {"()": JsonFormatter},
             "console": {"()": ConsoleFormatter},
         },
-        "handlers": {
-            "output": {
-                "class": "logging.StreamHandler",
-                "stream": f"ext://sys.{stream}",
-                "formatter": fmt,
-                "filters": ["correlation", "redact"],
-            }
-        },
-        "root": {"handlers": ["output"], "level": level_number(level)},
+        "handlers": handlers,
+        "root": {"handlers": names, "level": level_number(level)},
         "loggers": {
             # Django's defaults give "django" a console handler of its own (DEBUG
             # only); here everything goes through the one handler above.
@@ -170,7 +233,7 @@ def build_logging_config(level: str, fmt: str, stream: str = "stdout") -> dict[s
             "urllib3": {"level": "WARNING"},
             # django-q2 adds its own handler (and its own format) to a logger that
             # has none; this one makes its lines JSON like the rest.
-            "django-q": {"handlers": ["output"], "propagate": False},
+            "django-q": {"handlers": names, "propagate": False},
             # pgserver narrates every pg_ctl call at info level.
             "pgserver": {"level": "WARNING"},
         },

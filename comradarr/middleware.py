@@ -14,7 +14,7 @@ from comradarr import csp
 from comradarr.accounts import runtime
 from comradarr.accounts.client_ip import forwarded_scheme
 from comradarr.accounts.middleware import is_open_path
-from comradarr.logs import correlation_id
+from comradarr.logs import correlation_id, origin
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -34,9 +34,12 @@ class CorrelationIdMiddleware:
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.correlation_id = request_id
         token = correlation_id.set(request_id)
+        # The log viewer shows which request a line came from (the path, never the query).
+        origin_token = origin.set(f"{request.method} {request.path}"[:300])
         try:
             response = self.get_response(request)
         finally:
+            origin.reset(origin_token)
             correlation_id.reset(token)
         response["X-Request-ID"] = request_id
         return response

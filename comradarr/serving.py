@@ -30,6 +30,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from comradarr import hangup
+
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
@@ -141,6 +143,7 @@ class Supervisor:
     poll_interval: float = 0.5
     children: list[Child] = field(default_factory=list)
     _stop_requested: threading.Event = field(default_factory=threading.Event)
+    _reload_requested: bool = False
     _signals_received: int = 0
 
     def start(self, name: str, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path) -> Child:
@@ -195,6 +198,10 @@ class Supervisor:
                 _die_with_parent()
                 for signum in stop_signals:
                     signal.signal(signum, signal.SIG_DFL)
+                # serve's SIGHUP handler is not the child's: until the child
+                # installs its own (gunicorn, the task cluster), SIGHUP only marks
+                # the log files and the settings for reloading.
+                signal.signal(signal.SIGHUP, lambda signum, frame: hangup.mark_for_reload())
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
                 for step in in_child:
                     step()
@@ -204,6 +211,10 @@ class Supervisor:
             except BaseException:
                 logger.exception("%s failed", name)
             finally:
+                # os._exit skips atexit: write what the log handlers still hold
+                # (the log viewer's buffer, the log file) first.
+                with contextlib.suppress(Exception):
+                    logging.shutdown()
                 for stream in (sys.stdout, sys.stderr):
                     with contextlib.suppress(Exception):
                         stream.flush()
@@ -224,19 +235,38 @@ class Supervisor:
             self._kill_all()
         self._stop_requested.set()
 
+    def request_reload(self) -> None:
+        """Called from the SIGHUP handler: watch() runs its on_reload on its next tick."""
+        self._reload_requested = True
+
+    def signal_children(self, signum: int) -> None:
+        """Send ``signum`` to each running child itself (not its group: gunicorn's
+        workers take SIGHUP's default action, which ends them)."""
+        for child in self.children:
+            if child.running():
+                with contextlib.suppress(ProcessLookupError):
+                    child.process.send_signal(signum)
+
     @property
     def stop_requested(self) -> bool:
         return self._stop_requested.is_set()
 
     def watch(
-        self, checks: Sequence[Callable[[], str | None]] = ()
+        self,
+        checks: Sequence[Callable[[], str | None]] = (),
+        on_reload: Callable[[], None] | None = None,
     ) -> ChildExit | CheckFailed | None:
         """Block until a stop is requested (None), a child ends on its own, or a check fails.
 
         Each check runs on every tick and returns None while all is well, or
         why serve cannot go on (it may repair things first, and take its time).
+        on_reload runs on the tick after request_reload() (SIGHUP).
         """
         while not self._stop_requested.wait(self.poll_interval):
+            if self._reload_requested:
+                self._reload_requested = False
+                if on_reload is not None:
+                    on_reload()
             for child in self.children:
                 returncode = child.process.poll()
                 if returncode is not None:

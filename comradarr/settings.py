@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from comradarr import config, secret_key
-from comradarr.logs import build_logging_config, output_stream
+from comradarr.logs import LogFile, build_logging_config, output_stream
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(config.read_str("COMRADARR_DATA_DIR", str(BASE_DIR / "data"))).resolve()
@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "comradarr",
+    # The log viewer's table and page (Settings > Logs): shared infrastructure.
+    "comradarr.logbook",
     "connectors",
     "content",
     "searchstate",
@@ -189,8 +191,29 @@ LOG_LEVEL = config.read_choice(
     "LOG_LEVEL", "info", ["trace", "debug", "info", "warning", "error", "critical"]
 )
 LOG_FORMAT = config.read_choice("LOG_FORMAT", "json", ["json", "console"])
+# Records kept for the log viewer (Settings > Logs); 0 stores none.
+LOG_DB_KEEP = config.read_int("LOG_DB_KEEP", 20000, minimum=0, maximum=1_000_000)
+# Optional log file (JSON lines) beside stdout, rotated by size; SIGHUP to serve reopens it.
+_log_file_path = config.read_str("LOG_FILE")
+LOG_FILE = (
+    LogFile(
+        path=str(Path(_log_file_path).expanduser().resolve()),
+        max_bytes=config.read_int("LOG_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=0),
+        backups=config.read_int("LOG_FILE_BACKUPS", 5, minimum=0, maximum=1000),
+        # Rotated files older than this are deleted (0: keep LOG_FILE_BACKUPS of them).
+        retention_days=config.read_int("LOG_FILE_RETENTION_DAYS", 0, minimum=0, maximum=3650),
+    )
+    if _log_file_path
+    else None
+)
 # stdout for the service, stderr for one-shot commands (whose stdout is output).
-LOGGING = build_logging_config(LOG_LEVEL, LOG_FORMAT, output_stream(sys.argv))
+LOGGING = build_logging_config(
+    LOG_LEVEL,
+    LOG_FORMAT,
+    output_stream(sys.argv),
+    log_file=LOG_FILE,
+    database_keep=LOG_DB_KEEP,
+)
 # Error reports (the DEBUG 500 page, error mails) are redacted like the log lines.
 DEFAULT_EXCEPTION_REPORTER = "comradarr.error_reports.RedactingExceptionReporter"
 

@@ -30,6 +30,7 @@ from django_q import cluster
 from django_q.conf import Conf
 from django_q.signals import post_spawn
 
+from comradarr import hangup
 from comradarr.serving import set_process_name
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ def _worker_started(sender, proc_name, **kwargs) -> None:
     # poison pill after its task) and dies at once on a direct SIGTERM.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # SIGHUP from the cluster: reopen log files, re-read the settings before the next task.
+    hangup.install()
     set_process_name(WORKER_NAME)
 
 
@@ -101,6 +104,10 @@ def run(workers: int | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    # serve passes SIGHUP here; the workers get it in turn.
+    hangup.install(
+        forward_to=lambda: [p.pid for p in list(sentinel.pool) if p.pid not in (None, os.getpid())]
+    )
     logger.info("task cluster starting", extra={"workers": Conf.WORKERS})
     sentinel.start()  # returns once the guard loop saw the stop and the workers ended
     logger.info("task cluster stopped")

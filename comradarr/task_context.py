@@ -16,13 +16,21 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
-from comradarr.logs import correlation_id
+from comradarr.logs import correlation_id, origin
 
 TASK_KEY = "correlation_id"
 
 # Tokens of the ids set for running tasks, by task id, so each task restores
 # exactly what it replaced (a sync task runs inside its caller's context).
 _tokens: dict[str, contextvars.Token[str | None]] = {}
+_origin_tokens: dict[str, contextvars.Token[str | None]] = {}
+
+
+def task_origin(task: dict[str, Any]) -> str:
+    """What the log viewer shows as a task's source: its function (and name, if any)."""
+    func = task.get("func")
+    name = func if isinstance(func, str) else getattr(func, "__qualname__", repr(func))
+    return f"task {name}"[:300]
 
 
 def stamp_task(sender: object = None, *, task: dict[str, Any], **kwargs: object) -> None:
@@ -40,6 +48,7 @@ def task_correlation_id(task: dict[str, Any]) -> str | None:
 def enter_task(sender: object = None, *, task: dict[str, Any], **kwargs: object) -> None:
     """pre_execute (in the worker): the task's lines carry its id from here on."""
     _tokens[task.get("id")] = correlation_id.set(task_correlation_id(task))
+    _origin_tokens[task.get("id")] = origin.set(task_origin(task))
 
 
 def leave_task(sender: object = None, *, task: dict[str, Any], **kwargs: object) -> None:
@@ -47,6 +56,9 @@ def leave_task(sender: object = None, *, task: dict[str, Any], **kwargs: object)
     token = _tokens.pop(task.get("id"), None)
     if token is not None:
         correlation_id.reset(token)
+    origin_token = _origin_tokens.pop(task.get("id"), None)
+    if origin_token is not None:
+        origin.reset(origin_token)
 
 
 def tag_result(sender: object = None, *, task: dict[str, Any], **kwargs: object) -> None:

@@ -56,6 +56,7 @@ app_patterns = [
     path("settings/notifications/", include("notifications.urls")),
     path("analytics/", include("analytics.urls")),
     path("settings/api-keys/", include("api.settings_urls")),
+    path("settings/logs/", include("comradarr.logbook.urls")),
     path("api/", include("api.urls")),
 ]
 

@@ -18,6 +18,9 @@ if not os.environ.get("COMRADARR_TEST_DATA_DIR"):
 os.environ["COMRADARR_DATA_DIR"] = os.environ["COMRADARR_TEST_DATA_DIR"]
 os.environ.setdefault("LOG_FORMAT", "console")
 os.environ.setdefault("LOG_LEVEL", "warning")
+# No log viewer table: a writer thread per test process would race the test
+# transactions; tests/logbook drives the handler itself.
+os.environ.setdefault("LOG_DB_KEEP", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hkdf-0123456789")
 
 from comradarr.settings import *  # noqa: F403

@@ -31,13 +31,16 @@ _lock = threading.Lock()
 _cached: AppSettings | None = None
 _loaded_at = float("-inf")
 _applied_level: str | None = None
+# Set by SIGHUP (mark_stale): a plain assignment, safe in a signal handler where
+# taking _lock could deadlock with the code the signal interrupted.
+_stale = False
 
 
 def current() -> AppSettings:
     """The settings row, at most REFRESH_SECONDS old; applies a changed log level."""
     global _cached, _loaded_at
     row = _cached
-    if row is not None and _clock() - _loaded_at < REFRESH_SECONDS:
+    if row is not None and not _stale and _clock() - _loaded_at < REFRESH_SECONDS:
         return row
     row = AppSettings.load()
     apply(row)
@@ -46,9 +49,9 @@ def current() -> AppSettings:
 
 def apply(row: AppSettings) -> None:
     """Make this process follow `row` now (cache it and set its log level)."""
-    global _cached, _loaded_at, _applied_level
+    global _cached, _loaded_at, _applied_level, _stale
     with _lock:
-        _cached, _loaded_at = row, _clock()
+        _cached, _loaded_at, _stale = row, _clock(), False
         if row.log_level != _applied_level:
             logs.set_level(row.log_level)
             _applied_level = row.log_level
@@ -74,6 +77,12 @@ def activate_time_zone() -> None:
 def public_url() -> str:
     """The address links in messages start with (PUBLIC_URL, else the settings page's)."""
     return settings_sources.effective_public_url(current())
+
+
+def mark_stale() -> None:
+    """Re-read the row on the next current() (SIGHUP); safe to call from a signal handler."""
+    global _stale
+    _stale = True
 
 
 def refresh_before_task(sender: object = None, **kwargs: object) -> None:

@@ -31,8 +31,12 @@ def connections_needed(*, web_workers: int, web_threads: int, task_workers: int)
     Each web thread keeps its own connection (CONN_MAX_AGE); the task cluster
     holds three (guard, pusher, monitor) and each task worker one, plus one for
     a sync's helper thread; ten more for `manage.py` commands and serve itself.
+    Each process's log writer (comradarr/logbook/handler.py) connects briefly
+    every few seconds: one more per process (gunicorn's master and workers,
+    the cluster and its workers).
     """
-    needed = web_workers * web_threads + 3 + 2 * task_workers + 10
+    log_writers = 1 + web_workers + 1 + task_workers
+    needed = web_workers * web_threads + 3 + 2 * task_workers + 10 + log_writers
     return max(DEFAULT_MAX_CONNECTIONS, needed)
 
 

@@ -28,6 +28,7 @@ _TEST_ONLY_ENV = (
     "DATABASE_URL",
     "LOG_LEVEL",
     "LOG_FORMAT",
+    "LOG_DB_KEEP",
 )
 
 

@@ -8,7 +8,9 @@
    (`ensure_admin`) and reconcile schedules (`setup_schedules`, when present).
 3. Fork gunicorn and, unless --no-worker, the django-q2 cluster
    (comradarr/task_cluster.py): forked, they share serve's loaded Django.
-4. On SIGTERM/SIGINT stop the children gracefully (bounded), stop the
+4. On SIGHUP reopen the log files and re-read the settings, and pass it to
+   the children (comradarr/hangup.py).
+5. On SIGTERM/SIGINT stop the children gracefully (bounded), stop the
    embedded database (whichever incarnation runs), exit 0. If a child dies
    on its own, or the database cannot be kept running, stop the rest and
    exit 1.
@@ -30,8 +32,18 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from comradarr import embedded_db, embedded_keeper, events, serving, task_cluster, uptime
+from comradarr import (
+    embedded_db,
+    embedded_keeper,
+    events,
+    hangup,
+    serving,
+    task_cluster,
+    uptime,
+)
+from comradarr.accounts import runtime
 from comradarr.embedded_pg import tuning
+from comradarr.logbook import handler as log_table
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +142,21 @@ class Command(BaseCommand):
             if received:
                 raise StopDuringStartup(received[0])
 
+        def on_hangup(signum: int, frame: FrameType | None) -> None:
+            # Reopening files and signalling children waits for watch()'s next tick.
+            supervisor.request_reload()
+
+        def reload() -> None:
+            hangup.mark_for_reload()
+            runtime.invalidate()
+            supervisor.signal_children(signal.SIGHUP)
+            logger.info(
+                "SIGHUP: log files reopened, settings re-read from the database "
+                "(gunicorn replaces its workers, the task cluster passes it on)"
+            )
+
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hangup)
         claim: embedded_keeper.Claim | None = None
         keeper: embedded_keeper.Keeper | None = None
         failure: serving.ChildExit | serving.CheckFailed | None = None
@@ -177,7 +203,7 @@ class Command(BaseCommand):
                     "django-q2 cluster", lambda: task_cluster.run(workers), in_child=in_child
                 )
             self._announce(supervisor, host, port)
-            failure = supervisor.watch(checks=[keeper.check] if keeper else [])
+            failure = supervisor.watch(checks=[keeper.check] if keeper else [], on_reload=reload)
         except StopDuringStartup as stop:
             self.stdout.write(f"Received {stop} during start-up: stopping.")
         finally:
@@ -185,6 +211,9 @@ class Command(BaseCommand):
             # children); nothing interrupts stopping the database.
             supervisor.stop_all()
             connections.close_all()
+            # The log viewer's writer must not reconnect (which starts the
+            # embedded cluster again) while the database stops.
+            log_table.stop_writers()
             if keeper is not None:
                 self.stdout.write("Stopping the embedded PostgreSQL.")
                 keeper.stop()

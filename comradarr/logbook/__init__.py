@@ -1,0 +1,1 @@
+"""The log viewer: log records kept in a bounded table, and the Settings > Logs page."""
