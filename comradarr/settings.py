@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    # Backup, restore and the configuration export (Settings > Backups): reads every app.
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +255,10 @@ WEB_WORKERS = config.read_int("WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.read_int("WEB_THREADS", 4, minimum=1, maximum=64)
 
 COMRADARR_VERSION = __import__("comradarr").__version__
+
+# Backups (backups/): scheduled ones kept (the newest N), and the largest file a restore reads.
+BACKUP_KEEP = config.read_int("BACKUP_KEEP", 7, minimum=1, maximum=1000)
+BACKUP_MAX_BYTES = config.read_int("BACKUP_MAX_MB", 2048, minimum=1, maximum=1024 * 1024) * 1024**2
 
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.
