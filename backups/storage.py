@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,9 +111,12 @@ def remove_leftovers() -> list[str]:
         pid = int(match.group(1))
         if psutil.pid_exists(pid):
             continue
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed.append(path.name)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        removed.append(path.name)
     if removed:
         logger.warning("removed unfinished backup files", extra={"removed": removed})
     return removed
