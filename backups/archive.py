@@ -258,3 +258,19 @@ def _verify(path: Path, expected: str, what: str) -> None:
         raise InvalidBackup(
             f"the {what} does not match the manifest's checksum: the file was altered or damaged"
         )
+
+
+def peek_manifest(path: Path) -> Manifest | None:
+    """The manifest of a stored backup for the list page, read from the tar without unpacking;
+    None when the file has none (it is still listed, and refused when restored)."""
+    try:
+        with tarfile.open(path, mode="r:") as tar:
+            first = tar.next()
+            if first is None or first.name != MANIFEST or not first.isreg():
+                return None
+            if first.size > 1024 * 1024:
+                return None
+            handle = tar.extractfile(first)
+            return Manifest.from_json(handle.read()) if handle else None
+    except (tarfile.TarError, OSError, InvalidBackup):
+        return None

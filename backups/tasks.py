@@ -18,13 +18,18 @@ CREATE_TASK = "backups.tasks.create_backup"
 RESTORE_TASK = "backups.tasks.restore_backup"
 
 
-def create_backup(token: str) -> None:
-    """A backup asked for from the UI; its run row was made when it was enqueued."""
+def create_backup(token: str, include_key: bool = False, sealed_passphrase: str = "") -> None:
+    """A backup asked for from the UI; its run row was made when it was enqueued.
+
+    The passphrase travels encrypted with the instance key: django-q2 keeps a task's
+    arguments in its tables.
+    """
     run = BackupRun.objects.filter(token=token, status=BackupRun.Status.RUNNING).first()
     if run is None:
         return  # already done (a re-delivered task) or gone
+    passphrase = crypto.decrypt(sealed_passphrase) if sealed_passphrase else ""
     try:
-        backup_create(trigger=run.trigger, run=run)
+        backup_create(trigger=run.trigger, run=run, include_key=include_key, passphrase=passphrase)
     except BackupError:
         return  # recorded on the run and announced (backup_failed)
 

@@ -27,6 +27,7 @@ app_patterns = [
     path("settings/notifications/", include("notifications.urls")),
     path("analytics/", include("analytics.urls")),
     path("settings/api-keys/", include("api.settings_urls")),
+    path("settings/backups/", include("backups.urls")),
     path("api/", include("api.urls")),
 ]
 

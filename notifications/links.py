@@ -35,3 +35,7 @@ def dashboard() -> str:
 
 def delivery_log() -> str:
     return page("notifications:log")
+
+
+def backups() -> str:
+    return page("backups:index")

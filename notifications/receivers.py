@@ -198,6 +198,16 @@ def on_maintenance_completed(*, report, **_) -> None:
     )
 
 
+def on_backup_completed(*, run, **_) -> None:
+    size = f"{(run.size_bytes or 0) / 1024**2:.1f} MB"
+    data = {"statistics": f"{run.file_name} ({size})", "path": links.backups()}
+    event_record("backup_completed", data=data)
+
+
+def on_backup_failed(*, error, **_) -> None:
+    event_record("backup_failed", data={"statistics": error[:500], "path": links.backups()})
+
+
 CONNECTIONS = {
     events.sweep_started: on_sweep_started,
     events.sweep_completed: on_sweep_completed,
@@ -212,6 +222,8 @@ CONNECTIONS = {
     events.connector_resumed: on_resumed,
     events.application_started: on_application_started,
     events.maintenance_completed: on_maintenance_completed,
+    events.backup_completed: on_backup_completed,
+    events.backup_failed: on_backup_failed,
 }
 
 
