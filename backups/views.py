@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -72,6 +75,10 @@ def create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def run_status(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        token = uuid.UUID(token)
+    except ValueError:
+        raise Http404("No such run") from None
     run = get_object_or_404(BackupRun, token=token)
     context = {"run": run, "backups": None}
     if run.status != BackupRun.Status.RUNNING and run.kind == BackupRun.Kind.BACKUP:
@@ -85,8 +92,6 @@ def _stored(name: str) -> storage.StoredBackup:
     except (ValueError, FileNotFoundError):
         raise Http404("No such backup") from None
     info = path.stat()
-    from datetime import UTC, datetime
-
     return storage.StoredBackup(
         name, path, info.st_size, datetime.fromtimestamp(info.st_mtime, UTC)
     )
