@@ -53,6 +53,18 @@ def client_version() -> tuple[int, str]:
     return int(match.group(1)), match.group(0)
 
 
+#: libpq connection options Django may pass (DATABASES OPTIONS) -> the client programs' env.
+_LIBPQ_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "passfile": "PGPASSFILE",
+    "options": "PGOPTIONS",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+
+
 @dataclass(frozen=True)
 class Target:
     """How the client programs reach the live database: arguments and environment."""
@@ -64,6 +76,7 @@ class Target:
     password: str
     server_version: str  # e.g. "16.2"
     server_major: int
+    extra_env: tuple[tuple[str, str], ...] = ()
 
     def args(self, *, dbname: str | None = None) -> list[str]:
         args = ["--dbname", dbname or self.dbname, "--no-password"]
@@ -77,6 +90,7 @@ class Target:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env.update(dict(self.extra_env))
         if self.password:
             env["PGPASSWORD"] = self.password
         return env
@@ -98,6 +112,11 @@ def target() -> Target:
         password=str(params.get("password") or ""),
         server_version=version,
         server_major=major,
+        extra_env=tuple(
+            (variable, str(params[option]))
+            for option, variable in _LIBPQ_ENV.items()
+            if params.get(option) not in (None, "")
+        ),
     )
 
 
