@@ -59,3 +59,16 @@ def reencrypt_document(document: dict, old_secret_key: str) -> None:
             for name in secret_names:
                 if row.get(name):
                     row[name] = crypto.encrypt(crypto.decrypt(row[name], key=old))
+
+
+def drop_document_secrets(document: dict) -> None:
+    """Leave a document's secrets out (as the ``omitted`` mode does), in place."""
+    from backups.configdoc import SPECS
+
+    for spec in SPECS:
+        secret_names = [
+            f.name for f in spec.model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        ]
+        for row in document["models"].get(spec.label) or []:
+            for name in secret_names:
+                row[name] = None

@@ -246,6 +246,13 @@ def _settle_key(opened, result: RestoreResult, *, document: dict | None) -> None
             "The backup's secrets were re-encrypted with this install's key"
             + (f" ({count} values)." if count else ".")
         )
+    elif document is not None:
+        # Ciphertexts this key cannot read would break every page that shows the row.
+        rekey.drop_document_secrets(document)
+        result.notes.append(
+            "This backup was made with another SECRET_KEY: its secrets were left out "
+            "(existing ones kept); enter the missing API keys and credentials again."
+        )
     else:
         result.notes.append(
             "Warning: this backup was made with another SECRET_KEY; its API keys and "
