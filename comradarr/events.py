@@ -54,6 +54,10 @@ update_available = Signal()
 maintenance_completed = Signal()
 #: now (datetime), report (TickReport): after every dispatch tick (analytics samples the queue)
 dispatch_ticked = Signal()
+#: run (backups.BackupRun), path (Path): a backup file was written
+backup_completed = Signal()
+#: run (backups.BackupRun), error (str): a backup could not be made
+backup_failed = Signal()
 #: manager (Connector), indexer (str), indexer_id (int), limit (int), used (int), kind
 #: ("queries" | "grabs"): an indexer reached its Prowlarr limit
 indexer_limit_reached = Signal()

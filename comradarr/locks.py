@@ -42,6 +42,7 @@ LOCKS: dict[str, str] = {
     "setup_schedules": "the reconciliation of the built-in schedules at start-up",
     "analytics_collect": "analytics' periodic collection from the ledgers",
     "refresh_indexer_managers": "the periodic read of every indexer manager (Prowlarr)",
+    "backup": "one backup or restore at a time (backups.services)",
 }
 
 

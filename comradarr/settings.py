@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    # Backup, restore and the configuration export (Settings > Backups): reads every app.
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +294,10 @@ COMRADARR_REPOSITORY_URL = config.read_http_url("COMRADARR_REPOSITORY_URL") or "
 # release: GitHub's releases API answer, or any server answering in its shape. Without
 # one the check says so instead of guessing a feed.
 UPDATE_FEED_URL = config.read_http_url("UPDATE_FEED_URL") or ""
+
+# Backups (backups/): scheduled ones kept (the newest N), and the largest file a restore reads.
+BACKUP_KEEP = config.read_int("BACKUP_KEEP", 7, minimum=1, maximum=1000)
+BACKUP_MAX_BYTES = config.read_int("BACKUP_MAX_MB", 2048, minimum=1, maximum=1024 * 1024) * 1024**2
 
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.

@@ -57,6 +57,7 @@ app_patterns = [
     path("analytics/", include("analytics.urls")),
     path("settings/api-keys/", include("api.settings_urls")),
     path("settings/logs/", include("comradarr.logbook.urls")),
+    path("settings/backups/", include("backups.urls")),
     path("api/", include("api.urls")),
 ]
 

@@ -99,6 +99,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "Database maintenance finished: {statistics}.",
     ),
     EventType(
+        "backup_completed", "Backup completed", Severity.INFO,
+        "Backup {statistics} written. {url}",
+    ),
+    EventType(
+        "backup_failed", "Backup failed", Severity.ERROR,
+        "Backup failed: {statistics}. {url}",
+    ),
+    EventType(
         "error_threshold_exceeded", "Error threshold exceeded", Severity.ERROR,
         "{statistics}. {url}",
     ),

@@ -39,3 +39,7 @@ def delivery_log() -> str:
 
 def about() -> str:
     return page("settings_about")
+
+
+def backups() -> str:
+    return page("backups:index")

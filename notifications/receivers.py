@@ -204,6 +204,16 @@ def on_update_available(*, version, current, **_) -> None:
     event_record("update_available", data=data)
 
 
+def on_backup_completed(*, run, **_) -> None:
+    size = f"{(run.size_bytes or 0) / 1024**2:.1f} MB"
+    data = {"statistics": f"{run.file_name} ({size})", "path": links.backups()}
+    event_record("backup_completed", data=data)
+
+
+def on_backup_failed(*, error, **_) -> None:
+    event_record("backup_failed", data={"statistics": error[:500], "path": links.backups()})
+
+
 CONNECTIONS = {
     events.sweep_started: on_sweep_started,
     events.sweep_completed: on_sweep_completed,
@@ -219,6 +229,8 @@ CONNECTIONS = {
     events.application_started: on_application_started,
     events.maintenance_completed: on_maintenance_completed,
     events.update_available: on_update_available,
+    events.backup_completed: on_backup_completed,
+    events.backup_failed: on_backup_failed,
 }
 
 

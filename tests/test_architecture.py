@@ -38,6 +38,8 @@ RANK = {
     "analytics": 4,
     "web": 4,
     "api": 4,
+    # Backups read every app's tables (configuration export) and sit beside the surfaces.
+    "backups": 4,
 }
 DOMAIN = ("connectors", "content", "searchstate", "queueing")
 

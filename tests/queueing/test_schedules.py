@@ -26,7 +26,7 @@ def snapshot():
 
 def test_reconcile_creates_every_builtin_job_once_and_is_idempotent():
     first = schedules_reconcile(env={}, now=NOW)
-    assert len(first.created) == len(all_jobs()) == 10
+    assert len(first.created) == len(all_jobs()) == 11
     rows = snapshot()
     second = schedules_reconcile(env={}, now=NOW)
     assert second.created == second.updated == second.removed == []
