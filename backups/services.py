@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backups import archive, configdoc, pgtools, rekey, storage
@@ -104,12 +104,16 @@ def backup_create(
                 exc, (BackupError, InvalidBackup, pgtools.PgToolError, Interrupted, ValueError)
             ),
         )
-        _finish(run, BackupRun.Status.FAILED, error=text)
-        events.emit(events.backup_failed, run=run, error=text)
+        with transaction.atomic():  # the event's outbox row commits with the run's outcome
+            _finish(run, BackupRun.Status.FAILED, error=text)
+            events.emit(events.backup_failed, run=run, error=text)
         raise BackupError(text) from exc
-    _finish(run, BackupRun.Status.SUCCEEDED, file_name=path.name, size_bytes=path.stat().st_size)
+    with transaction.atomic():
+        _finish(
+            run, BackupRun.Status.SUCCEEDED, file_name=path.name, size_bytes=path.stat().st_size
+        )
+        events.emit(events.backup_completed, run=run, path=path)
     logger.info("backup written", extra={"file": path.name, "bytes": run.size_bytes})
-    events.emit(events.backup_completed, run=run, path=path)
     if trigger == BackupRun.Trigger.SCHEDULED:
         storage.prune(_keep(), trigger=BackupRun.Trigger.SCHEDULED)
     return run
