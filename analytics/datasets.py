@@ -81,6 +81,13 @@ TABLES = (
         False,
     ),
     Dataset(
+        "endpoints",
+        "Response time per request",
+        "Every request to the apps by endpoint: how many, how many failed, mean and p95.",
+        tables.endpoints,
+        False,
+    ),
+    Dataset(
         "most_searched",
         "Most searched",
         "Items searched most often in the range.",
