@@ -2,8 +2,8 @@
 
 Why the database and not prometheus-client's own Histogram. A Histogram
 lives in one process's memory; under gunicorn with several workers (and
-Comradarr may run gunicorn on several hosts, DESIGN "Scale") each scrape
-would see only the worker that answered it. prometheus-client's
+Comradarr may run gunicorn on several hosts, docs/architecture.md "How it
+scales") each scrape would see only the worker that answered it. prometheus-client's
 multiprocess mode fixes the first (files in a shared directory) but not the
 second, and needs the directory set before the library is imported and
 cleaned by the gunicorn master. So each process counts in memory
