@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -125,15 +125,18 @@ def timings_between(
     end: datetime,
     *,
     connector_id: int | None = None,
-    by: Iterable[str] = ("connector_id",),
+    by: tuple[str, ...] = ("connector_id",),
+    params: dict | None = None,
 ) -> dict[tuple, Timing]:
-    """Requests, errors, mean and p95 per group (``by``: columns of ArrRequestStat); one query.
+    """Requests, errors, mean and p95 per group (``by``: columns or SQL expressions over
+    ArrRequestStat, with their ``params``); one query.
 
     The totals (bin number 0) and the summed histogram bins (1..BINS) of each
     group come back as rows of one UNION ALL.
     """
     group = ", ".join(by)
-    where, params = _range_where(start, end, connector_id)
+    where, range_params = _range_where(start, end, connector_id)
+    params = {**range_params, **(params or {})}
     sql = (
         f"SELECT {group}, 0, sum(requests), sum(errors), sum(ms_sum), max(ms_max) "  # noqa: S608 - fixed SQL
         f"FROM {TABLE} WHERE {where} GROUP BY {group} "
@@ -141,7 +144,7 @@ def timings_between(
         f"CROSS JOIN LATERAL unnest(histogram) WITH ORDINALITY AS h(v, i) "
         f"WHERE {where} GROUP BY {group}, h.i"
     )
-    width = len(group.split(","))
+    width = len(list(by))
     bins: dict[tuple, list[int]] = {}
     totals: dict[tuple, tuple] = {}
     with connection.cursor() as cursor:
@@ -163,9 +166,11 @@ def timings_between(
     return found
 
 
-def timings(sel: Selection, *, by: Iterable[str] = ("connector_id",)) -> dict[tuple, Timing]:
-    """``timings_between`` for the analytics page's selection."""
-    return timings_between(sel.start, sel.end, connector_id=sel.connector_id, by=by)
+def timings(sel: Selection, *, by: tuple[str, ...] = ("connector_id",)) -> dict[tuple, Timing]:
+    """``timings_between`` for the analytics page's selection (``%(tz)s``: its time zone)."""
+    return timings_between(
+        sel.start, sel.end, connector_id=sel.connector_id, by=by, params={"tz": sel.tz.key}
+    )
 
 
 # --------------------------------------------------------------------------- roll-up

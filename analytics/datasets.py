@@ -58,6 +58,13 @@ CHARTS = (
         True,
     ),
     Dataset(
+        "response",
+        "Response time of the apps",
+        "Every request Comradarr sent to the apps: mean and 95th percentile, and how many failed.",
+        series.response_times,
+        True,
+    ),
+    Dataset(
         "completion",
         "Library completion",
         "Monitored items that have their file.",

@@ -186,3 +186,25 @@ def test_hostile_durations_are_ignored():
     _record(conn, 1)
     assert timezone.now()  # keep the import honest
     assert arr_requests.TALLY.pending == 1
+
+
+def test_response_time_chart_has_a_row_per_bucket_in_one_query(django_assert_num_queries):
+    from analytics.series import response_times
+
+    conn = b.connector()
+    for ms in (10, 30):
+        _record(conn, ms)
+    _record(conn, 100, status="502")
+    arr_requests.TALLY.flush()
+    sel = parse_query({"range": "24h"})
+    with django_assert_num_queries(1):
+        table = response_times(sel)
+    assert table.columns == ["time", "Mean ms", "p95 ms", "Requests", "Errors"]
+    filled = [row for row in table.rows if row[3]]
+    assert len(table.rows) in (24, 25) and len(filled) == 1
+    [(_, mean, p95, requests, errors)] = filled
+    assert (mean, requests, errors) == (pytest.approx(46.7, abs=0.1), 3, 1)
+    assert 50 < p95 <= 100
+    assert all(row[1] is None and row[3] == 0 for row in table.rows if not row[3])
+    week = response_times(parse_query({"range": "30d", "connector": str(conn.pk)}))
+    assert sum(row[3] for row in week.rows) == 3
