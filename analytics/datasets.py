@@ -58,6 +58,13 @@ CHARTS = (
         True,
     ),
     Dataset(
+        "response",
+        "Response time of the apps",
+        "Every request Comradarr sent to the apps: mean and 95th percentile, and how many failed.",
+        series.response_times,
+        True,
+    ),
+    Dataset(
         "completion",
         "Library completion",
         "Monitored items that have their file.",
@@ -78,6 +85,13 @@ TABLES = (
         "Connector comparison",
         "Success, response time and errors.",
         tables.comparison,
+        False,
+    ),
+    Dataset(
+        "endpoints",
+        "Response time per request",
+        "Every request to the apps by endpoint: how many, how many failed, mean and p95.",
+        tables.endpoints,
         False,
     ),
     Dataset(

@@ -11,6 +11,7 @@ rolled up into daily rows (analytics.rollup).
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from connectors.models import Connector
@@ -127,3 +128,44 @@ class LibrarySnapshot(models.Model):
         """Percent of the monitored, wanted items that have their file."""
         wanted = self.have_file + self.missing_monitored
         return round(100 * self.have_file / wanted, 1) if wanted else None
+
+
+class ArrRequestStat(models.Model):
+    """Requests to one connector's app during one hour (or UTC day), per endpoint and status.
+
+    Written by analytics.arr_requests from the counts each process collects in
+    memory (one upsert per flush, never one row per request); the histogram
+    (comradarr.tally.BOUNDS_MS) lets hours and processes be summed and a p95
+    still be estimated.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    connector = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="arr_request_stats"
+    )
+    resolution = models.CharField(max_length=4, choices=Resolution.choices)
+    bucket = models.DateTimeField(help_text="Start of the hour or UTC day.")
+    method = models.CharField(max_length=8)
+    endpoint = models.CharField(max_length=120, help_text="The path as a template: /api/v3/x/{id}.")
+    status = models.CharField(max_length=12, help_text='HTTP status, "timeout" or "no_answer".')
+    requests = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0, help_text="No answer, or a status >= 400.")
+    ms_sum = models.FloatField(default=0)
+    ms_max = models.FloatField(default=0)
+    histogram = ArrayField(models.PositiveIntegerField(), help_text="Requests per duration bin.")
+
+    class Meta:
+        constraints = [
+            # The ON CONFLICT target of the flush and of the roll-up.
+            models.UniqueConstraint(
+                fields=["connector", "resolution", "bucket", "method", "endpoint", "status"],
+                name="analytics_arr_request_uniq",
+            ),
+        ]
+        indexes = [
+            # Response times of all connectors over a range: filter(bucket__range=...).
+            models.Index(fields=["bucket"], name="analytics_arr_request_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} {self.method} {self.endpoint} {self.status}"

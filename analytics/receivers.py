@@ -1,5 +1,9 @@
 """Receivers of the domain events (side effects only: counting, and starting analytics' jobs).
 
+Every request to an *arr app is added to this process's counts
+(analytics.arr_requests), written at the end of each task and at the end of a
+web request once a minute has passed.
+
 The engine's minute tick and the daily maintenance announce themselves
 (``dispatch_ticked``, ``maintenance_completed``): the tick samples the queue
 depth and the maintenance rolls hours up into days. The ledger collection is a
@@ -9,12 +13,15 @@ AnalyticsConfig.ready(), so no engine app names an analytics function.
 
 from __future__ import annotations
 
+from django.core.signals import request_finished
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django_q.signals import post_execute_in_worker
 
-from analytics import recording, rollup
+from analytics import arr_requests, recording, rollup
 from comradarr import events
+from connectors.common import timing
 
 
 @receiver(events.items_exhausted, dispatch_uid="analytics.items_exhausted")
@@ -43,3 +50,25 @@ def on_tick(*, now=None, **kwargs) -> None:
 @transaction.atomic  # a failure rolls back only our writes, not the emitter's
 def on_maintenance(*, now=None, **kwargs) -> None:
     rollup.rollup(now=now)
+
+
+@receiver(timing.request_timed, dispatch_uid="analytics.request_timed")
+def count_request(*, connector_id, method, endpoint, status, duration_ms, **kwargs) -> None:
+    arr_requests.record(
+        connector_id=connector_id,
+        method=method,
+        endpoint=endpoint,
+        status=status,
+        duration_ms=duration_ms,
+    )
+
+
+@receiver(post_execute_in_worker, dispatch_uid="analytics.task_done")
+def flush_after_task(**kwargs) -> None:
+    # Every task: django-q2 may recycle this worker next, and its exit runs no atexit hook.
+    arr_requests.flush()
+
+
+@receiver(request_finished, dispatch_uid="analytics.web_request_done")
+def flush_after_web_request(**kwargs) -> None:
+    arr_requests.flush(only_if_due=True)

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.models import ConnectorStat, LibrarySnapshot, Resolution
+from analytics import arr_requests
+from analytics.models import ArrRequestStat, ConnectorStat, LibrarySnapshot, Resolution
 from analytics.recording import SNAPSHOT, STAT, day_start, hourly_cutoff
 
 #: Columns that keep their maximum when hours become a day; every other counter adds up.
@@ -97,6 +98,8 @@ def rollup(*, now: datetime | None = None) -> RollupReport:
         cursor.execute(_stat_rollup_sql(), params)
         cursor.execute(_snapshot_rollup_sql(), params)
         snapshots = cursor.rowcount
+        cursor.execute(arr_requests.rollup_sql(), params)
         pruned, _ = ConnectorStat.objects.filter(bucket__lt=oldest).delete()
+        ArrRequestStat.objects.filter(bucket__lt=oldest).delete()
         LibrarySnapshot.objects.filter(bucket__lt=oldest).delete()
     return RollupReport(hours_rolled=hours, snapshots_rolled=snapshots, days_pruned=pruned)

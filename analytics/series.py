@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 
+from analytics import arr_requests
 from analytics.cards import daily_budget
 from analytics.models import ConnectorStat, LibrarySnapshot
 from analytics.ranges import Selection
@@ -143,6 +144,23 @@ def queries(sel: Selection) -> Table:
     table.kinds.append("count")
     table.rows = [[*row, round(share, 1)] for row in table.rows]
     return table
+
+
+def response_times(sel: Selection) -> Table:
+    """Mean and p95 response time of every request to the apps, with requests and errors."""
+    found = arr_requests.timings(sel, by=(_bucket_key(sel),))
+    rows = []
+    for bucket in sel.buckets():
+        t = found.get((bucket,))
+        if t is None:
+            rows.append([bucket, None, None, 0, 0])
+        else:
+            rows.append([bucket, t.mean_ms, t.p95_ms, t.requests, t.errors])
+    return Table(
+        columns=["time", "Mean ms", "p95 ms", "Requests", "Errors"],
+        rows=rows,
+        kinds=["level", "level", "count", "count"],
+    )
 
 
 def completion(sel: Selection) -> Table:

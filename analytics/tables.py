@@ -7,9 +7,9 @@ one GROUP BY.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Max, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Subquery, Sum, Value, When
 
-from analytics import ages
+from analytics import ages, arr_requests
 from analytics.cards import latest_snapshots
 from analytics.models import ConnectorStat
 from analytics.ranges import Selection
@@ -26,24 +26,42 @@ def _pct(num, den) -> float | None:
 
 
 def comparison(sel: Selection) -> Table:
-    """Per connector: searches, success, response time and errors over the range."""
+    """Per connector: searches, success, response time and errors over the range.
+
+    Requests, errors and response times are those of every real request to the
+    app (analytics.arr_requests), not of the health checks alone.
+    """
     stats = ConnectorStat.objects.filter(bucket__gte=sel.start, bucket__lt=sel.end)
     if sel.connector is not None:
         stats = stats.filter(connector=sel.connector)
-    rows = (
-        stats.values("connector_id", "connector__name")
+    counts = {
+        r["connector_id"]: r
+        for r in stats.values("connector_id")
         .annotate(
-            n_commands=Sum("commands"),
-            n_ours=Sum("acquired_ours"),
-            n_rss=Sum("acquired_rss"),
-            n_requests=Sum("api_requests"),
-            n_errors=Sum("api_errors"),
-            n_timed=Sum("api_timed"),
-            ms_sum=Sum("api_ms_sum"),
-            ms_p95=Max("api_ms_p95"),
+            n_commands=Sum("commands"), n_ours=Sum("acquired_ours"), n_rss=Sum("acquired_rss")
         )
-        .order_by("connector__name")
-    )
+        .order_by()
+    }
+    timed = {key[0]: t for key, t in arr_requests.timings(sel).items()}
+    names = dict(Connector.objects.values_list("pk", "name"))
+    rows = []
+    shown = [pk for pk in names if pk in counts or pk in timed]
+    for cid in sorted(shown, key=lambda pk: (names[pk], pk)):
+        r, t = counts.get(cid, {}), timed.get(cid)
+        commands, ours = r.get("n_commands") or 0, r.get("n_ours") or 0
+        rows.append(
+            [
+                names[cid],
+                commands,
+                ours,
+                r.get("n_rss") or 0,
+                _pct(ours, commands),
+                t.mean_ms if t else None,
+                t.p95_ms if t else None,
+                t.requests if t else 0,
+                t.error_rate if t else None,
+            ]
+        )
     return Table(
         columns=[
             "Connector",
@@ -56,19 +74,23 @@ def comparison(sel: Selection) -> Table:
             "API requests",
             "Error rate %",
         ],
+        rows=rows,
+    )
+
+
+def endpoints(sel: Selection) -> Table:
+    """Per connector and endpoint (a path template): requests, errors and response times."""
+    found = arr_requests.timings(sel, by=("connector_id", "method", "endpoint"))
+    names = dict(Connector.objects.values_list("pk", "name"))
+    ordered = sorted(
+        ((k, t) for k, t in found.items() if k[0] in names),
+        key=lambda kt: (names[kt[0][0]], -(kt[1].p95_ms or 0), kt[0][2]),
+    )
+    return Table(
+        columns=["Connector", "Request", "Requests", "Error rate %", "Mean ms", "p95 ms"],
         rows=[
-            [
-                r["connector__name"],
-                r["n_commands"] or 0,
-                r["n_ours"] or 0,
-                r["n_rss"] or 0,
-                _pct(r["n_ours"], r["n_commands"]),
-                round(r["ms_sum"] / r["n_timed"], 1) if r["n_timed"] else None,
-                round(r["ms_p95"], 1) if r["ms_p95"] is not None else None,
-                r["n_requests"] or 0,
-                _pct(r["n_errors"], r["n_requests"]),
-            ]
-            for r in rows
+            [names[cid], f"{method} {endpoint}", t.requests, t.error_rate, t.mean_ms, t.p95_ms]
+            for (cid, method, endpoint), t in ordered
         ],
     )
 

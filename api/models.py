@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -83,3 +84,31 @@ class ApiKeyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+class RequestDuration(models.Model):
+    """How long the JSON API took to answer, per method, route name and status, ever.
+
+    Cumulative, like the Prometheus histogram /metrics shows from it: every
+    web process adds its counts with one upsert per flush (api.timing), so
+    the numbers are those of all processes on all hosts. Bins:
+    comradarr.tally.BOUNDS_MS.
+    """
+
+    method = models.CharField(max_length=8)
+    route = models.CharField(max_length=100, help_text='The URL name ("api:connector"), no ids.')
+    status = models.PositiveSmallIntegerField()
+    requests = models.PositiveBigIntegerField(default=0)
+    ms_sum = models.FloatField(default=0)
+    histogram = ArrayField(models.PositiveBigIntegerField(), help_text="Requests per bin.")
+
+    class Meta:
+        constraints = [
+            # The ON CONFLICT target of every flush.
+            models.UniqueConstraint(
+                fields=["method", "route", "status"], name="api_request_duration_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.route} {self.status}"

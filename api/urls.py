@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api import actions, docs, items, library, runs, views
+from api import actions, analytics, docs, items, library, runs, views
 
 app_name = "api"
 
@@ -46,6 +46,10 @@ urlpatterns = [
         name="schedule_disable",
     ),
     path("v1/throttle-profiles", runs.ThrottleProfileListView.as_view(), name="throttle_profiles"),
+    path(
+        "v1/analytics/summary", analytics.AnalyticsSummaryView.as_view(), name="analytics_summary"
+    ),
+    path("v1/analytics/series", analytics.AnalyticsSeriesView.as_view(), name="analytics_series"),
     path("v1/schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path("v1/docs/", docs.ApiDocsView.as_view(), name="docs"),
     re_path(r"^(?P<rest>.*)$", views.NotFoundView.as_view(), name="not_found"),

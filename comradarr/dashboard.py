@@ -7,9 +7,12 @@ upcoming work are analytics' read models, composed here for the page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from analytics.arr_requests import Timing, timings_between
 from analytics.cards import Cards, dashboard_cards, latest_snapshots
 from analytics.completion import CompletionRow, completion_rows
 from analytics.feed import FeedLine, activity_feed
@@ -19,6 +22,8 @@ from queueing.next_steps import new_connectors
 
 # How many connectors the dashboard lists; the Connectors page has the rest.
 RECENT_CONNECTORS = 10
+# The connection panel's response times: the last day of real requests to each app.
+RESPONSE_WINDOW = timedelta(hours=24)
 
 # Cards read best-first; "not checked yet" last.
 HEALTH_ORDER = (
@@ -103,11 +108,14 @@ class DashboardOverview:
     feed: list[FeedLine]
     upcoming: list[Upcoming]
     running: list[Running]
+    #: Connector id -> its apps' response time over RESPONSE_WINDOW (every real request).
+    response_times: dict[int, Timing] = field(default_factory=dict)
 
 
 def dashboard_overview() -> DashboardOverview:
     """Everything below the connector summary, in a fixed number of queries."""
-    snapshots = latest_snapshots()
+    now = timezone.now()
+    snapshots = latest_snapshots(now=now)
     names = dict(Connector.objects.values_list("pk", "name"))
     return DashboardOverview(
         cards=dashboard_cards(snapshots=snapshots, connector_ids=list(names)),
@@ -115,7 +123,17 @@ def dashboard_overview() -> DashboardOverview:
         feed=activity_feed(),
         upcoming=upcoming(),
         running=running(),
+        response_times={
+            key[0]: t for key, t in timings_between(now - RESPONSE_WINDOW, now).items()
+        },
     )
+
+
+def attach_response_times(connectors: list[Connector], overview: DashboardOverview | None) -> None:
+    """Give each listed connector its ``response_time`` (a Timing or None) for the table."""
+    times = overview.response_times if overview else {}
+    for connector in connectors:
+        connector.response_time = times.get(connector.pk)
 
 
 def dashboard_new_connectors() -> list[Connector]:

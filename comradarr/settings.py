@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "comradarr.middleware.CorrelationIdMiddleware",
+    # Times /api/ requests through the whole stack for /metrics (api.timing).
+    "api.timing.ApiTimingMiddleware",
     # Before anything asks request.is_secure() (HSTS, CSRF).
     "comradarr.middleware.ForwardedProtoMiddleware",
     # Outside the session and CSRF middleware, so it sees the cookies they set.
@@ -304,6 +306,11 @@ BACKUP_MAX_BYTES = config.read_int("BACKUP_MAX_MB", 2048, minimum=1, maximum=102
 API_RATE_PER_MINUTE = config.read_int("API_RATE_PER_MINUTE", 120, minimum=1, maximum=100000)
 # Reads without a key, only while sign-in is "disabled" and only when the user opts in.
 API_ANONYMOUS_READ = config.read_bool("API_ANONYMOUS_READ", False)
+# A bearer token for /metrics alone (Prometheus' `authorization: credentials:`), beside
+# API keys; unset: /metrics takes API keys only. Long enough not to be guessed.
+METRICS_TOKEN = config.read_secret("METRICS_TOKEN") or ""
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],

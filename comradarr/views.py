@@ -5,7 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from comradarr.dashboard import dashboard_new_connectors, dashboard_overview, dashboard_summary
+from comradarr.dashboard import (
+    attach_response_times,
+    dashboard_new_connectors,
+    dashboard_overview,
+    dashboard_summary,
+)
 
 
 def _url_or_none(name: str) -> str | None:
@@ -19,10 +24,12 @@ def _url_or_none(name: str) -> str | None:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     summary = dashboard_summary()
+    overview = None if summary.is_empty else dashboard_overview()
+    attach_response_times(summary.connectors, overview)
     context = {
         "page_title": "Dashboard",
         "summary": summary,
-        "overview": None if summary.is_empty else dashboard_overview(),
+        "overview": overview,
         "new_connectors": [] if summary.is_empty else dashboard_new_connectors(),
         "add_connector_url": _url_or_none("connectors:add"),
         "connectors_url": _url_or_none("connectors:list"),

@@ -149,6 +149,7 @@ def probe(
     timeout: float = 30,
     previous_failures: int = 0,
     interactive: bool = False,
+    connector_id: int | None = None,
 ) -> ProbeResult:
     """Ping the app, read its status and health; never raises for *arr failures.
 
@@ -164,6 +165,7 @@ def probe(
             timeout=timeout,
             verify_ssl=verify_ssl,
             max_retries=0 if interactive else 3,
+            connector_id=connector_id,
         )
         started = time.monotonic()
         client.ping()
@@ -219,6 +221,7 @@ def probe_connector(connector: Connector, *, timeout: float | None = None) -> Pr
         verify_ssl=connector.verify_ssl,
         timeout=timeout or connector.timeout_seconds,
         previous_failures=connector.consecutive_failures,
+        connector_id=connector.pk,
     )
 
 

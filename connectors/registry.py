@@ -111,6 +111,7 @@ def _http(
     timeout: float,
     verify_ssl: bool,
     max_retries: int,
+    connector_id: int | None = None,
 ) -> HttpClient:
     return HttpClient(
         url,
@@ -119,6 +120,7 @@ def _http(
         timeout=timeout,
         verify_ssl=verify_ssl,
         max_retries=max_retries,
+        connector_id=connector_id,
     )
 
 
@@ -131,13 +133,20 @@ def build_client(
     timeout: float = 30,
     verify_ssl: bool = True,
     max_retries: int = 3,
+    connector_id: int | None = None,
 ) -> ArrClient:
     """A client for one instance. `version` (from the connector's last detection)
     picks the shape and features; None probes GET <api>/system/status first,
     and refuses a URL that answers as a different app than `kind`."""
     spec = kind_spec(kind)
     http = _http(
-        spec, url, api_key, timeout=timeout, verify_ssl=verify_ssl, max_retries=max_retries
+        spec,
+        url,
+        api_key,
+        timeout=timeout,
+        verify_ssl=verify_ssl,
+        max_retries=max_retries,
+        connector_id=connector_id,
     )
     if not version:
         status = map_system_status(http.get(spec.status_path))
@@ -155,6 +164,7 @@ def probe_client(
     timeout: float = 30,
     verify_ssl: bool = True,
     max_retries: int = 3,
+    connector_id: int | None = None,
 ) -> ArrClient:
     """A client for an instance whose version is not known yet, sending nothing.
 
@@ -165,7 +175,13 @@ def probe_client(
     """
     spec = kind_spec(kind)
     http = _http(
-        spec, url, api_key, timeout=timeout, verify_ssl=verify_ssl, max_retries=max_retries
+        spec,
+        url,
+        api_key,
+        timeout=timeout,
+        verify_ssl=verify_ssl,
+        max_retries=max_retries,
+        connector_id=connector_id,
     )
     return _client(spec, client_class_for(kind, None), http, None)
 
@@ -194,6 +210,7 @@ def client_for(connector: Connector) -> ArrClient:
         version=connector.app_version or None,
         timeout=connector.timeout_seconds or 30,
         verify_ssl=connector.verify_ssl,
+        connector_id=connector.pk,
     )
 
 
@@ -206,6 +223,7 @@ def _record_detected_version(connector: Connector) -> None:
         timeout=connector.timeout_seconds or 30,
         verify_ssl=connector.verify_ssl,
         max_retries=3,
+        connector_id=connector.pk,
     )
     status = map_system_status(http.get(spec.status_path))
     check_kind(connector.kind, status, where=http.where)

@@ -24,7 +24,7 @@ import requests
 
 import comradarr
 from comradarr.logs import redact
-from connectors.common import answers, listings, transport
+from connectors.common import answers, listings, timing, transport
 from connectors.common.errors import ArrError, BadResponseError, may_retry
 from connectors.common.netguard import GuardedAdapter
 from connectors.common.query import Params, encode_params
@@ -64,6 +64,7 @@ class HttpClient:
         backoff_cap: float = 30,
         max_response_bytes: int = transport.DEFAULT_MAX_BYTES,
         session: requests.Session | None = None,
+        connector_id: int | None = None,
     ) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
@@ -81,6 +82,8 @@ class HttpClient:
         self.backoff_cap = backoff_cap
         self.max_response_bytes = max_response_bytes
         self.request_count = 0
+        # Whose requests these are, for connectors.common.timing (None: not a saved connector).
+        self.connector_id = connector_id
         # Injectable so tests (and callers with their own pacing) never really wait.
         self.sleep: Callable[[float], None] = time.sleep
         self.random: random.Random = random.Random()
@@ -116,6 +119,7 @@ class HttpClient:
             backoff_base=self.backoff_base,
             backoff_cap=self.backoff_cap,
             max_response_bytes=self.max_response_bytes,
+            connector_id=self.connector_id,
         )
         twin.sleep = self.sleep
         return twin
@@ -364,29 +368,39 @@ class HttpClient:
         transport.log_request(self, method, path, query, json_body)
         started = time.monotonic()
         self.request_count += 1
-        with transport.failures_as_arr_errors(self, shown):
-            response = self.session.request(
-                method,
-                url,
-                params=query or None,
-                json=json_body,
-                headers={
-                    "X-Api-Key": self.api_key,
-                    "Accept": "application/json",
-                    "User-Agent": USER_AGENT,
-                },
-                timeout=self.timeout,
-                verify=self._verify,
-                # A redirect would carry the X-Api-Key header to wherever it points.
-                allow_redirects=False,
-                # Always streamed, so no answer is read past its cap.
-                stream=True,
-            )
-            if stream and 200 <= response.status_code < 300:
-                return response
-            content = transport.read_body(self, response, shown, max_bytes)
-        transport.log_response(self, method, shown, response, content, started)
-        return answers.interpret(self, response, content, shown)
+        answered: int | None = None  # the status code, once an answer came
+        failure: ArrError | None = None
+        try:
+            with transport.failures_as_arr_errors(self, shown):
+                response = self.session.request(
+                    method,
+                    url,
+                    params=query or None,
+                    json=json_body,
+                    headers={
+                        "X-Api-Key": self.api_key,
+                        "Accept": "application/json",
+                        "User-Agent": USER_AGENT,
+                    },
+                    timeout=self.timeout,
+                    verify=self._verify,
+                    # A redirect would carry the X-Api-Key header to wherever it points.
+                    allow_redirects=False,
+                    # Always streamed, so no answer is read past its cap.
+                    stream=True,
+                )
+                answered = response.status_code
+                if stream and 200 <= response.status_code < 300:
+                    return response
+                content = transport.read_body(self, response, shown, max_bytes)
+            transport.log_response(self, method, shown, response, content, started)
+            return answers.interpret(self, response, content, shown)
+        except ArrError as error:
+            failure = error
+            raise
+        finally:
+            # Every attempt, answered or not, timed for whoever listens (analytics).
+            timing.request_done(self, method, path, started, answered, failure)
 
 
 INT32_MAX = 2**31 - 1

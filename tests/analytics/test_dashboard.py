@@ -70,15 +70,38 @@ def test_feed_fragment_lists_newest_first_with_links(admin_client):
 
 def test_overview_queries_do_not_grow_with_data(django_assert_num_queries):
     helpers.radarr_with_activity("One")
-    # snapshots 1, names 1, cards 10, sparklines 1, feed 6, upcoming 2, running 2
-    with django_assert_num_queries(22):
+    # snapshots 1, names 1, cards 10, sparklines 1, feed 6, upcoming 2, running 2,
+    # response times 1
+    with django_assert_num_queries(23):
         dashboard_overview()
     for n in range(4):
         helpers.radarr_with_activity(f"More {n}", movies=20)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         dashboard_overview()
 
 
 def test_first_run_state_is_unchanged(admin_client):
     html = admin_client.get(reverse("dashboard")).content.decode()
     assert "Welcome to Comradarr" in html and "At a glance" not in html
+
+
+def test_connection_panel_shows_mean_and_p95_of_real_requests(admin_client):
+    from analytics import arr_requests
+
+    arr_requests.TALLY._reset()
+    quick, silent = b.connector("Quick"), b.connector("Silent")
+    for ms in (40.0, 60.0, 80.0, 100.0):
+        arr_requests.record(
+            connector_id=quick.pk,
+            method="GET",
+            endpoint="/api/v3/series",
+            status="200",
+            duration_ms=ms,
+        )
+    arr_requests.TALLY.flush()
+    html = admin_client.get(reverse("dashboard")).content.decode()
+    assert "Response (24 h)" in html
+    assert "70 ms" in html  # the mean of the four
+    timing = dashboard_overview().response_times[quick.pk]
+    assert f"p95 {timing.p95_ms:.0f} ms" in html
+    assert silent.pk not in dashboard_overview().response_times

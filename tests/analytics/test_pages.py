@@ -194,7 +194,14 @@ def test_page_query_count_is_fixed(admin_client, django_assert_num_queries):
 
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("connectors", 3), ("most_searched", 3), ("hardest", 3), ("quality", 5), ("gap_age", 3)],
+    [
+        ("connectors", 5),
+        ("endpoints", 4),
+        ("most_searched", 3),
+        ("hardest", 3),
+        ("quality", 5),
+        ("gap_age", 3),
+    ],
 )
 def test_table_query_counts_are_fixed(admin_client, django_assert_num_queries, name, queries):
     helpers.radarr_with_activity()
@@ -202,6 +209,7 @@ def test_table_query_counts_are_fixed(admin_client, django_assert_num_queries, n
     url = reverse("analytics:table", args=[name])
     admin_client.get(url)
     # session and user, then the table's own: one GROUP BY or one bounded SELECT (quality:
-    # connector names and one GROUP BY per item table; gap age: the latest snapshots).
+    # connector names and one GROUP BY per item table; gap age: the latest snapshots;
+    # connectors: the counters, the request timings and the names; endpoints: the last two).
     with django_assert_num_queries(queries):
         admin_client.get(url, {"range": "1y"})

@@ -77,3 +77,13 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
         assert body["error"]["code"] == code, body
     assert b"Traceback" not in response.content
     return body["error"]
+
+
+#: SQL of the bookkeeping around every API request: the key lookup and its use, the
+#: throttle in the database cache, the usage log (which prunes now and then).
+_BOOKKEEPING = ("api_apikey", "throttle_", 'COUNT(*) FROM "comradarr_cache"', "SAVEPOINT")
+
+
+def own_queries(captured) -> list[str]:
+    """The queries of the view itself, without the per-request bookkeeping."""
+    return [q["sql"] for q in captured if not any(b in q["sql"] for b in _BOOKKEEPING)]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from analytics import recording
 from content.models import Episode
 from tests.api.conftest import API_KEY, WEBHOOK_SECRET, api, assert_error
 from tests.ui_engine.conftest import make_history
@@ -26,6 +27,7 @@ def samples(response) -> dict[tuple[str, frozenset], float]:
 def test_metrics_parse_and_match_the_database(install, read_key):
     connector, radarr = install["connector"], install["radarr"]
     make_history(connector, outcome="grabbed", items_grabbed=3, dispatched_at=timezone.now())
+    recording.snapshot_libraries()  # what the collect job does every ten minutes
     seen = samples(api(read_key.raw, bearer=True).get(reverse("metrics")))
 
     def value(name, **labels):
@@ -36,6 +38,9 @@ def test_metrics_parse_and_match_the_database(install, read_key):
     assert value("comradarr_mirror_items", **sonarr, type="episode") == episodes.count()
     gaps = episodes.missing().monitored().aired().count()
     assert gaps and value("comradarr_gaps", **sonarr, type="episode") == gaps
+    upgrades = episodes.cutoff_unmet().count()
+    assert value("comradarr_upgrades", **sonarr, type="episode") == upgrades
+    assert 0 <= value("comradarr_library_snapshot_age_seconds", **sonarr, type="episode") < 60
     assert value("comradarr_mirror_items", connector="Radarr", kind="radarr", type="movie") == 1
     assert value("comradarr_connector_health", **sonarr, status=connector.health_status) == 1
     assert value("comradarr_connector_enabled", **sonarr) == 1

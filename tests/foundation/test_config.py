@@ -238,6 +238,7 @@ class TestReadDatabaseUrl:
             "SECRET_KEY_FILE='/nonexistent/key' cannot be read",
         ),
         ("ADMIN_PASS_FILE", "/nonexistent/pass", "ADMIN_PASS_FILE='/nonexistent/pass' cannot be"),
+        ("METRICS_TOKEN", "short", "METRICS_TOKEN must be at least 32 characters long"),
     ],
 )
 def test_bad_setting_stops_manage_py_with_one_line(tmp_path, variable, value, message):
