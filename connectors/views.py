@@ -102,6 +102,7 @@ def connector_add(request: HttpRequest) -> HttpResponse:
                 verify_ssl=data["verify_ssl"],
                 timeout_seconds=data["timeout_seconds"],
                 enabled=not data["save_disabled"],
+                sync_now=data["sync_now"],
             )
         except services.ConnectorError as err:
             form.apply_service_errors(err)
