@@ -47,6 +47,7 @@ TEMPLATE_FOLDERS = {
     "content": "content",
     "queueing": "queueing",
     "library": "web",
+    "setup": "web",
     "analytics": "analytics",
 }
 
