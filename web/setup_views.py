@@ -178,11 +178,16 @@ def sync(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard")
         wizard_service.first_sync_start(wizard, target)
         return redirect("setup:sync")
+    context = _context(wizard, 4, **_progress_context(wizard, target))
+    return render(request, "setup/sync.html", context)
+
+
+def _progress_context(wizard: SetupWizard, target) -> dict:
     progress = wizard_service.sync_progress(wizard, target)
-    context = _context(wizard, 4, connector=target, progress=progress)
+    context = {"connector": target, "progress": progress}
     if progress.state == "queued":
         context["queued_message"] = "First sync queued: it starts as soon as a worker is free."
-    return render(request, "setup/sync.html", context)
+    return context
 
 
 @login_required
@@ -193,5 +198,6 @@ def sync_progress(request: HttpRequest) -> HttpResponse:
     target = wizard_service.wizard_connector(wizard)
     if target is None:
         return _go_to_current(wizard)
-    progress = wizard_service.sync_progress(wizard, target)
-    return render(request, "setup/_sync_progress.html", {"connector": target, "progress": progress})
+    # The sync card comes along out of band: its own polling stops while the sync is queued.
+    context = {**_progress_context(wizard, target), "oob": True}
+    return render(request, "setup/_sync_progress.html", context)

@@ -74,6 +74,11 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
     expect(page.get_by_role("heading", name="Library sync")).to_be_visible()
     sync_connector(conn.pk, SyncRun.Kind.FULL, SyncRun.Trigger.MANUAL)
     expect(page.locator("#sync-done")).to_contain_text("Done: the first sync read", timeout=15_000)
+    card = page.locator(f"#sync-status-{conn.pk}")  # content's card, kept fresh
+    expect(card.locator(".badge-sync-succeeded")).to_be_visible()
+    mirrored = f"{conn.series.count()} series, {conn.episodes.count()} episodes"
+    assert conn.series.count() == 12
+    expect(card).to_contain_text(mirrored)
     screenshot(page, "setup-4-sync-done")
     page.get_by_role("button", name="Go to the dashboard").click()
     expect(page).to_have_url(re.compile(r"/$"))

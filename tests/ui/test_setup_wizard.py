@@ -338,7 +338,8 @@ def test_step_4_progress_polls_until_done_then_finishes(web):
     run.save()
     fragment = web.get(reverse("setup:sync_progress")).content.decode()
     assert "Done: the first sync read 42 items" in fragment
-    assert "hx-trigger" not in fragment  # polling stops
+    assert 'id="setup-progress"' in fragment and 'hx-trigger="every 2s"' not in fragment
+    assert 'id="setup-sync-card" hx-swap-oob="true"' in fragment  # the card, refreshed
     response = web.post(reverse("setup:sync"), {"action": "finish"})
     assert response["Location"] == reverse("dashboard")
     assert SetupWizard.load().finished_at is not None
