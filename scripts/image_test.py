@@ -148,7 +148,6 @@ def build_image() -> None:
         "--network",
         "host",
         "--pull=never",
-        "--layers",
         "--format",
         "docker",  # keeps the HEALTHCHECK (the OCI format has none)
         "--build-arg",
@@ -236,9 +235,9 @@ def run_image() -> None:
                 stderr=subprocess.STDOUT,
             )
         wait_healthy(runner, port, log)
-        data_dir = open_data_dir(runner)
+        postmaster, data_dir = open_data_dir(runner)
         try:
-            stop(runner)
+            stop(runner, postmaster)
             if (data_dir.stat_self().st_nlink or 0) == 0:
                 raise AssertionError("/data was removed before its shutdown could be checked")
             if data_dir.exists("postmaster.pid"):
@@ -248,11 +247,20 @@ def run_image() -> None:
             data_dir.close()
     finally:
         if runner is not None and runner.poll() is None:
-            for pid in descendants(runner.pid):
-                _signal(pid, signal.SIGKILL)
-            runner.kill()
-            runner.wait()
+            abandon(runner)
         subprocess.run([*BUILDAH, "rm", container], check=False, stdout=subprocess.DEVNULL)
+
+
+def abandon(runner: subprocess.Popen) -> None:
+    """After a failure: stop serve as gently as it allows, never leave its database running."""
+    with contextlib.suppress(AssertionError, OSError):
+        os.kill(serve_pid(runner), signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        runner.wait(timeout=STOP_TIMEOUT)
+    for pid in descendants(runner.pid):
+        _signal(pid, signal.SIGKILL)
+    runner.kill()
+    runner.wait()
 
 
 def wait_healthy(runner: subprocess.Popen, port: int, log: Path) -> None:
@@ -306,39 +314,74 @@ class DataDir:
         os.close(self.fd)
 
 
-def open_data_dir(runner: subprocess.Popen) -> DataDir:
-    tree = descendants(runner.pid)
-    postmasters = [
-        pid
-        for pid, cmd in tree.items()
-        if cmd.split(" ", 1)[0].endswith("/postgres") and " -D " in cmd
-    ]
-    if len(postmasters) != 1:
-        raise AssertionError(f"expected one embedded PostgreSQL under serve, found {tree}")
-    pid = postmasters[0]
-    if "-D /data/postgres" not in tree[pid]:
-        raise AssertionError(f"the embedded PostgreSQL does not run in /data: {tree[pid]}")
+def _root(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/root")
+    except OSError:
+        return ""
+
+
+def find_postmaster(serve: int) -> int:
+    """The embedded PostgreSQL of ``serve``: pg_ctl daemonizes it, so not a descendant;
+    the one postgres in the same container (the same root directory) serving /data."""
+    root = _root(serve)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == serve:
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmd[0].endswith(b"/postgres") and b"-D" in cmd and _root(int(entry.name)) == root:
+            found.append(int(entry.name))
+    if len(found) != 1:
+        raise AssertionError(f"expected one embedded PostgreSQL in the container, found {found}")
+    return found[0]
+
+
+def open_data_dir(runner: subprocess.Popen) -> tuple[int, DataDir]:
+    pid = find_postmaster(serve_pid(runner))
+    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    if "-D /data/postgres" not in cmd:
+        raise AssertionError(f"the embedded PostgreSQL does not run in /data: {cmd}")
     if _uid(pid) != 1000:
         raise AssertionError(f"the embedded PostgreSQL runs as uid {_uid(pid)}, not 1000")
     data_dir = DataDir(pid)
     if data_dir.stat_self().st_uid != 1000 or not data_dir.exists("postmaster.pid"):
         raise AssertionError("/data/postgres is not uid 1000's running cluster")
     step(f"the embedded PostgreSQL (pid {pid}) runs in /data/postgres as uid 1000")
-    return data_dir
+    return pid, data_dir
 
 
-def stop(runner: subprocess.Popen) -> None:
+def serve_pid(runner: subprocess.Popen) -> int:
     tree = descendants(runner.pid)
-    serve = [pid for pid, cmd in tree.items() if "manage.py serve" in cmd]
-    if len(serve) != 1:
+    serve = [pid for pid, cmd in tree.items() if cmd.endswith("manage.py serve")]
+    # serve forks gunicorn and the task cluster: the one whose parent is not a serve.
+    top = [pid for pid in serve if _parent(pid) not in serve]
+    if len(top) != 1:
         raise AssertionError(f"expected one serve process under buildah run, found {tree}")
-    step(f"SIGTERM to serve (pid {serve[0]})")
-    os.kill(serve[0], signal.SIGTERM)
+    return top[0]
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def stop(runner: subprocess.Popen, postmaster: int) -> None:
+    serve = serve_pid(runner)
+    watched = [*descendants(runner.pid), postmaster]
+    step(f"SIGTERM to serve (pid {serve})")
+    os.kill(serve, signal.SIGTERM)
     try:
         code = runner.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"serve did not stop within {STOP_TIMEOUT} s of SIGTERM") from None
-    left = [pid for pid in tree if Path(f"/proc/{pid}").exists()]
+    deadline = time.monotonic() + 5
+    while (left := [p for p in watched if Path(f"/proc/{p}").exists()]) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
     if code != 0 or left:
         raise AssertionError(f"serve exited with {code}; processes left: {left}")
     step("serve and its database stopped (exit status 0, no process left)")
