@@ -356,7 +356,11 @@ def open_data_dir(runner: subprocess.Popen) -> tuple[int, DataDir]:
 
 def serve_pid(runner: subprocess.Popen) -> int:
     tree = descendants(runner.pid)
-    serve = [pid for pid, cmd in tree.items() if cmd.endswith("manage.py serve")]
+    serve = [
+        pid
+        for pid, cmd in tree.items()
+        if cmd.endswith("manage.py serve") and not cmd.startswith("buildah")
+    ]
     # serve forks gunicorn and the task cluster: the one whose parent is not a serve.
     top = [pid for pid in serve if _parent(pid) not in serve]
     if len(top) != 1:

@@ -12,10 +12,17 @@ from content.models import SyncRun
 from content.tasks import sync_connector
 from queueing.models import ConnectorThrottle, SweepSchedule
 from tests.browser.test_connectors import fill_form
+from tests.browser.test_csp import watch
 from web.models import SetupWizard
 
 
+def no_csp_violation(page: Page, seen: list[str]) -> None:
+    """The strict policy holds on this step (no inline script, style or handler refused)."""
+    assert not page.evaluate("window.__csp") and not seen, (page.url, seen)
+
+
 def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr, screenshot):
+    seen = watch(page)
     login(page)
     expect(page).to_have_url(re.compile(r"/setup/1/$"))
     expect(
@@ -34,6 +41,7 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
         f"Connected to Sonarr {fake_sonarr.profile.version}"
     )
     screenshot(page, "setup-1-connector")
+    no_csp_violation(page, seen)
     assert not Connector.objects.exists()
     page.get_by_role("button", name="Save and continue").click()
 
@@ -44,6 +52,7 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
     expect(page.get_by_role("radio", name=re.compile("^Moderate"))).to_be_checked()  # the default
     page.get_by_role("radio", name=re.compile("^Conservative")).check()
     screenshot(page, "setup-2-pace")
+    no_csp_violation(page, seen)
     page.get_by_role("button", name="Use this pace and continue").click()
     conn = Connector.objects.get()
     assert ConnectorThrottle.objects.get(connector=conn).profile.name == "conservative"
@@ -59,6 +68,7 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
     expect(page.locator("#schedule-gaps .errorlist")).to_be_visible()
     expect(page.locator("#id_upgrades-timezone")).to_have_value("Europe/Berlin")
     screenshot(page, "setup-3-schedules-error")
+    no_csp_violation(page, seen)
     page.locator("#id_gaps-cron").fill("30 2 * * *")
     page.get_by_role("button", name="Save schedules and continue").click()
     expect(page).to_have_url(re.compile(r"/setup/4/$"))
@@ -80,6 +90,7 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
     assert conn.series.count() == 12
     expect(card).to_contain_text(mirrored)
     screenshot(page, "setup-4-sync-done")
+    no_csp_violation(page, seen)
     page.get_by_role("button", name="Go to the dashboard").click()
     expect(page).to_have_url(re.compile(r"/$"))
     assert SetupWizard.load().finished_at is not None
