@@ -114,6 +114,13 @@ def test_finished_means_never_again(client, user):
     assert Connector.objects.get() == conn
 
 
+def test_the_empty_dashboard_offers_the_wizard_again(web):
+    web.post(reverse("setup:skip"))
+    page = web.get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("setup:resume")}">Guided setup' in page
+    assert web.get(reverse("setup:resume"))["Location"] == reverse("setup:connector")
+
+
 def test_skip_needs_a_post(web):
     assert web.get(reverse("setup:skip")).status_code == 405
     assert SetupWizard.load().skipped_at is None
