@@ -105,7 +105,7 @@ def pace(request: HttpRequest) -> HttpResponse:
             return redirect("setup:schedules")
         status = 400
     else:
-        assigned = getattr(getattr(target, "throttle", None), "profile", None)
+        assigned = wizard_service.assigned_profile(target)
         form = PaceForm(initial={"profile": assigned or ThrottleProfile.default()})
         status = 200
     choices = wizard_service.pace_choices(target)

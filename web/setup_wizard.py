@@ -114,6 +114,12 @@ def pace_choices(connector: Connector) -> list[PaceChoice]:
     return choices
 
 
+def assigned_profile(connector: Connector) -> ThrottleProfile | None:
+    """The profile the connector has of its own (None: it follows the default)."""
+    row = ConnectorThrottle.objects.filter(connector=connector).select_related("profile").first()
+    return row.profile if row is not None else None
+
+
 def pace_choose(connector: Connector, profile: ThrottleProfile) -> None:
     throttle_profiles.connector_throttle_assign(connector=connector, profile=profile)
 
