@@ -160,6 +160,11 @@ def build_image() -> None:
     )
 
 
+def prune() -> None:
+    """The image of the previous run, untagged by this build, goes (vfs keeps full copies)."""
+    subprocess.run([*BUILDAH, "rmi", "--prune"], check=False, capture_output=True)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -406,6 +411,7 @@ def main() -> int:
     if subprocess.run([*BUILDAH, "inspect", BASE_IMAGE], capture_output=True).returncode:
         commit_base()
     build_image()
+    prune()
     run_image()
     step(f"passed in {time.monotonic() - started:.0f} s")
     return 0
