@@ -13,7 +13,7 @@ PIP_TOOLS := pip-tools==7.6.2 pip==26.3
 PIP_COMPILE_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint format demo lock lock-upgrade
+.PHONY: run test image-test lint format demo lock lock-upgrade
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Comradarr needs Python 3.11 or newer"'
@@ -38,6 +38,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## image-test: build the Docker image with buildah (no Docker engine) and run its serve
+##             as uid 1000 (root, buildah and debootstrap needed; skipped elsewhere, not under CI=true)
+image-test:
+	$(PYTHON) scripts/image_test.py
 
 ## demo: a simulated Sonarr and Radarr (tests/fakearr) as connectors, then serve on 127.0.0.1:3000
 demo: $(STAMP)

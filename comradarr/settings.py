@@ -128,7 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ADMIN_USER = config.read_str("ADMIN_USER", "admin")
 ADMIN_PASS = config.read_secret("ADMIN_PASS")
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+# The first-run wizard while no connector exists (web.setup_wizard), else the dashboard.
+LOGIN_REDIRECT_URL = "setup:start"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = config.read_int("SESSION_DAYS", 7, minimum=1, maximum=365) * 86400
 SESSION_COOKIE_PATH = BASE_URL

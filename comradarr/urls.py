@@ -39,6 +39,7 @@ app_patterns = [
     path("admin/", admin.site.urls),
     path("content/", include("content.urls")),
     path("library/", include("web.urls")),
+    path("setup/", include("web.setup_urls")),
     path("webhooks/", include("content.webhook_urls")),
     path("connectors/", include("connectors.urls")),
     path("queue/", include("queueing.urls")),

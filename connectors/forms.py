@@ -63,6 +63,14 @@ class ConnectorForm(forms.Form):
         "(use it when the app is down or not set up yet).",
     )
 
+    sync_now = forms.BooleanField(
+        label="Sync now",
+        required=False,
+        initial=True,
+        help_text="Start the first library sync as soon as the connector is saved "
+        "(untick to wait for the schedule or a “Sync now” later).",
+    )
+
     def __init__(self, *args, instance: Connector | None = None, **kwargs) -> None:
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
@@ -88,6 +96,8 @@ class ConnectorForm(forms.Form):
         if self.is_bound and instance is None:
             # A re-rendered add form lost the key (it is never sent back): say so where it shows.
             key.help_text = "Type the key again: for safety it is never sent back to the browser."
+        if instance is not None:
+            del self.fields["sync_now"]  # only a new connector has a first sync to start
         self.fields["save_disabled"].label = (
             "Keep disabled" if instance is not None else "Save disabled"
         )

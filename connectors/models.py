@@ -86,6 +86,10 @@ class Connector(TimestampedModel):
 
     objects = ConnectorQuerySet.as_manager()
 
+    #: Not stored: read by the post_save listeners of a new row (the first library sync
+    #: starts at once unless the user unticked "Sync now" when adding it).
+    sync_on_create: bool = True
+
     class Meta:
         ordering = ["name"]
 

@@ -264,11 +264,14 @@ def connector_create(
     verify_ssl: bool = True,
     timeout_seconds: int | float | str = 30,
     enabled: bool = True,
+    sync_now: bool = True,
 ) -> Connector:
     """Validate, test (when enabled) and save a new connector.
 
     A disabled connector is saved without calling the app: that is how a user
-    keeps a connector whose app is down or not set up yet.
+    keeps a connector whose app is down or not set up yet. ``sync_now`` tells
+    the listeners of the new row whether to start its first library sync at once
+    (:attr:`Connector.sync_on_create`).
     """
     data = _validate(
         kind=kind,
@@ -288,6 +291,7 @@ def connector_create(
         timeout_seconds=data.timeout_seconds,
         enabled=enabled,
     )
+    connector.sync_on_create = bool(sync_now)
     _save(connector, result, emit_event=False)
     return connector
 

@@ -56,7 +56,13 @@ def _run_form_test(form: ConnectorForm) -> health.ProbeResult | None:
     )
 
 
-def _test_response(request: HttpRequest, form: ConnectorForm, template: str, context: dict):
+def form_test_response(
+    request: HttpRequest, form: ConnectorForm, template: str, context: dict
+) -> HttpResponse:
+    """The "Test connection" answer of a connector form (also the setup wizard's step 1).
+
+    htmx gets the result fragment alone; a plain POST gets ``template`` again.
+    """
     result = _run_form_test(form)
     if result is not None and result.error_field in form.fields:
         form.add_error(result.error_field, result.error)
@@ -81,6 +87,29 @@ def _save_failed_notice(form: ConnectorForm) -> None:
         )
 
 
+def form_create(form: ConnectorForm) -> Connector | None:
+    """Save the connector a valid add form describes (also the setup wizard's step 1).
+
+    None when the service refused it: the reasons are then on the form's fields.
+    """
+    data = form.cleaned_data
+    try:
+        return services.connector_create(
+            kind=data["kind"],
+            name=data["name"],
+            url=data["url"],
+            api_key=data["api_key"],
+            verify_ssl=data["verify_ssl"],
+            timeout_seconds=data["timeout_seconds"],
+            enabled=not data["save_disabled"],
+            sync_now=data["sync_now"],
+        )
+    except services.ConnectorError as err:
+        form.apply_service_errors(err)
+        _save_failed_notice(form)
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def connector_add(request: HttpRequest) -> HttpResponse:
@@ -90,25 +119,10 @@ def connector_add(request: HttpRequest) -> HttpResponse:
         return render(request, "connectors/form.html", {**context, "form": form})
     form = ConnectorForm(request.POST)
     if request.POST.get("action") == "test":
-        return _test_response(request, form, "connectors/form.html", context)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            connector = services.connector_create(
-                kind=data["kind"],
-                name=data["name"],
-                url=data["url"],
-                api_key=data["api_key"],
-                verify_ssl=data["verify_ssl"],
-                timeout_seconds=data["timeout_seconds"],
-                enabled=not data["save_disabled"],
-            )
-        except services.ConnectorError as err:
-            form.apply_service_errors(err)
-            _save_failed_notice(form)
-        else:
-            messages.success(request, f"Connector “{connector.name}” added.")
-            return redirect("connectors:detail", pk=connector.pk)
+        return form_test_response(request, form, "connectors/form.html", context)
+    if form.is_valid() and (connector := form_create(form)) is not None:
+        messages.success(request, f"Connector “{connector.name}” added.")
+        return redirect("connectors:detail", pk=connector.pk)
     return render(request, "connectors/form.html", {**context, "form": form})
 
 
@@ -122,7 +136,7 @@ def connector_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "connectors/form.html", {**context, "form": form})
     form = ConnectorForm(request.POST, instance=connector)
     if request.POST.get("action") == "test":
-        return _test_response(request, form, "connectors/form.html", context)
+        return form_test_response(request, form, "connectors/form.html", context)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -77,6 +77,13 @@ def backlog(connector, profile: ThrottleProfile) -> Backlog:
     return Backlog(gaps=gaps, queries=queries, per_day=per_day, days=days, suggestion=suggestion)
 
 
+def first_pass(profile: ThrottleProfile, *, gaps: int) -> Backlog:
+    """``gaps`` open gaps at ``profile``, one query each: for a library not synced yet."""
+    per_day = queries_per_day(profile, queries_per_item=1.0, cap=_global_cap())
+    days = gaps / per_day if gaps and per_day else None
+    return Backlog(gaps=gaps, queries=gaps, per_day=per_day, days=days)
+
+
 def _global_cap() -> int | None:
     row = GlobalThrottle.objects.filter(pk=GlobalThrottle.SINGLETON_PK).first()
     return row.daily_budget if row is not None else None

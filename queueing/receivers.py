@@ -4,7 +4,8 @@ Connected in QueueingConfig.ready(), so the connectors app never imports
 queueing: a new connector gets its default sweep schedules (gaps hourly,
 upgrades every 6 hours) from :func:`queueing.sweep_schedules.sweep_schedules_create_defaults`,
 and its first library sync is enqueued at once (once the row commits), whichever
-surface added it (pages, manage.py, later the API). The first successful sync of
+surface added it (pages, manage.py, later the API), unless the user unticked
+"Sync now" (``Connector.sync_on_create``). The first successful sync of
 a connector never swept before starts its gap sweeps right away instead of
 waiting for the schedule's next minute 0 (:func:`first_sync_completed`).
 """
@@ -23,7 +24,7 @@ def connector_created(sender: Any, instance: Any, created: bool, raw: bool = Fal
     from queueing.sweep_schedules import sweep_schedules_create_defaults
 
     sweep_schedules_create_defaults(connector=instance)
-    if instance.enabled:
+    if instance.enabled and instance.sync_on_create:
         _enqueue_first_sync(instance.pk)
 
 

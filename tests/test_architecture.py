@@ -49,6 +49,7 @@ TEMPLATE_FOLDERS = {
     "content": "content",
     "queueing": "queueing",
     "library": "web",
+    "setup": "web",
     "analytics": "analytics",
 }
 

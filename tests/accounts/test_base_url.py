@@ -43,7 +43,9 @@ def test_sign_in_and_out_stay_under_the_prefix(client, admin_user):
 
 def test_default_redirect_is_the_prefixed_dashboard(client, admin_user):
     response = client.post("/comradarr/login/", {"username": "admin", "password": PASSWORD})
-    assert response["Location"] == "/comradarr/"
+    # The first-run wizard's landing decides: the dashboard, or the wizard without a connector.
+    assert response["Location"] == "/comradarr/setup/start/"
+    assert client.get(response["Location"])["Location"] == "/comradarr/setup/1/"
 
 
 def test_open_paths_under_the_prefix(client):

@@ -35,7 +35,7 @@ def test_login_page_renders_standalone(client):
 def test_login_with_right_password(client, admin_user):
     response = sign_in(client)
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("setup:start")  # the wizard, or the dashboard
     assert client.session["_auth_user_id"] == str(admin_user.pk)
     assert client.get(reverse("settings")).status_code == 200
 
@@ -138,7 +138,7 @@ def test_hostile_next_is_not_followed(client, admin_user, hostile):
         {"username": "admin", "password": PASSWORD, "next": hostile},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("setup:start")  # the wizard, or the dashboard
 
 
 def test_next_escaped_in_the_page(client):

@@ -141,7 +141,7 @@ class TestCompose:
         return yaml.safe_load((REPO / "docker-compose.yml").read_text())
 
     def test_services(self, compose):
-        assert set(compose["services"]) == {"comradarr", "db"}
+        assert set(compose["services"]) == {"comradarr", "db", "worker"}
         assert compose["services"]["db"]["image"] == "postgres:16"
         assert compose["services"]["comradarr"]["build"] == "."
 

@@ -144,7 +144,9 @@ def test_ci_runs_exactly_the_readme_test_command():
     script = (REPO / ".ci" / "run").read_text()
     lines = [line.strip() for line in script.splitlines() if line.strip()]
     assert "export CI=true" in lines
-    assert lines[-1] == "make test"
+    # The README's test command, then the image built and run (make image-test).
+    assert lines[-2:] == ["make test", "make image-test"]
+    assert "buildah" in script and "debootstrap" in script
 
 
 def test_make_lock_is_one_command_with_a_pinned_resolver(clean_checkout):

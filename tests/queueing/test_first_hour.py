@@ -7,6 +7,7 @@ enqueues its gap schedules at once; the connector page says what happens next.
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -73,6 +74,7 @@ def test_adding_through_the_page_enqueues_the_first_sync(
         "api_key": KEY,
         "verify_ssl": "on",
         "timeout_seconds": "30",
+        "sync_now": "on",  # "Sync now", ticked by default on the add page
         "action": "save",
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,6 +84,43 @@ def test_adding_through_the_page_enqueues_the_first_sync(
     page = client.get(reverse("connectors:detail", args=[conn.pk])).content.decode()
     assert "What happens next" in page
     assert "The first library sync was queued when the connector was added." in page
+
+
+def _sign_in(client) -> None:
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("admin", password="x" * 20))
+
+
+def test_the_add_page_offers_sync_now_ticked_and_edit_does_not(client):
+    _sign_in(client)
+    add = client.get(reverse("connectors:add")).content.decode()
+    assert re.search(r'<input type="checkbox" name="sync_now"[^>]*\bchecked\b', add)
+    assert "Sync now" in add
+    conn = b.connector()
+    edit = client.get(reverse("connectors:edit", args=[conn.pk])).content.decode()
+    assert 'name="sync_now"' not in edit
+
+
+def test_unticking_sync_now_saves_without_a_first_sync(
+    client, rsps, tasks, django_capture_on_commit_callbacks
+):
+    _sign_in(client)
+    stub_app(rsps, BASE, api_key=KEY)
+    form = {
+        "kind": "sonarr",
+        "name": "Sonarr",
+        "url": BASE,
+        "api_key": KEY,
+        "verify_ssl": "on",
+        "timeout_seconds": "30",
+        "action": "save",
+    }  # no "sync_now": an unticked box is not sent
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("connectors:add"), form).status_code == 302
+    conn = Connector.objects.get()
+    assert _sync_calls(tasks, conn) == []
+    assert SweepSchedule.objects.filter(connector=conn).count() == 2  # schedules still made
 
 
 def test_a_disabled_connector_is_not_synced_and_an_update_syncs_nothing(
