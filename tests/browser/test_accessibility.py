@@ -44,6 +44,8 @@ PAGES = [
     ("settings_security", ()),
     ("settings_database", ()),
     ("settings_about", ()),
+    ("backups:index", ()),
+    ("logs:index", ()),
     ("notifications:index", ()),
     ("notifications:add", ()),
     ("notifications:log", ()),
