@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
-from content.models import Episode, Movie, Series
+from content.models import Episode, Movie, QualityProfile, Series
 from searchstate import services as search_services
 from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, PriorityOverride, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
-from web import library
+from web import browse, browse_query, library
 from web.search_now import enqueue_search_now
 
 
@@ -42,26 +42,42 @@ def library_list(request: HttpRequest) -> HttpResponse:
         return render(request, "library/list.html", context)
     wanted = _int_or_none(request.GET.get("connector"))
     connector = next((c for c in connectors if c.pk == wanted), connectors[0])
-    filter_ = library.clean_filter(request.GET.get("filter"))
-    query = library.clean_query(request.GET.get("q"))
     series_shape = connector.shape.is_series
-    pager = library.series_page if series_shape else library.movie_page
-    page = pager(
-        connector=connector,
-        filter_=filter_,
-        query=query,
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
+    profiles = list(QualityProfile.objects.filter(connector=connector).order_by("name"))
+    query = browse_query.parse(
+        request.GET,
+        series_shape=series_shape,
+        profile_ids={p.arr_id for p in profiles},
+        sort_types=browse.sort_types(
+            browse.model_for(browse_query.EPISODES if series_shape else browse_query.MOVIES)
+        ),
     )
+    if wanted is not None and wanted != connector.pk:
+        query.notices.insert(0, "Unknown connector: showing the first.")
     context.update(
         connector=connector,
-        filter=filter_,
+        filter=query.filter,
         filters=library.Filter.CHOICES,
-        query=query,
-        page=page,
+        query=query.query,
+        browse=query,
+        profiles=profiles,
+        states=browse_query.STATE_CHOICES,
+        reasons=browse_query.REASON_CHOICES,
+        monitored_choices=browse_query.MONITORED,
+        sorts=browse_query.sort_headers(query),
         series_shape=series_shape,
         shape=connector.shape,
     )
+    if query.kind == browse_query.SERIES:
+        context["page"] = library.series_page(
+            connector=connector,
+            filter_=query.filter,
+            query=query.query,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    else:
+        context["page"] = browse.item_page(connector=connector, query=query)
     if request.htmx and request.htmx.target == "browse-results":
         return render(request, "library/_results.html", context)
     return render(request, "library/list.html", context)

@@ -120,7 +120,8 @@ def test_movie_list_queries_are_bounded(web, radarr, django_assert_num_queries):
         for n in range(1, 200)
     )
     web.get(reverse("library:list"))
-    with django_assert_num_queries(4):  # session, user, connectors, movies
+    # session, user, connectors, quality profiles, movies, their registry rows, exclusions
+    with django_assert_num_queries(7):
         response = web.get(reverse("library:list"), {"connector": radarr.pk})
     assert response.content.decode().count('class="title-link"') == library_pages.PAGE_SIZE
 
@@ -131,7 +132,8 @@ def test_series_list_queries_do_not_grow_with_seasons(web, sonarr, django_assert
         for number in range(1, 4):
             builders.season(show, number)
     web.get(reverse("library:list"))
-    with django_assert_num_queries(5):  # session, user, connectors, series, their seasons
+    # session, user, connectors, quality profiles, series, their seasons
+    with django_assert_num_queries(6):
         web.get(reverse("library:list"))
 
 
