@@ -123,12 +123,11 @@ def parse(
         notices=notices,
     )
     if kind != SERIES:
-        types = sort_types[sort]
         for name in ("after", "before"):
             raw = params.get(name)
             if not raw:
                 continue
-            value = decode_cursor(raw, types)
+            value = decode_cursor(raw, sort_types[sort])
             if value is None:
                 notices.append("That page link is out of date or damaged: first page shown.")
                 query.after = query.before = None
@@ -198,3 +197,21 @@ def sort_headers(query: BrowseQuery) -> dict[str, SortHeader]:
         aria = ("ascending" if query.direction == "asc" else "descending") if current else "none"
         headers[key] = SortHeader(key, label, flip if current else first, aria)
     return headers
+
+
+#: The URL parameters that select items (not their order or page): a bulk action re-reads them.
+FILTER_PARAMS = ("type", "filter", "state", "reason", "monitored", "profile", "q")
+
+
+def filter_params(query: BrowseQuery) -> dict[str, str]:
+    """The query's filters as URL parameters (defaults left out), as :func:`parse` reads them."""
+    values = {
+        "type": query.kind,
+        "filter": "" if query.filter == Filter.ALL else query.filter,
+        "state": query.state,
+        "reason": query.reason,
+        "monitored": query.monitored,
+        "profile": "" if query.profile is None else str(query.profile),
+        "q": query.query,
+    }
+    return {k: v for k, v in values.items() if v}

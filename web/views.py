@@ -8,6 +8,8 @@ results fragment alone (search as you type).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +25,7 @@ from searchstate.models import Exclusion, PriorityOverride, SearchHistory, Searc
 from searchstate.reasons import Reason
 from searchstate.why import why
 from web import browse, browse_query, library
+from web.models import BulkAction
 from web.search_now import enqueue_search_now
 
 
@@ -78,6 +81,9 @@ def library_list(request: HttpRequest) -> HttpResponse:
         )
     else:
         context["page"] = browse.item_page(connector=connector, query=query)
+        context["bulk_params"] = browse_query.filter_params(query)
+        context["bulk_actions"] = BulkAction.choices
+        context["count_query"] = urlencode({"connector": connector.pk, **context["bulk_params"]})
     if request.htmx and request.htmx.target == "browse-results":
         return render(request, "library/_results.html", context)
     return render(request, "library/list.html", context)
