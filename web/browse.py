@@ -16,6 +16,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -26,6 +27,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -65,6 +67,7 @@ def sort_keys(model, sort: str, now: datetime) -> list[tuple[str, Any, type]]:
             return [("k_title", F("sort_title"), str)]
         return [
             ("k_title", F("series__sort_title"), str),
+            ("k_series", F("series_id"), int),
             ("k_season", F("season_number"), int),
             ("k_number", Coalesce("episode_number", Value(-1)), int),
         ]
@@ -93,8 +96,14 @@ def sort_types(model) -> dict[str, tuple]:
     return {sort: tuple(t for _, _, t in sort_keys(model, sort, now)) for sort in SORTS}
 
 
-def filtered(connector: Connector, query: BrowseQuery, *, now: datetime) -> QuerySet:
-    """The items of ``connector`` the query's filters keep (unsorted)."""
+def filtered(
+    connector: Connector, query: BrowseQuery, *, now: datetime, search: bool = True
+) -> QuerySet:
+    """The items of ``connector`` the query's filters keep (unsorted).
+
+    ``search=False`` leaves the title search out, for a caller that applies it
+    to the series itself (the title-ordered episode page).
+    """
     model = model_for(query.kind)
     qs = model.objects.filter(connector=connector)
     if query.filter == Filter.MISSING:
@@ -115,7 +124,7 @@ def filtered(connector: Connector, query: BrowseQuery, *, now: datetime) -> Quer
     if query.profile is not None:
         field = "quality_profile_id" if model is Movie else "series__quality_profile_id"
         qs = qs.filter(**{field: query.profile})
-    if query.query:
+    if query.query and search:
         if model is Movie:
             qs = qs.filter(title__icontains=query.query)
         else:
@@ -151,6 +160,103 @@ def _after(keys: list[tuple[str, type]], values: list[Any], *, descending: bool)
     return reduce(or_, terms)
 
 
+_TITLE_SQL = """
+SELECT outer_s.sort_title, outer_s.id, lat.season_number, lat.k_number, lat.id
+FROM (
+    SELECT id, sort_title FROM content_series
+    WHERE connector_id = %s {bound}
+    ORDER BY sort_title {dir}, id {dir}
+) AS outer_s
+CROSS JOIN LATERAL ({inner}) AS lat
+ORDER BY outer_s.sort_title {dir}, outer_s.id {dir}, lat.season_number {dir},
+         lat.k_number {dir}, lat.id {dir}
+LIMIT %s
+"""
+
+
+def _episode_title_keys(
+    qs: QuerySet,
+    *,
+    connector: Connector,
+    search: str,
+    cursor: list[Any] | None,
+    descending: bool,
+    limit: int,
+) -> list[tuple]:
+    """Sort keys of the next ``limit`` episodes in series-title order, after ``cursor``.
+
+    Walks the series in title order (their index on connector, sort title, id)
+    and, for each, its first matching episodes (the (series, season) index),
+    so a page reads a few series instead of sorting the whole library: a join
+    ordered by the series' title cannot use an index of the episodes.
+    """
+    direction = "DESC" if descending else "ASC"
+    inner = qs.filter(series_id=RawSQL("outer_s.id", ())).annotate(
+        k_number=Coalesce("episode_number", Value(-1))
+    )
+    bound, params = "", [connector.pk]
+    if search:
+        # As icontains matches, with LIKE's wildcards taken literally.
+        pattern = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        bound += "AND UPPER(title) LIKE UPPER(%s) "
+        params.append(f"%{pattern}%")
+    if cursor:
+        title, series_id, season, number, pk = cursor
+        bound += f"AND (sort_title, id) {'<=' if descending else '>='} (%s, %s)"
+        params += [title, series_id]
+        inner = inner.filter(
+            ~Q(series_id=series_id)
+            | _after(
+                [("season_number", int), ("k_number", int)],
+                [season, number, pk],
+                descending=descending,
+            )
+        )
+    order = ["season_number", "k_number", "pk"]
+    inner = inner.order_by(*[f"-{o}" if descending else o for o in order])
+    inner_sql, inner_params = inner.values("id", "season_number", "k_number")[
+        :limit
+    ].query.sql_with_params()
+    sql = _TITLE_SQL.format(bound=bound, dir=direction, inner=inner_sql)
+    with connection.cursor() as db:
+        db.execute(sql, [*params, *inner_params, limit])
+        return db.fetchall()
+
+
+def _episode_title_page(
+    connector: Connector, query: BrowseQuery, *, size: int, now: datetime
+) -> ItemPage:
+    qs = filtered(connector, query, now=now, search=False)
+    desc = query.direction == "desc"
+    back = query.before is not None
+    cursor = query.before if back else query.after
+    keys = _episode_title_keys(
+        qs,
+        connector=connector,
+        search=query.query,
+        cursor=cursor,
+        descending=desc != back,
+        limit=size + 1,
+    )
+    more = len(keys) > size
+    keys = keys[:size]
+    if back:
+        keys.reverse()
+    by_pk = {
+        row.pk: row
+        for row in _hydrate(Episode.objects.filter(pk__in=[k[-1] for k in keys]), Episode, now)
+    }
+    rows = [by_pk[k[-1]] for k in keys if k[-1] in by_pk]
+    has_next = True if back else more
+    has_prev = more if back else query.after is not None
+    return ItemPage(
+        rows=_with_status(rows, Episode),
+        next_cursor=encode_cursor(list(keys[-1])) if has_next and keys else None,
+        prev_cursor=encode_cursor(list(keys[0])) if has_prev and keys else None,
+        is_first=not has_prev,
+    )
+
+
 def item_page(
     *,
     connector: Connector,
@@ -160,6 +266,8 @@ def item_page(
 ) -> ItemPage:
     now = now or timezone.now()
     model = model_for(query.kind)
+    if model is Episode and query.sort == "title":
+        return _episode_title_page(connector, query, size=size, now=now)
     keys = sort_keys(model, query.sort, now)
     qs = filtered(connector, query, now=now).annotate(**{n: expr for n, expr, _ in keys})
     names = [n for n, _, _ in keys]

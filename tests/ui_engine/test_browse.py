@@ -239,8 +239,62 @@ def test_episode_list_queries_do_not_grow_with_rows_or_states(
         builders.episodes(hidden, 1, 2)
         Exclusion.objects.create(connector=sonarr, series=hidden)
     web.get(reverse("library:list"))
-    # session, user, connectors, quality profiles, the page, its registry rows, exclusions
-    for params in ({"type": "episodes"}, {"state": "exhausted", "sort": "attempts"}):
-        with django_assert_num_queries(7):
+    # session, user, connectors, quality profiles, the page, its registry rows, exclusions;
+    # by title the page is two: its keys (series after series), then its episodes
+    for params, count in (
+        ({"type": "episodes"}, 8),
+        ({"state": "exhausted", "sort": "attempts"}, 7),
+        ({"state": "exhausted", "sort": "title", "dir": "desc"}, 8),
+    ):
+        with django_assert_num_queries(count):
             response = web.get(reverse("library:list"), params)
         assert response.content.decode().count("data-state=") == 50
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("params", [{}, {"filter": "missing"}, {"state": "exhausted"}])
+def test_episode_title_pages_walk_series_after_series(sonarr, direction, params):
+    """Series with equal titles, empty series and Whisparr-like episodes without numbers."""
+    shows = [builders.series(sonarr, t) for t in ("Bee", "Ant", "Bee", "Cat", "Empty")]
+    Episode.objects.filter(series=shows[4]).delete()
+    for show in shows[:4]:
+        eps = builders.episodes(show, 1, 4, has_file=1) + builders.episodes(show, 2, 3)
+        for ep in eps[::2]:
+            reg(ep, "exhausted")
+    Episode.objects.filter(series=shows[3], season_number=2).update(episode_number=None)
+    seen, cursor, pages = [], None, []
+    while True:
+        extra = {"after": cursor} if cursor else {}
+        _, page = page_of(sonarr, size=4, type="episodes", dir=direction, **params, **extra)
+        pages.append(page)
+        seen.extend(row.item.pk for row in page.rows)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    _, whole = page_of(sonarr, size=500, type="episodes", dir=direction, **params)
+    assert seen == [row.item.pk for row in whole.rows] and len(seen) == len(set(seen))
+
+    def key(row):
+        ep = row.item
+        return (
+            ep.series.sort_title,
+            ep.series_id,
+            ep.season_number,
+            ep.episode_number or -1,
+            ep.pk,
+        )
+
+    keys = [key(row) for row in whole.rows]
+    assert keys == sorted(keys, reverse=direction == "desc")
+    expected = {"missing": 24, "exhausted": 16}.get(next(iter(params.values()), ""), 28)
+    assert len(seen) == expected
+    for index in range(1, len(pages)):
+        _, back = page_of(
+            sonarr,
+            size=4,
+            type="episodes",
+            dir=direction,
+            before=pages[index].prev_cursor,
+            **params,
+        )
+        assert [r.item.pk for r in back.rows] == [r.item.pk for r in pages[index - 1].rows]
