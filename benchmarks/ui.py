@@ -138,12 +138,15 @@ def middle_cursor(connector, sort: str, direction: str) -> str:
 
 
 def main() -> int:
+    global RUNS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--series", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=RUNS, help="requests per line (median)")
     parser.add_argument(
         "--data-dir", default=None, help="kept after the run, and reused if it holds a mirror"
     )
     args = parser.parse_args()
+    RUNS = max(1, args.runs)
     data_dir = args.data_dir
     if data_dir is None:
         data_dir = tempfile.mkdtemp(prefix="comradarr-bench-ui-")
