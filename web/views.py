@@ -15,10 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
 from content.models import Episode, Movie, QualityProfile, Series
+from queueing.models import RequestQueue
 from searchstate import services as search_services
 from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, PriorityOverride, SearchHistory, SearchRegistry
@@ -179,6 +181,19 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "library/item.html", _item_context(item))
 
 
+def _live_entry(item: Episode | Movie) -> RequestQueue | None:
+    """The live queue entry that already covers ``item`` (queued or being searched), if any."""
+    field = library.item_kind(item)
+    return (
+        RequestQueue.objects.filter(
+            links__registry__in=SearchRegistry.objects.filter(**{field: item}),
+            status__in=[RequestQueue.Status.QUEUED, RequestQueue.Status.DISPATCHED],
+        )
+        .order_by("scheduled_at", "pk")
+        .first()
+    )
+
+
 ITEM_ACTIONS = ("search", "exclude", "include", "reset", "exhaust", "priority")
 
 
@@ -203,6 +218,20 @@ def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             request, "Priority override cleared." if value is None else f"Priority set to {value}."
         )
     elif action == "search":
+        waiting = _live_entry(item)
+        if waiting is not None:
+            entry_url = reverse("queueing:entry_detail", args=[waiting.pk])
+            messages.info(
+                request,
+                format_html(
+                    'Already queued: <a href="{}">queue entry #{}</a> ({}) covers it; '
+                    "no second search was planned.",
+                    entry_url,
+                    waiting.pk,
+                    waiting.get_status_display().lower(),
+                ),
+            )
+            return redirect(here)
         enqueue_search_now(connector_id=item.connector_id, item_ids=[item.pk])
         messages.success(
             request,

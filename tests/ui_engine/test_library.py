@@ -320,3 +320,27 @@ def test_whisparr_v2_scenes_without_episode_numbers(web, db):
     assert "Some Site" in body
     body = web.get(reverse("library:item", args=["episode", scene.pk])).content.decode()
     assert "Some Site: A scene" in body
+
+
+def test_search_now_on_a_queued_item_says_where_it_waits(
+    web, sonarr, library, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **kw: calls.append((a, kw)))
+    episode = library["gappy"].episodes.order_by("episode_number").last()
+    entry = make_entry(sonarr, items=[episode])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(
+            reverse("library:item_action", args=["episode", episode.pk]),
+            {"action": "search"},
+            follow=True,
+        )
+    body = response.content.decode()
+    assert f"queue entry #{entry.pk}</a> (queued) covers it" in body
+    assert reverse("queueing:entry_detail", args=[entry.pk]) in body
+    assert calls == []
+    entry.status = "done"
+    entry.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post(reverse("library:item_action", args=["episode", episode.pk]), {"action": "search"})
+    assert len(calls) == 1
