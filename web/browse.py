@@ -250,7 +250,7 @@ def _episode_title_page(
     has_next = True if back else more
     has_prev = more if back else query.after is not None
     return ItemPage(
-        rows=_with_status(rows, Episode),
+        rows=with_status(rows, Episode),
         next_cursor=encode_cursor(list(keys[-1])) if has_next and keys else None,
         prev_cursor=encode_cursor(list(keys[0])) if has_prev and keys else None,
         is_first=not has_prev,
@@ -293,7 +293,7 @@ def item_page(
         return encode_cursor([getattr(row, n) for n in names] + [row.pk])
 
     return ItemPage(
-        rows=_with_status(rows, model),
+        rows=with_status(rows, model),
         next_cursor=key(rows[-1]) if has_next and rows else None,
         prev_cursor=key(rows[0]) if has_prev and rows else None,
         is_first=not has_prev,
@@ -305,7 +305,7 @@ def _hydrate(qs: QuerySet, model, now: datetime) -> QuerySet:
     return qs.select_related("series") if model is Episode else qs
 
 
-def _with_status(items: list, model) -> list[ItemRow]:
+def with_status(items: list, model) -> list[ItemRow]:
     """Each item with its state: one query for the registry rows, one for exclusions."""
     if not items:
         return []

@@ -108,6 +108,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "connector": series.connector,
             "seasons": list(series.seasons.order_by("season_number")),
             "season": season,
+            "episode_rows": browse.with_status(season.episodes, Episode) if season else [],
             "filter": filter_,
             "filters": library.Filter.CHOICES,
             "excluded": Exclusion.objects.filter(series=series).exists(),

@@ -298,3 +298,22 @@ def test_episode_title_pages_walk_series_after_series(sonarr, direction, params)
             **params,
         )
         assert [r.item.pk for r in back.rows] == [r.item.pk for r in pages[index - 1].rows]
+
+
+def test_series_page_shows_each_episode_search_state_and_last_search(
+    web, sonarr, zoo, django_assert_num_queries
+):
+    show = zoo["queued"][0].series
+    url = reverse("library:series", args=[show.pk])
+    web.get(url)
+    with django_assert_num_queries(11):
+        body = web.get(url).content.decode()
+    for state in ("queued", "searching", "grabbed", "cooldown", "exhausted", "excluded"):
+        assert f'data-state="{state}"' in body
+    assert "Grabbed, awaiting import" in body and "Not monitored <code>unmonitored</code>" in body
+    assert body.count("<time datetime=") >= 2  # a last search and a cooldown end
+    more = builders.episodes(show, 1, 5)
+    for ep in more:
+        reg(ep, "exhausted")
+    with django_assert_num_queries(11):  # as many with 17 episodes as with 12
+        web.get(url)
