@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
@@ -156,6 +157,7 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
     own_priority = PriorityOverride.of(item)
     return {
         "page_title": report.label,
+        "now": timezone.now(),
         "item": item,
         "kind": kind,
         "connector": item.connector,

@@ -344,3 +344,20 @@ def test_search_now_on_a_queued_item_says_where_it_waits(
     with django_capture_on_commit_callbacks(execute=True):
         web.post(reverse("library:item_action", args=["episode", episode.pk]), {"action": "search"})
     assert len(calls) == 1
+
+
+def test_a_time_from_the_apps_clock_in_the_future_is_flagged(web, library):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    episode = library["gappy"].episodes.order_by("episode_number").last()
+    url = reverse("library:item", args=["episode", episode.pk])
+    type(episode).objects.filter(pk=episode.pk).update(
+        last_search_time=timezone.now() - timedelta(hours=1)
+    )
+    assert "in the future" not in web.get(url).content.decode()
+    type(episode).objects.filter(pk=episode.pk).update(
+        last_search_time=timezone.now() + timedelta(hours=3)
+    )
+    assert "in the future: check the app's clock" in web.get(url).content.decode()
