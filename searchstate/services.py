@@ -309,6 +309,26 @@ def item_exclude(*, target: Series | Episode | Movie, note: str = "") -> Exclusi
     return exclusion
 
 
+def items_exclude(*, items: Iterable[Episode | Movie], note: str = "") -> int:
+    """Exclude many episodes or movies at once; returns how many were given.
+
+    Items already excluded keep their row (and its note).
+    """
+    now = timezone.now()
+    rows = [
+        Exclusion(
+            connector_id=item.connector_id,
+            note=note,
+            created_at=now,
+            updated_at=now,
+            **{PriorityOverride.target_field(item): item},
+        )
+        for item in items
+    ]
+    created = Exclusion.objects.bulk_create(rows, ignore_conflicts=True, batch_size=UPSERT_BATCH)
+    return len(created)
+
+
 def item_include(*, target: Series | Episode | Movie) -> int:
     field = {Series: "series", Episode: "episode", Movie: "movie"}[type(target)]
     deleted, _ = Exclusion.objects.filter(**{field: target}).delete()

@@ -16,10 +16,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from connectors.common.shape import MOVIES, SERIES
 from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
+from searchstate.item_states import mirror_reason
 
 PAGE_SIZE = 50
 #: Longer searches are cut: titles are at most 500 characters anyway.
@@ -184,6 +186,8 @@ def series_season(
         qs = qs.missing()
     elif filter_ == Filter.CUTOFF:
         qs = qs.cutoff_unmet()
+    # The reason the mirror gives for not searching each one (its search state column).
+    qs = qs.annotate(item_reason=mirror_reason(Episode, timezone.now()))
     rows = list(qs.order_by("episode_number", "release_date", "pk")[: SEASON_EPISODE_LIMIT + 1])
     return SeasonView(
         season=chosen,

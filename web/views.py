@@ -8,21 +8,27 @@ results fragment alone (search as you type).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.models import Connector
-from content.models import Episode, Movie, Series
+from content.models import Episode, Movie, QualityProfile, Series
+from queueing.models import RequestQueue
 from searchstate import services as search_services
 from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, PriorityOverride, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
-from web import library
+from web import browse, browse_query, library
+from web.models import BulkAction
 from web.search_now import enqueue_search_now
 
 
@@ -42,26 +48,45 @@ def library_list(request: HttpRequest) -> HttpResponse:
         return render(request, "library/list.html", context)
     wanted = _int_or_none(request.GET.get("connector"))
     connector = next((c for c in connectors if c.pk == wanted), connectors[0])
-    filter_ = library.clean_filter(request.GET.get("filter"))
-    query = library.clean_query(request.GET.get("q"))
     series_shape = connector.shape.is_series
-    pager = library.series_page if series_shape else library.movie_page
-    page = pager(
-        connector=connector,
-        filter_=filter_,
-        query=query,
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
+    profiles = list(QualityProfile.objects.filter(connector=connector).order_by("name"))
+    query = browse_query.parse(
+        request.GET,
+        series_shape=series_shape,
+        profile_ids={p.arr_id for p in profiles},
+        sort_types=browse.sort_types(
+            browse.model_for(browse_query.EPISODES if series_shape else browse_query.MOVIES)
+        ),
     )
+    if wanted is not None and wanted != connector.pk:
+        query.notices.insert(0, "Unknown connector: showing the first.")
     context.update(
         connector=connector,
-        filter=filter_,
+        filter=query.filter,
         filters=library.Filter.CHOICES,
-        query=query,
-        page=page,
+        query=query.query,
+        browse=query,
+        profiles=profiles,
+        states=browse_query.STATE_CHOICES,
+        reasons=browse_query.REASON_CHOICES,
+        monitored_choices=browse_query.MONITORED,
+        sorts=browse_query.sort_headers(query),
         series_shape=series_shape,
         shape=connector.shape,
     )
+    if query.kind == browse_query.SERIES:
+        context["page"] = library.series_page(
+            connector=connector,
+            filter_=query.filter,
+            query=query.query,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    else:
+        context["page"] = browse.item_page(connector=connector, query=query)
+        context["bulk_params"] = browse_query.filter_params(query)
+        context["bulk_actions"] = BulkAction.choices
+        context["count_query"] = urlencode({"connector": connector.pk, **context["bulk_params"]})
     if request.htmx and request.htmx.target == "browse-results":
         return render(request, "library/_results.html", context)
     return render(request, "library/list.html", context)
@@ -84,6 +109,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "connector": series.connector,
             "seasons": list(series.seasons.order_by("season_number")),
             "season": season,
+            "episode_rows": browse.with_status(season.episodes, Episode) if season else [],
             "filter": filter_,
             "filters": library.Filter.CHOICES,
             "excluded": Exclusion.objects.filter(series=series).exists(),
@@ -131,6 +157,7 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
     own_priority = PriorityOverride.of(item)
     return {
         "page_title": report.label,
+        "now": timezone.now(),
         "item": item,
         "kind": kind,
         "connector": item.connector,
@@ -157,6 +184,19 @@ def item_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "library/item.html", _item_context(item))
 
 
+def _live_entry(item: Episode | Movie) -> RequestQueue | None:
+    """The live queue entry that already covers ``item`` (queued or being searched), if any."""
+    field = library.item_kind(item)
+    return (
+        RequestQueue.objects.filter(
+            links__registry__in=SearchRegistry.objects.filter(**{field: item}),
+            status__in=[RequestQueue.Status.QUEUED, RequestQueue.Status.DISPATCHED],
+        )
+        .order_by("scheduled_at", "pk")
+        .first()
+    )
+
+
 ITEM_ACTIONS = ("search", "exclude", "include", "reset", "exhaust", "priority")
 
 
@@ -181,6 +221,20 @@ def item_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             request, "Priority override cleared." if value is None else f"Priority set to {value}."
         )
     elif action == "search":
+        waiting = _live_entry(item)
+        if waiting is not None:
+            entry_url = reverse("queueing:entry_detail", args=[waiting.pk])
+            messages.info(
+                request,
+                format_html(
+                    'Already queued: <a href="{}">queue entry #{}</a> ({}) covers it; '
+                    "no second search was planned.",
+                    entry_url,
+                    waiting.pk,
+                    waiting.get_status_display().lower(),
+                ),
+            )
+            return redirect(here)
         enqueue_search_now(connector_id=item.connector_id, item_ids=[item.pk])
         messages.success(
             request,

@@ -120,7 +120,8 @@ def test_movie_list_queries_are_bounded(web, radarr, django_assert_num_queries):
         for n in range(1, 200)
     )
     web.get(reverse("library:list"))
-    with django_assert_num_queries(4):  # session, user, connectors, movies
+    # session, user, connectors, quality profiles, movies, their registry rows, exclusions
+    with django_assert_num_queries(7):
         response = web.get(reverse("library:list"), {"connector": radarr.pk})
     assert response.content.decode().count('class="title-link"') == library_pages.PAGE_SIZE
 
@@ -131,7 +132,8 @@ def test_series_list_queries_do_not_grow_with_seasons(web, sonarr, django_assert
         for number in range(1, 4):
             builders.season(show, number)
     web.get(reverse("library:list"))
-    with django_assert_num_queries(5):  # session, user, connectors, series, their seasons
+    # session, user, connectors, quality profiles, series, their seasons
+    with django_assert_num_queries(6):
         web.get(reverse("library:list"))
 
 
@@ -318,3 +320,44 @@ def test_whisparr_v2_scenes_without_episode_numbers(web, db):
     assert "Some Site" in body
     body = web.get(reverse("library:item", args=["episode", scene.pk])).content.decode()
     assert "Some Site: A scene" in body
+
+
+def test_search_now_on_a_queued_item_says_where_it_waits(
+    web, sonarr, library, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **kw: calls.append((a, kw)))
+    episode = library["gappy"].episodes.order_by("episode_number").last()
+    entry = make_entry(sonarr, items=[episode])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(
+            reverse("library:item_action", args=["episode", episode.pk]),
+            {"action": "search"},
+            follow=True,
+        )
+    body = response.content.decode()
+    assert f"queue entry #{entry.pk}</a> (queued) covers it" in body
+    assert reverse("queueing:entry_detail", args=[entry.pk]) in body
+    assert calls == []
+    entry.status = "done"
+    entry.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post(reverse("library:item_action", args=["episode", episode.pk]), {"action": "search"})
+    assert len(calls) == 1
+
+
+def test_a_time_from_the_apps_clock_in_the_future_is_flagged(web, library):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    episode = library["gappy"].episodes.order_by("episode_number").last()
+    url = reverse("library:item", args=["episode", episode.pk])
+    type(episode).objects.filter(pk=episode.pk).update(
+        last_search_time=timezone.now() - timedelta(hours=1)
+    )
+    assert "in the future" not in web.get(url).content.decode()
+    type(episode).objects.filter(pk=episode.pk).update(
+        last_search_time=timezone.now() + timedelta(hours=3)
+    )
+    assert "in the future: check the app's clock" in web.get(url).content.decode()
