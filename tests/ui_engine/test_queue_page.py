@@ -185,8 +185,8 @@ def test_change_priority(web, sonarr, show):
         ("", "This field is required."),
         ("high", "Enter a whole number."),
         ("1e3", "Enter a whole number."),
-        ("5000", "The largest value is 1000."),
-        ("-5000", "The smallest value is -1000."),
+        ("50000", "The largest value is 10000."),
+        ("-50000", "The smallest value is -10000."),
         ("<script>alert(1)</script>", "Enter a whole number."),
     ],
 )
