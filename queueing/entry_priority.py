@@ -37,10 +37,12 @@ def _explain(entry: RequestQueue, best: dict | None) -> PriorityExplained:
     if best is None:
         return PriorityExplained(total=entry.priority)
     breakdown = best["registry__priority_breakdown"] or {}
+    # In the score's own order (jsonb does not keep the order keys were written in).
+    names = [n for n in PART_LABELS if n in breakdown] + sorted(set(breakdown) - set(PART_LABELS))
     parts = [
-        (PART_LABELS.get(name, name.replace("_", " ")), f"{value:+.0f}")
-        for name, value in breakdown.items()
-        if round(value)
+        (PART_LABELS.get(name, name.replace("_", " ")), f"{breakdown[name]:+.0f}")
+        for name in names
+        if round(breakdown[name])
     ]
     computed = best["registry__priority"]
     return PriorityExplained(

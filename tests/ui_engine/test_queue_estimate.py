@@ -48,6 +48,10 @@ def test_queue_page_shows_estimates_and_the_priority_parts(web, slow):
     assert "<dt>Searches that found nothing</dt><dd>-100</dd>" in body
     assert "<dt>Your priority (item or series)</dt><dd>+50</dd>" in body
     assert "Time already spent looking" not in body  # a zero part moves nothing
+    # The score's order, whatever order the stored breakdown comes back in.
+    order = ["Base (gap or upgrade)", "Recent release", "Searches that found nothing", "Your pri"]
+    at = [body.index(label) for label in order]
+    assert at == sorted(at)
 
 
 def test_a_priority_set_on_the_entry_is_a_part_on_the_same_scale(web, slow):
