@@ -82,7 +82,7 @@ def _hhmm(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
 
 
-def _stop(status, now: datetime) -> tuple[str, datetime | None] | None:
+def _stop(status, now: datetime, *, due: bool) -> tuple[str, datetime | None] | None:
     """The reason a connector cannot dispatch until a known or unknown time, or None.
 
     ``status`` is a queueing.queue_status.ConnectorStatus (allowance already checked).
@@ -94,7 +94,9 @@ def _stop(status, now: datetime) -> tuple[str, datetime | None] | None:
         return status.wait, status.retry_at
     if status.wait and status.wait not in limits.SHORT_WAITS:
         return status.wait, status.retry_at  # budgets: retry_at when the window frees
-    if status.throttle.back_pressure_at is not None:
+    if status.throttle.back_pressure_at is not None and due:
+        # Dispatch re-reads the app's queue only while something is due: with nothing
+        # due the remembered state may be stale, so it only stops a due queue.
         return "back_pressure", None
     if status.in_flight >= status.profile.max_in_flight:
         return limits.IN_FLIGHT, None
@@ -150,7 +152,7 @@ class _Clock:
 
 
 def _walk(entries: list[RequestQueue], status, sent: list[datetime], now: datetime) -> None:
-    stop = _stop(status, now)
+    stop = _stop(status, now, due=bool(entries) and entries[0].scheduled_at <= now)
     if stop is not None and not (stop[0] == limits.AUTO_PAUSED and stop[1]):
         reason, until = stop
         words = stop_words(reason, until, status.throttle.pause_reason)

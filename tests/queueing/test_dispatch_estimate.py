@@ -156,6 +156,15 @@ def test_back_pressure_waits_for_the_download_queue():
     assert only.words(now) == "after the download queue drains"
 
 
+def test_remembered_back_pressure_does_not_stop_a_queue_with_nothing_due():
+    conn, entries, now = setup(1)
+    later = now + timedelta(hours=1)
+    RequestQueue.objects.filter(pk=entries[0].pk).update(scheduled_at=later)
+    ConnectorThrottle.objects.filter(connector=conn).update(back_pressure_at=now)
+    (only,) = estimates(now)
+    assert only.at == later and only.reason == ""
+
+
 def test_unusable_connector_is_named():
     conn, _, now = setup(1)
     conn.enabled = False
