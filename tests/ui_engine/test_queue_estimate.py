@@ -105,3 +105,24 @@ def test_estimates_and_parts_cost_the_same_queries_for_more_connectors_and_entri
     with django_assert_max_num_queries(len(few)):
         body = web.get(reverse("queueing:queue")).content.decode()
     assert body.count('class="sub estimate"') == 50  # the page's first 50 entries
+
+
+def test_entry_page_queries_do_not_grow_with_the_entries_ahead(web, slow):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    series = builders.series(slow, "Big")
+    episodes = builders.episodes(series, 1, 40)
+    for ep in episodes[:3]:
+        make_entry(slow, items=[ep])
+    last = make_entry(slow, items=[episodes[3]], scheduled_at=timezone.now())
+    url = reverse("queueing:entry_detail", args=[last.pk])
+    web.get(url)
+    with CaptureQueriesContext(connection) as few:
+        web.get(url)
+    for ep in episodes[4:]:
+        make_entry(slow, items=[ep])
+    with CaptureQueriesContext(connection) as many:
+        body = web.get(url).content.decode()
+    assert len(many) == len(few)
+    assert "in about 2 h" in body  # 39 entries ahead, 4 min apart
