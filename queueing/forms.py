@@ -34,8 +34,8 @@ class EntryPriorityForm(forms.Form):
         min_value=PRIORITY_MIN,
         max_value=PRIORITY_MAX,
         label="Priority",
-        help_text="On the computed priority's scale (its parts are shown above): higher goes "
-        "first among entries due at the same time.",
+        help_text="On the computed priority's scale (open the priority to see its parts): "
+        "higher goes first among entries due at the same time.",
         error_messages=_int_errors(PRIORITY_MIN, PRIORITY_MAX),
     )
 

@@ -71,7 +71,7 @@ def test_entry_page_says_why_its_connector_is_not_dispatching(web, slow):
     ConnectorThrottle.objects.filter(connector=slow).update(back_pressure_at=timezone.now())
     body = web.get(reverse("queueing:entry_detail", args=[entry.pk])).content.decode()
     assert "after the download queue drains" in body
-    assert "Waiting for the download queue to drain" in body
+    assert "(waiting for the download queue to drain)" in body
 
 
 def test_entry_without_linked_items_shows_a_plain_priority(web, slow):
