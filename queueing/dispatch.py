@@ -288,6 +288,14 @@ def _back_pressure(client, threshold: int) -> tuple[bool, Downloading | None]:
     return False, (_downloading(client) if status.total_count else Downloading())
 
 
+def _note_back_pressure(throttle: ConnectorThrottle, *, full: bool, now: datetime) -> None:
+    """Remember a full download queue for the read side (one write when it changes)."""
+    if full and throttle.back_pressure_at is None:
+        ConnectorThrottle.objects.filter(pk=throttle.pk).update(back_pressure_at=now)
+    elif not full and throttle.back_pressure_at is not None:
+        ConnectorThrottle.objects.filter(pk=throttle.pk).update(back_pressure_at=None)
+
+
 def dispatch_connector(
     *,
     connector: Connector,
@@ -321,6 +329,7 @@ def dispatch_connector(
         result.blocked = CONNECTOR_DOWN
         result.errors.append(str(err))
         return result
+    _note_back_pressure(throttle, full=full, now=now)
     if full:
         result.blocked = BACK_PRESSURE
         return result

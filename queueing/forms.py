@@ -16,7 +16,9 @@ from queueing import cron_builder as builder
 from queueing import throttle_profiles as profiles
 from queueing.models import SweepSchedule, ThrottleProfile
 
-PRIORITY_MIN, PRIORITY_MAX = -1000, 1000
+#: An entry's priority is on the computed scores' scale (searchstate.priority: about
+#: -2,200 to 1,800 with the default weights), with room for tuned weights.
+PRIORITY_MIN, PRIORITY_MAX = -10_000, 10_000
 
 
 def _int_errors(low: int | None = None, high: int | None = None) -> dict[str, str]:
@@ -33,7 +35,8 @@ class EntryPriorityForm(forms.Form):
         min_value=PRIORITY_MIN,
         max_value=PRIORITY_MAX,
         label="Priority",
-        help_text="Higher goes first among entries due at the same time.",
+        help_text="On the computed priority's scale (open the priority to see its parts): "
+        "higher goes first among entries due at the same time.",
         error_messages=_int_errors(PRIORITY_MIN, PRIORITY_MAX),
     )
 

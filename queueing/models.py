@@ -304,6 +304,10 @@ class ConnectorThrottle(models.Model):
         null=True, blank=True, help_text="Min interval and jitter already applied."
     )
     backoff_level = models.PositiveIntegerField(default=0, help_text="Connector error backoff.")
+    #: When dispatch last found the app's download queue at the profile's threshold
+    #: (cleared once a dispatch finds room): the queue page's "waiting for the download
+    #: queue to drain" without calling the app from a page.
+    back_pressure_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"throttle of {self.connector_id}"

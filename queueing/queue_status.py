@@ -20,6 +20,8 @@ from connectors.models import Connector
 from queueing import indexer_budget
 from queueing import throttle as limits
 from queueing.backlog import Backlog, backlog
+from queueing.dispatch_estimate import estimate_entries
+from queueing.entry_priority import explain_priorities
 from queueing.entry_words import describe_entries
 from queueing.models import (
     ConnectorThrottle,
@@ -176,9 +178,12 @@ def queue_status(*, now: datetime | None = None) -> QueueStatus:
         .order_by("scheduled_at", "-priority", "pk")[:ENTRY_ROWS]
     )
     describe_entries(flying + upcoming)
+    explain_priorities(upcoming)
     sweeps = list(SweepRun.objects.select_related("connector").order_by("-started_at")[:SWEEP_ROWS])
     for run in sweeps:
         run.skipped_text = skipped_text(run.skipped)
+    connectors = connector_statuses(now=now, global_throttle=global_throttle)
+    estimate_entries(upcoming, connectors, now=now)
     global_left = None
     if global_throttle.daily_budget is not None:
         global_left = max(0, global_throttle.daily_budget - limits.global_queries_spent(now=now))
@@ -191,7 +196,7 @@ def queue_status(*, now: datetime | None = None) -> QueueStatus:
         in_flight=counts["in_flight"],
         flying=flying,
         upcoming=upcoming,
-        connectors=connector_statuses(now=now, global_throttle=global_throttle),
+        connectors=connectors,
         sweeps=sweeps,
         sweeps_running=SweepRun.objects.filter(status=SweepRun.Status.RUNNING).count(),
         history=list(SearchHistory.objects.order_by("-dispatched_at")[:HISTORY_ROWS]),

@@ -27,6 +27,17 @@ from datetime import datetime
 
 from searchstate.states import SearchType
 
+#: The parts of a score in words, in the order :func:`score` adds them (pages show these).
+PART_LABELS = {
+    "base": "Base (gap or upgrade)",
+    "recency": "Recent release",
+    "missing_age": "Time already spent looking",
+    "attempts": "Searches that found nothing",
+    "user": "Your priority (item or series)",
+    "findability": "How often this app finds releases",
+    "unreleased": "Not released yet",
+}
+
 #: User priority overrides are clamped to this range.
 USER_PRIORITY_RANGE = (-100, 100)
 

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from connectors.models import Connector
 from queueing import control
 from queueing import queue_status as queue_reads
+from queueing.dispatch_estimate import estimate_entry
+from queueing.entry_priority import explain_priorities
 from queueing.forms import (
     EntryPriorityForm,
 )
@@ -117,7 +119,11 @@ def queue_clear(request: HttpRequest) -> HttpResponse:
 
 
 def _entry_context(entry: RequestQueue, form: EntryPriorityForm | None = None) -> dict:
+    explain_priorities([entry])
+    now = timezone.now()
     return {
+        "estimate": estimate_entry(entry, now=now),
+        "now": now,
         "page_title": f"Queue entry #{entry.pk}",
         "entry": entry,
         "items": queue_reads.entry_items(entry=entry),

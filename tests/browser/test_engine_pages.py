@@ -156,7 +156,7 @@ def test_entry_priority_form(logged_in_page: Page, engine, screenshot):
     field = page.get_by_label("Priority")
     field.fill("99999")
     page.get_by_role("button", name="Save priority").click()
-    expect(page.locator("#error-priority")).to_contain_text("The largest value is 1000.")
+    expect(page.locator("#error-priority")).to_contain_text("The largest value is 10000.")
     expect(page.get_by_label("Priority")).to_have_value("99999")
     page.get_by_label("Priority").fill("500")
     page.get_by_role("button", name="Save priority").click()

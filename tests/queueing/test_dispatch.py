@@ -63,6 +63,18 @@ def test_back_pressure_blocks_at_threshold_and_posts_nothing():
     assert result.dispatched == 0 and result.blocked == "back_pressure"
     assert not any(c.request.method == "POST" for c in responses.calls)
     assert states(conn) == {"queued": 2}
+    # Remembered for the queue page ("waiting for the download queue to drain") ...
+    assert ConnectorThrottle.objects.get(connector=conn).back_pressure_at == NOW
+
+
+@responses.activate
+def test_back_pressure_is_forgotten_once_the_download_queue_has_room():
+    conn, _ = h.radarr(1, prof=h.profile(queue_threshold=15))
+    ConnectorThrottle.objects.filter(connector=conn).update(back_pressure_at=NOW)
+    h.mock_radarr(responses, queue_total=0)
+    result = dispatch.dispatch_connector(connector=conn, client=client(conn), now=NOW)
+    assert result.dispatched == 1
+    assert ConnectorThrottle.objects.get(connector=conn).back_pressure_at is None
 
 
 @responses.activate

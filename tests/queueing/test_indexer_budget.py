@@ -289,3 +289,30 @@ def test_events_when_an_indexer_reaches_its_limit_or_is_disabled(
         ("FileList", "queries"),
         ("NZBgeek", ""),
     ]
+
+
+def test_a_spent_indexer_budget_is_the_queue_pages_reason_with_when_it_frees(world):
+    from django.utils import timezone
+
+    from queueing.models import RequestQueue
+    from queueing.queue_status import queue_status
+
+    start = NOW - timedelta(minutes=50)
+    for minute in range(48):
+        at = (start + timedelta(minutes=minute)).timestamp()
+        world["prowlarr"].searched(world["apps"][0], "EpisodeSearch", {"episodeIds": [1]}, at, 0)
+    refresh(world)
+    RequestQueue.objects.create(
+        connector=world["sonarr"],
+        command="EpisodeSearch",
+        payload={"name": "EpisodeSearch", "episodeIds": [1]},
+        search_type="gap",
+        priority=1,
+        scheduled_at=NOW - timedelta(minutes=1),
+        item_count=1,
+    )
+    (entry,) = queue_status(now=NOW).upcoming
+    frees = timezone.localtime(start + timedelta(minutes=3, hours=1)).strftime("%H:%M")
+    assert entry.estimate.at is None
+    assert entry.estimate.reason == f"indexer budget spent until {frees}"
+    assert entry.estimate.words(NOW) == "after the budget frees up"
