@@ -62,7 +62,8 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     ),
     NavEntry("Schedules", "queueing:schedules", "schedules", ("queueing:schedule",)),
     NavEntry("Analytics", "analytics:overview", "analytics", ("analytics:",)),
-    NavEntry("Settings", "settings", "settings", ("settings",), owns_subpaths=True),
+    # The memory page is reached from Settings > General, though it lives under /about/.
+    NavEntry("Settings", "settings", "settings", ("settings", "memory"), owns_subpaths=True),
 )
 
 

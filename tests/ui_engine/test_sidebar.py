@@ -37,6 +37,7 @@ def active_labels(url_name: str, args: list | None = None) -> list[str]:
         ("notifications:log", None, "Settings"),
         ("notifications:edit", [1], "Settings"),
         ("apikeys:index", None, "Settings"),
+        ("memory", None, "Settings"),
     ],
 )
 def test_one_entry_lights_up_per_page(url_name, args, active):
