@@ -22,12 +22,18 @@ class NavEntry:
     view's name equals it or starts with one of `active_prefixes`; a namespaced
     name ("connectors:list") highlights for the whole namespace by default, so
     "connectors:add" and "connectors:detail" light up Connectors too.
+
+    With `owns_subpaths`, every page whose path lies under the entry's own URL
+    belongs to it as well, whatever app serves it: Settings sub-pages come from
+    several apps (notifications, API keys, backups, logs) and all live under
+    /settings/, so a new one lights up Settings without an edit here.
     """
 
     label: str
     url_name: str
     icon: str  # a name known to templates/partials/icon.html
     active_prefixes: tuple[str, ...] = ()
+    owns_subpaths: bool = False
 
     def prefixes(self) -> tuple[str, ...]:
         if self.active_prefixes:
@@ -50,12 +56,14 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("Dashboard", "dashboard", "dashboard"),
     NavEntry("Connectors", "connectors:list", "connectors"),
     NavEntry("Content", "library:list", "content"),
+    # Throttle profiles pace the dispatcher: they belong to Queue (its tab strip), never Settings.
     NavEntry(
         "Queue", "queueing:queue", "queue", ("queueing:queue", "queueing:profile", "queueing:entry")
     ),
     NavEntry("Schedules", "queueing:schedules", "schedules", ("queueing:schedule",)),
     NavEntry("Analytics", "analytics:overview", "analytics", ("analytics:",)),
-    NavEntry("Settings", "settings", "settings", ("settings", "notifications:")),
+    # The memory page is reached from Settings > General, though it lives under /about/.
+    NavEntry("Settings", "settings", "settings", ("settings", "memory"), owns_subpaths=True),
 )
 
 
@@ -64,10 +72,12 @@ def _current_view_name(request: HttpRequest | None) -> str:
     return match.view_name if match is not None else ""
 
 
-def _is_active(entry: NavEntry, view_name: str) -> bool:
+def _is_active(entry: NavEntry, view_name: str, url: str, path: str) -> bool:
     if not view_name:
         return False
     if view_name == entry.url_name:
+        return True
+    if entry.owns_subpaths and url.endswith("/") and path.startswith(url):
         return True
     return any(view_name.startswith(prefix) for prefix in entry.prefixes())
 
@@ -77,11 +87,12 @@ def nav_items(
 ) -> list[NavItem]:
     """The entries whose pages exist, with the current one marked active."""
     view_name = _current_view_name(request)
+    path = getattr(request, "path", "")
     items = []
     for entry in entries:
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append(NavItem(entry.label, url, entry.icon, _is_active(entry, view_name)))
+        items.append(NavItem(entry.label, url, entry.icon, _is_active(entry, view_name, url, path)))
     return items

@@ -12,6 +12,8 @@ class QueueingConfig(AppConfig):
         from connectors.models import Connector
         from queueing import checks, receivers  # noqa: F401 - checks register on import
 
+        # The connector page's statistics and sweep schedules, without connectors knowing them.
+        panels.register_detail_panel("queueing/partials/connector_activity.html")
         # The connector page's Indexers card (Prowlarr budgets), without connectors knowing it.
         panels.register_detail_panel("queueing/partials/indexers_card.html")
         # Side effect only: default sweep schedules for each new connector.

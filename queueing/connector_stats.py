@@ -3,7 +3,8 @@ search success over 7 days, last sync.
 
 Registered as a list column (connectors.panels) by queueing, the app that sees the
 mirror, the search state and the queue. Seven grouped queries whatever the number
-of connectors: never one query per row.
+of connectors: never one query per row. The connector page shows the same figures
+for its connector beside its sweep schedules (a detail panel, connector_activity).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django.utils import timezone
 
 from connectors.models import Connector
 from content.models import Episode, Movie, SyncState
-from queueing.models import RequestQueue
+from queueing.models import RequestQueue, SweepSchedule
+from queueing.schedule_status import sweep_schedule_described
 from searchstate.models import SearchHistory
 
 SUCCESS_WINDOW = timedelta(days=7)
@@ -80,3 +82,28 @@ def quick_stats(connectors: Sequence[Connector], *, now: datetime | None = None)
         stats[pk].last_sync_at = last_success
         stats[pk].last_sync_failed = failures > 0
     return stats
+
+
+# --- the connector page: the same figures for one connector, with its sweep schedules ---------
+
+
+@dataclass
+class ConnectorActivity:
+    """The connector page's Activity panel: quick stats and the schedules that sweep it."""
+
+    stats: QuickStats
+    schedules: list[SweepSchedule]
+
+    @property
+    def enabled_schedules(self) -> int:
+        return sum(1 for s in self.schedules if s.enabled)
+
+
+def connector_activity(connector: Connector, *, now: datetime | None = None) -> ConnectorActivity:
+    """Eight queries whatever the library's size or the number of schedules."""
+    stats = quick_stats([connector], now=now).get(connector.pk, QuickStats())
+    schedules = SweepSchedule.objects.filter(connector=connector).select_related("throttle_profile")
+    return ConnectorActivity(
+        stats=stats,
+        schedules=[sweep_schedule_described(s) for s in schedules.order_by("kind", "pk")],
+    )
