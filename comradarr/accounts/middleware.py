@@ -96,5 +96,8 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        sessions.session_touch(request)
+        # Probes, webhooks and the API carry no sign-in session: reading one would make
+        # /health depend on the sessions table (it must answer with the database gone).
+        if not is_open_path(request.path):
+            sessions.session_touch(request)
         return self.get_response(request)

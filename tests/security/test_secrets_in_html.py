@@ -19,8 +19,9 @@ from tests.security.urlwalk import concrete_routes
 pytestmark = pytest.mark.django_db
 
 # Pages whose purpose is to hand the webhook URL (which contains its secret) to
-# the user, to paste into the *arr app: the connector page and its sync fragment.
-SHOWS_WEBHOOK_URL = {"connectors:detail", "content:sync_status"}
+# the user, to paste into the *arr app: the connector page and its sync fragment
+# (which the first-run wizard's last step shows too, refreshed with its progress).
+SHOWS_WEBHOOK_URL = {"connectors:detail", "content:sync_status", "setup:sync_progress"}
 SKIPPED = {"logout", "admin:logout", "health"}  # signs out / JSON probe (tested elsewhere)
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from comradarr.models import AppSettings
 from tests.security.conftest import PASSWORD
@@ -46,12 +47,33 @@ def test_ensure_admin_in_disabled_mode_keeps_the_password(admin_user, settings):
 
 
 def test_no_route_is_a_setup_page():
-    """Class: setup page re-opening: no URL name or path looks like a setup/registration page."""
+    """Class: setup page re-opening: no URL name or path looks like a setup/registration page,
+    except the first-run wizard, which is a signed-in page about connectors (below)."""
     suspicious = [
-        r.path for r in concrete_routes() if SETUP_WORDS.search(f"{r.name} {r.path}".lower())
+        r.path
+        for r in concrete_routes()
+        if SETUP_WORDS.search(f"{r.name} {r.path}".lower()) and not r.name.startswith("setup:")
     ]
     # The throttle-profile and schedule "add" pages are not setup pages; nothing else may match.
     assert suspicious == []
+
+
+@pytest.mark.django_db
+def test_the_first_run_wizard_is_closed_to_anonymous_visitors(admin_user):
+    """Class: setup page re-opening: the wizard (connector, pace, schedules, first sync) only
+    opens after sign-in, for GET and POST alike, and never offers an account form."""
+    from django.test import Client
+
+    anonymous = Client()
+    wizard = [r for r in concrete_routes() if r.name.startswith("setup:")]
+    assert len(wizard) >= 4
+    for route in wizard:
+        for method in (anonymous.get, anonymous.post):
+            response = method(route.path, {"username": "x", "password": "y", "password1": "y"})
+            assert response.status_code == 302, route.path
+            assert response["Location"].startswith(reverse("login")), route.path
+    assert get_user_model().objects.count() == 1
+    assert admin_user.check_password(PASSWORD)
 
 
 @pytest.mark.parametrize("mode", ["full", "local_bypass", "disabled"])
