@@ -234,7 +234,7 @@ def test_queue_page_queries_are_bounded(web, sonarr, radarr, django_assert_max_n
 
 
 def test_times_are_shown_in_the_configured_time_zone(web, sonarr, show, settings):
-    settings.TIME_ZONE = "Europe/Berlin"
+    settings.TIME_ZONE_ENV = "Europe/Berlin"  # TZ in the environment wins over the settings page
     moment = timezone.now().replace(month=11, day=20, hour=12, minute=5, second=0, microsecond=0)
     moment = moment.replace(year=timezone.now().year + 1)
     make_entry(sonarr, items=show[:1], scheduled_at=moment.astimezone(UTC))
