@@ -48,8 +48,8 @@ def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr,
     # Step 2: the pace, explained.
     expect(page).to_have_url(re.compile(r"/setup/2/$"))
     expect(page.locator("main")).to_contain_text("fills the gaps in your library sooner")
-    expect(page.locator(".pace-options .kind-option")).to_have_count(3)
-    expect(page.get_by_role("radio", name=re.compile("^Moderate"))).to_be_checked()  # the default
+    expect(page.locator(".pace-options .kind-option")).to_have_count(4)
+    expect(page.get_by_role("radio", name=re.compile("^Balanced"))).to_be_checked()  # the default
     page.get_by_role("radio", name=re.compile("^Conservative")).check()
     screenshot(page, "setup-2-pace")
     no_csp_violation(page, seen)
