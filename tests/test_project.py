@@ -23,6 +23,7 @@ def test_database_is_postgresql():
         assert cursor.fetchone()[0].startswith("PostgreSQL")
 
 
+@pytest.mark.django_db  # the page reads the settings row (the install's display name)
 def test_login_page_renders(client):
     response = client.get("/login/")
     assert response.status_code == 200

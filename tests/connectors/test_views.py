@@ -496,7 +496,7 @@ def test_check_now_with_htmx_swaps_the_row_and_says_why(web, rsps, connector):
 def test_last_contact_is_shown_in_the_configured_time_zone(web, connector, settings):
     from datetime import UTC, datetime
 
-    settings.TIME_ZONE = "Asia/Tokyo"
+    settings.TIME_ZONE_ENV = "Asia/Tokyo"  # TZ in the environment wins over the settings page
     contact = datetime(2026, 1, 2, 23, 30, tzinfo=UTC)
     Connector.objects.filter(pk=connector.pk).update(last_contact_at=contact)
     page = html(web.get(reverse("connectors:list")))

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from comradarr.accounts import runtime
 from notifications.models import NotificationChannel, NotificationDelivery, NotificationSettings
 from notifications.receivers import event_record
 from tests.content.builders import make_connector
@@ -223,6 +224,7 @@ def test_preview(admin_client):
 
 
 def test_settings_master_switch_and_public_url_note(admin_client):
+    runtime.invalidate()  # another test's public URL may still be cached in this process
     url = reverse("notifications:index")
     data = {"muted": "on", "error_threshold_count": "5", "error_threshold_minutes": "10"}
     assert admin_client.post(url, data).status_code == 302
