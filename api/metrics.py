@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from analytics.cards import latest_snapshots
+from analytics.models import ArrRequestStat
 from api import keys
 from api.authentication import ApiKeyAuthentication
 from api.base import ApiView
@@ -57,7 +58,8 @@ ITEM_TYPES = {"episodes": "episode", "movies": "movie", "scenes": "scene"}
 
 
 class LibraryCollector:
-    """Every metric, computed once per collect() from aggregate queries (9, whatever the size)."""
+    """Every metric, computed once per collect() from aggregate queries (9, whatever the size;
+    the *arr request histogram reads its table's rows, bounded by the analytics retention)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | HistogramMetricFamily]:
         now = timezone.now()
@@ -68,6 +70,7 @@ class LibraryCollector:
         yield from self._searches()
         yield self._heartbeat(now)
         yield self._api_durations()
+        yield self._arr_durations(connectors)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_database_size(current_database())")
             (size,) = cursor.fetchone()
@@ -200,6 +203,36 @@ class LibraryCollector:
             family.add_metric(
                 [row.method, row.route, str(row.status)], buckets, sum_value=row.ms_sum / 1000
             )
+        return family
+
+    def _arr_durations(self, connectors) -> HistogramMetricFamily:
+        """Requests Comradarr made to each app, per endpoint template, over the analytics
+        retention (hours not yet rolled up, plus days): one query, summed here. Counts
+        drop when old days are pruned; Prometheus reads that as a counter reset."""
+        family = HistogramMetricFamily(
+            "comradarr_arr_request_duration_seconds",
+            "Time the *arr apps took to answer Comradarr's requests (analytics retention).",
+            labels=["connector", "method", "endpoint"],
+        )
+        names = {c.pk: c.name for c in connectors}
+        totals: dict[tuple[str, str, str], list] = {}
+        rows = ArrRequestStat.objects.values_list(
+            "connector_id", "method", "endpoint", "requests", "ms_sum", "histogram"
+        )
+        for connector_id, method, endpoint, requests, ms_sum, histogram in rows:
+            key = (names.get(connector_id, str(connector_id)), method, endpoint)
+            total = totals.setdefault(key, [0, 0.0, [0] * len(histogram)])
+            total[0] += requests
+            total[1] += ms_sum
+            total[2] = [a + b for a, b in zip(total[2], histogram, strict=False)]
+        for labels in sorted(totals):
+            requests, ms_sum, histogram = totals[labels]
+            buckets, running = [], 0
+            for bound, n in zip(BOUNDS_MS, histogram, strict=False):
+                running += n
+                buckets.append((_le(bound / 1000), running))
+            buckets.append(("+Inf", requests))
+            family.add_metric(list(labels), buckets, sum_value=ms_sum / 1000)
         return family
 
 

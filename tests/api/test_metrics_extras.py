@@ -134,6 +134,35 @@ def test_the_histogram_in_metrics_is_the_tables_sums(install, read_key):
     assert seen[(name, frozenset(labels.items()))] == pytest.approx(0.12)
 
 
+def test_arr_request_durations_sum_hours_and_days_per_endpoint(install, read_key):
+    from analytics.models import ArrRequestStat
+    from connectors.models import Connector
+
+    conn = Connector.objects.order_by("pk").first()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    common = {"connector": conn, "method": "GET", "endpoint": "/api/v3/movie/{id}"}
+    ArrRequestStat.objects.create(
+        **common, resolution="hour", bucket=now, status="200", requests=3, ms_sum=90.0,
+        histogram=[0, 1, 2] + [0] * 16,
+    )  # fmt: skip
+    ArrRequestStat.objects.create(
+        **common, resolution="day", bucket=now - timedelta(days=2), status="500", requests=2,
+        errors=2, ms_sum=3000.0, histogram=[0] * 13 + [2] + [0] * 5,
+    )  # fmt: skip
+    seen = samples(api(read_key.raw).get(reverse("metrics")))
+    labels = {"connector": conn.name, "method": "GET", "endpoint": "/api/v3/movie/{id}"}
+    name = "comradarr_arr_request_duration_seconds"
+
+    def bucket(le):
+        return seen[(f"{name}_bucket", frozenset({**labels, "le": le}.items()))]
+
+    assert bucket("0.005") == 0 and bucket("0.01") == 1 and bucket("0.025") == 3
+    assert bucket("1.5") == 3 and bucket("2") == 5 and bucket("+Inf") == 5
+    assert seen[(f"{name}_count", frozenset(labels.items()))] == 5
+    assert seen[(f"{name}_sum", frozenset(labels.items()))] == pytest.approx(3.09)
+    assert "?" not in str(seen) and "apikey" not in str(seen).lower()  # templates, no keys
+
+
 def test_pages_outside_the_api_are_not_timed(admin_client):
     admin_client.get("/")
     assert timing.TALLY.pending == 0
@@ -179,12 +208,13 @@ def test_computing_metrics_takes_a_fixed_number_of_queries(install, read_key):
             assert client.get(reverse("metrics")).status_code == 200
         return own_queries(queries.captured_queries)
 
-    # connectors, snapshots, queue, pause, searches, heartbeat, API durations, database size
+    # connectors, snapshots, queue, pause, searches, heartbeat, API durations,
+    # *arr request durations, database size
     counted()  # the first creates the pause switch's row
     first = counted()
-    assert len(first) == 8, "\n".join(q[:90] for q in first)
+    assert len(first) == 9, "\n".join(q[:90] for q in first)
     for n in range(3):
         b.connector(f"more {n}")
     recording.snapshot_libraries()
-    assert len(counted()) == 8
+    assert len(counted()) == 9
     assert not any("content_episode" in sql for sql in counted())  # no scan of the mirror
