@@ -63,20 +63,40 @@ def _planned(entry: RequestQueue):
 
 
 def _finish_history(
-    entry: RequestQueue, *, outcome: str, message: str, now: datetime, grabbed: int = 0
+    entry: RequestQueue,
+    *,
+    outcome: str,
+    message: str,
+    now: datetime,
+    grabbed: int = 0,
+    grabbed_arr_ids: set[int] | None = None,
 ) -> SearchHistory | None:
+    """Complete the history row. ``grabbed_arr_ids`` (a completed command) marks each
+    searched item grabbed or not, so an item's page tells its own outcome from its batch's."""
     if entry.history_id is None:
         return None
-    duration = (now - entry.dispatched_at).total_seconds() if entry.dispatched_at else None
-    SearchHistory.objects.filter(pk=entry.history_id).update(
-        outcome=outcome,
-        message=message[:2000],
-        items_grabbed=grabbed,
-        completed_at=now,
-        duration_seconds=duration,
-        command_arr_id=entry.command_arr_id,
+    history = SearchHistory.objects.filter(pk=entry.history_id).first()
+    if history is None:
+        return None
+    history.outcome = outcome
+    history.message = message[:2000]
+    history.items_grabbed = grabbed
+    history.completed_at = now
+    history.duration_seconds = (
+        (now - entry.dispatched_at).total_seconds() if entry.dispatched_at else None
     )
-    return SearchHistory.objects.filter(pk=entry.history_id).first()
+    history.command_arr_id = entry.command_arr_id
+    fields = [
+        "outcome", "message", "items_grabbed", "completed_at", "duration_seconds",
+        "command_arr_id",
+    ]  # fmt: skip
+    if grabbed_arr_ids is not None:
+        history.items = [
+            {**i, "grabbed": i.get("arr_id") in grabbed_arr_ids} for i in history.items
+        ]
+        fields.append("items")
+    history.save(update_fields=fields)
+    return history
 
 
 def _pack(entry: RequestQueue, outcome: str, settings: SearchSettings, now: datetime) -> None:
@@ -147,6 +167,7 @@ def outcome_completed(
             message=message,
             now=now,
             grabbed=grabbed or (1 if any_grab else 0),
+            grabbed_arr_ids=grabbed_ids,
         )
         locked.release(status=RequestQueue.Status.DONE)
         _announce_completed(locked, history, outcome, grabbed_ids)

@@ -169,6 +169,14 @@ class SearchHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.command_name} on {self.connector_name}: {self.outcome}"
 
+    def item_outcome(self, arr_id: int) -> str | None:
+        """ "grabbed" or "no_result" for one searched item of a completed command; None when
+        not known (still pending, failed as a whole, or recorded before items were marked)."""
+        for item in self.items:
+            if item.get("arr_id") == arr_id and "grabbed" in item:
+                return "grabbed" if item["grabbed"] else "no_result"
+        return None
+
 
 class Acquisition(models.Model):
     """An item that gained its file (gap) or met cutoff (upgrade) while we tracked it."""

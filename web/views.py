@@ -146,6 +146,8 @@ def _item_context(item: Episode | Movie, priority_form: PriorityForm | None = No
             connector_id=item.connector_id, items__contains=[{"arr_id": item.arr_id}]
         )[: library.HISTORY_ROWS]
     )
+    for h in history:  # this item's own outcome, beside its batch's
+        h.this_item = h.item_outcome(item.arr_id)
     entry_ids = [
         pk
         for pk in SearchRegistry.objects.filter(**field)

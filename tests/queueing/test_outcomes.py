@@ -95,6 +95,9 @@ def test_grabbed_items_wait_for_import_others_back_off(
         assert row.failure_category == "no_results"
     history = SearchHistory.objects.get()
     assert history.outcome == "grabbed" and history.items_grabbed == 1
+    # Each searched item says whether it was the one grabbed (the item page shows it).
+    assert history.item_outcome(movies[0].arr_id) == "grabbed"
+    assert {history.item_outcome(m.arr_id) for m in movies[1:]} == {"no_result"}
     assert history.message == "1 reports" and history.duration_seconds == 120
     entry.refresh_from_db()
     assert entry.status == "done" and not entry.links.exists()

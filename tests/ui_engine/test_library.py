@@ -176,6 +176,30 @@ def test_item_detail_shows_state_history_and_queue_entry(web, sonarr, library):
     assert "Gappy Show S01E03" in body and "Other" not in body
 
 
+def test_item_page_tells_its_own_outcome_from_its_batchs(web, sonarr, library):
+    first, second, third = library["gappy"].episodes.order_by("episode_number")
+    batch = [
+        {"kind": "episode", "arr_id": e.arr_id, "title": f"Gappy Show S01E0{n}", "grabbed": g}
+        for n, (e, g) in enumerate([(first, True), (second, False), (third, False)], start=1)
+    ]
+    make_history(sonarr, items=batch, item_count=3, outcome="grabbed", items_grabbed=1)
+    missed = web.get(reverse("library:item", args=["episode", second.pk])).content.decode()
+    assert "The batch grabbed 1 release; this episode: no result" in missed
+    hit = web.get(reverse("library:item", args=["episode", first.pk])).content.decode()
+    assert "This episode: grabbed" in hit and "no result" not in hit
+
+
+def test_history_recorded_before_items_were_marked_says_nothing_per_item(web, sonarr, library):
+    episode = library["gappy"].episodes.order_by("episode_number").last()
+    items = [
+        {"kind": "episode", "arr_id": episode.arr_id, "title": "A"},
+        {"arr_id": 1, "title": "B"},
+    ]
+    make_history(sonarr, items=items, item_count=2, outcome="grabbed", items_grabbed=1)
+    body = web.get(reverse("library:item", args=["episode", episode.pk])).content.decode()
+    assert "this-item" not in body
+
+
 @pytest.mark.parametrize(("kind", "pk"), [("episode", 999999), ("series", 1), ("movie", 0)])
 def test_unknown_items_are_404(web, kind, pk):
     assert web.get(reverse("library:item", args=[kind, pk])).status_code == 404
