@@ -3,8 +3,10 @@ pace, fix a bad schedule, watch the first sync finish, land on the dashboard."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from connectors.models import Connector
@@ -21,7 +23,21 @@ def no_csp_violation(page: Page, seen: list[str]) -> None:
     assert not page.evaluate("window.__csp") and not seen, (page.url, seen)
 
 
-def test_first_run_from_sign_in_to_the_dashboard(page: Page, login, fake_sonarr, screenshot):
+@pytest.fixture
+def presets(transactional_db):
+    """The throttle presets as the migrations seed them: an earlier transactional test's
+    flush empties every table, so a live-server test seeds them again itself."""
+    from django.apps import apps
+
+    for name in ("0005_throttle_presets", "0010_balanced_default_preset"):
+        migration = importlib.import_module(f"queueing.migrations.{name}")
+        seed = getattr(migration, "create_presets", None) or migration.add_balanced
+        seed(apps, None)
+
+
+def test_first_run_from_sign_in_to_the_dashboard(
+    page: Page, login, fake_sonarr, screenshot, presets
+):
     seen = watch(page)
     login(page)
     expect(page).to_have_url(re.compile(r"/setup/1/$"))
