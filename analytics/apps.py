@@ -9,6 +9,7 @@ class AnalyticsConfig(AppConfig):
         from analytics import receivers  # noqa: F401  (connects the event receivers)
 
         _contribute_collect_job()
+        _contribute_library_counts()
 
 
 def _contribute_collect_job() -> None:
@@ -25,3 +26,11 @@ def _contribute_collect_job() -> None:
             "snapshot every library's completion.",
         )
     )
+
+
+def _contribute_library_counts() -> None:
+    from analytics.cards import snapshot_counts
+    from queueing.connector_stats import register_library_counts
+
+    # The connector list and page show the snapshot's totals, as the dashboard does.
+    register_library_counts(snapshot_counts)

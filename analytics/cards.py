@@ -67,6 +67,20 @@ def latest_snapshots(*, now: datetime | None = None) -> list[LibrarySnapshot]:
     )
 
 
+def snapshot_counts(connector_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(gaps, upgrades) per connector from its latest snapshots, for the connector list's
+    quick stats (queueing.connector_stats); connectors with no recent snapshot are left out."""
+    counts: dict[int, tuple[int, int]] = {}
+    for snap in latest_snapshots():
+        if snap.connector_id in connector_ids:
+            gaps, upgrades = counts.get(snap.connector_id, (0, 0))
+            counts[snap.connector_id] = (
+                gaps + snap.missing_monitored,
+                upgrades + snap.below_cutoff,
+            )
+    return counts
+
+
 def _rate(ours: int | None, commands: int | None) -> float | None:
     return round(100 * (ours or 0) / commands, 1) if commands else None
 

@@ -351,6 +351,11 @@ class SyncState(TimestampedModel):
     wanted_cutoff_total = models.IntegerField(null=True, blank=True)
     # A webhook said an item was added (no history event tells): read the whole list.
     list_requested_at = models.DateTimeField(null=True, blank=True)
+    # The mirror's size when a sync last changed it: the connector page shows it without
+    # counting a 500,000-episode table on every view (100 ms there).
+    mirror_series = models.PositiveIntegerField(null=True, blank=True)
+    mirror_episodes = models.PositiveIntegerField(null=True, blank=True)
+    mirror_movies = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"sync state of {self.connector}"

@@ -48,7 +48,20 @@ def sync_status(*, connector: Connector) -> SyncStatus:
         state=state,
         runs=runs,
         running=running,
-        series_count=connector.series.count(),
-        episode_count=connector.episodes.count(),
-        movie_count=connector.movies.count(),
+        **_mirror_size(connector, state),
     )
+
+
+def _mirror_size(connector: Connector, state: SyncState) -> dict[str, int]:
+    """The counts the last sync recorded; counted here only before any sync recorded them."""
+    if state.mirror_episodes is not None:
+        return {
+            "series_count": state.mirror_series or 0,
+            "episode_count": state.mirror_episodes,
+            "movie_count": state.mirror_movies or 0,
+        }
+    return {
+        "series_count": connector.series.count(),
+        "episode_count": connector.episodes.count(),
+        "movie_count": connector.movies.count(),
+    }

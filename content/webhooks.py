@@ -258,6 +258,11 @@ def webhook_apply(*, connector: Connector, payload: Any) -> WebhookResult:
         return result
     with transaction.atomic():
         handler(connector, event, result)
+        if result.removed:
+            # The mirror's recorded size is stale: counted afresh until the next sync records it.
+            SyncState.objects.filter(connector=connector).update(
+                mirror_series=None, mirror_episodes=None, mirror_movies=None
+            )
     logger.info(
         "webhook applied",
         extra={

@@ -178,6 +178,26 @@ def test_incremental_adds_and_removes_series(library):
     ) == {1, 3, 5}
 
 
+def _mirror_size(stub) -> tuple:
+    state = SyncState.objects.get(connector=stub.connector)
+    return state.mirror_series, state.mirror_episodes, state.mirror_movies
+
+
+def test_the_sync_records_the_mirror_size_when_it_changes(library):
+    sync(library, FULL)
+    assert _mirror_size(library) == (3, 24, 0)
+    library.add_series(5, episodes=3)
+    sync(library, INCR)
+    assert _mirror_size(library) == (4, 27, 0)
+    # A run that added and removed nothing does not count the mirror again.
+    with CaptureQueriesContext(connection) as ctx:
+        sync(library, INCR)
+    assert not [
+        q for q in ctx.captured_queries if 'COUNT(*) AS "__count" FROM "content_e' in q["sql"]
+    ]
+    assert _mirror_size(library) == (4, 27, 0)
+
+
 def test_history_failure_does_not_fail_the_sync(library):
     sync(library, FULL)
     library.faults["/history/since"] = server_error

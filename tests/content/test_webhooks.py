@@ -252,6 +252,20 @@ def test_series_delete_removes_series_and_episodes(client, sonarr):
     assert Series.objects.filter(connector=sonarr, arr_id=2).exists()
 
 
+def test_series_delete_makes_the_recorded_mirror_size_count_afresh(client, sonarr):
+    from content.services import sync_status
+
+    SyncState.objects.update_or_create(
+        connector=sonarr, defaults={"mirror_series": 2, "mirror_episodes": 4, "mirror_movies": 0}
+    )
+    assert sync_status(connector=sonarr).episode_count == 4  # the recorded size, not a count
+    post(client, sonarr, sonarr_payload("SeriesDelete", episodes=()))
+    state = SyncState.objects.get(connector=sonarr)
+    assert state.mirror_episodes is None
+    status = sync_status(connector=sonarr)
+    assert (status.series_count, status.episode_count) == (1, Episode.objects.count())
+
+
 def test_events_only_touch_their_own_connector(client, sonarr):
     other = make_connector("sonarr-4k", "sonarr", app_version="4.0.19.2979")
     upsert.upsert_series(connector_id=other.pk, rows=[series(1)], now=T0)

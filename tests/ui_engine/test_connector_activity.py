@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.models import LibrarySnapshot
 from connectors.models import Connector
 from content.models import SyncState
 from queueing.connector_stats import connector_activity
@@ -103,8 +104,40 @@ def _queries(fn) -> int:
     return len(ctx.captured_queries)
 
 
+def _snapshot(connector, *, missing: int, below: int, hours_old: int = 0) -> None:
+    now = timezone.now()
+    bucket = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours_old)
+    LibrarySnapshot.objects.create(
+        connector=connector,
+        resolution="hour",
+        bucket=bucket,
+        content_type="episodes",
+        items=100,
+        missing_monitored=missing,
+        below_cutoff=below,
+        taken_at=bucket,
+    )
+
+
 def test_activity_reads_in_a_fixed_number_of_queries(library):
-    assert _queries(lambda: connector_activity(library)) == 8
+    # No snapshot yet (a connector just added): the mirror is counted live.
+    assert _queries(lambda: connector_activity(library)) == 9
+    _snapshot(library, missing=40, below=7)
+    # With one: its totals, and no count over the episode table.
+    assert _queries(lambda: connector_activity(library)) == 5
+
+
+def test_gaps_and_upgrades_come_from_the_latest_snapshot(web, library):
+    _snapshot(library, missing=11, below=2, hours_old=3)
+    _snapshot(library, missing=40, below=7)
+    stats = connector_activity(library).stats
+    assert (stats.gaps, stats.upgrades, stats.queue_depth) == (40, 7, 1)
+    # A snapshot older than the dashboard trusts is ignored: counted live again.
+    for n, snap in enumerate(LibrarySnapshot.objects.all()):
+        snap.bucket = timezone.now() - timedelta(days=3, hours=n)
+        snap.save()
+    stats = connector_activity(library).stats
+    assert (stats.gaps, stats.upgrades) == (4, 3)
 
 
 def test_detail_page_queries_do_not_grow_with_schedules_history_or_library(web, library):
