@@ -304,9 +304,7 @@ BACKUP_MAX_BYTES = config.read_int("BACKUP_MAX_MB", 2048, minimum=1, maximum=102
 
 # Posters and fanart proxied from the *arr apps (web.artwork): where they are cached on
 # disk, and how much of it they may use before the least recently shown are evicted.
-ARTWORK_CACHE_DIR = Path(
-    config.read_str("ARTWORK_CACHE_DIR", str(DATA_DIR / "artwork"))
-).resolve()
+ARTWORK_CACHE_DIR = Path(config.read_str("ARTWORK_CACHE_DIR", str(DATA_DIR / "artwork"))).resolve()
 ARTWORK_CACHE_MAX_BYTES = (
     config.read_int("ARTWORK_CACHE_MB", 200, minimum=1, maximum=1024 * 1024) * 1024**2
 )

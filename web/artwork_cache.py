@@ -44,7 +44,7 @@ _MISSING = ".missing"
 
 @dataclass(frozen=True)
 class ArtworkKey:
-    """What a cached file is of; every part is checked by the caller (ints and whitelisted words)."""
+    """What a cached file is of; the caller checks every part (ints, whitelisted words)."""
 
     connector_id: int
     kind: str
@@ -250,7 +250,9 @@ def _decode(raw: bytes) -> CachedImage | None:
         return None
     if sniff(content) != content_type:
         return None
-    return CachedImage(content=content, content_type=content_type, sha256=digest, fetched_at=fetched)
+    return CachedImage(
+        content=content, content_type=content_type, sha256=digest, fetched_at=fetched
+    )
 
 
 def _unlink(path: Path) -> None:
