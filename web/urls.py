@@ -6,12 +6,13 @@ steer search state (why, exclude, priority) and link the queue (queueing).
 
 from django.urls import path
 
-from web import artwork_views, bulk_views, views
+from web import artwork_views, bulk_views, library_view, views
 
 app_name = "library"
 
 urlpatterns = [
     path("", views.library_list, name="list"),
+    path("view/", library_view.set_view, name="view"),
     path("bulk/", bulk_views.bulk_action, name="bulk"),
     path("bulk/count/", bulk_views.bulk_count, name="bulk_count"),
     path("bulk/<int:pk>/", bulk_views.bulk_run, name="bulk_run"),
