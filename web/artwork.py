@@ -38,6 +38,8 @@ DOWN_SECONDS = 60
 #: A cached cover older than this is fetched again (the cached one serves if that fails).
 REFRESH_SECONDS = 7 * 24 * 3600
 
+#: Wall-clock seconds, as the cache stamps fetched_at (a name tests can replace).
+now = time.time
 _down_until: dict[int, float] = {}
 _down_lock = threading.Lock()
 
@@ -76,7 +78,7 @@ def artwork_get(
     store = store or default_cache()
     key = ArtworkKey(target.connector.pk, target.kind, target.arr_id, cover)
     cached = store.get(key)
-    if cached is not None and time.time() - cached.fetched_at < REFRESH_SECONDS:
+    if cached is not None and now() - cached.fetched_at < REFRESH_SECONDS:
         return cached
     if store.is_missing(key) or not target.connector.enabled or _is_down(target.connector.pk):
         return cached

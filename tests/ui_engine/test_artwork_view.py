@@ -6,6 +6,7 @@ import pytest
 from django.templatetags.static import static
 from django.urls import reverse
 
+from connectors.common.errors import UnreachableError
 from connectors.models import Connector
 from tests.searchstate import builders
 from web import artwork
@@ -25,7 +26,7 @@ def cache_dir(settings, tmp_path):
 
 @pytest.fixture
 def arr(fakearr_factory):
-    return fakearr_factory("radarr", movies=4, seed=5)
+    return fakearr_factory("radarr", movies=4, seed=5, url_base="/radarr")  # behind a URL base
 
 
 @pytest.fixture
@@ -135,3 +136,36 @@ def test_it_needs_a_login(client, movie):
 
 def test_only_get(web, movie):
     assert web.post(url("movie", movie.pk)).status_code == 405
+
+
+def test_a_disabled_connector_is_not_asked(web, arr, movie):
+    Connector.objects.filter(pk=movie.connector_id).update(enabled=False)
+    assert web.get(url("movie", movie.pk)).status_code == 302
+    assert arr.requests["GET /api/v3/mediacover/2/poster.jpg"] == 0
+
+
+def test_an_unreachable_app_is_left_alone_for_a_while(web, movie, monkeypatch):
+    calls = []
+
+    def down(target, cover):
+        calls.append(cover)
+        raise UnreachableError("refused", reached_app=False)
+
+    monkeypatch.setattr(artwork, "_fetch", down)
+    for cover in ("poster", "fanart", "poster"):
+        assert web.get(url("movie", movie.pk, cover)).status_code == 302
+    assert calls == ["poster"]  # one timeout, not one per image on the page
+    artwork.forget_down()
+    web.get(url("movie", movie.pk))
+    assert calls == ["poster", "poster"]
+
+
+def test_an_old_cover_is_fetched_again_and_kept_when_that_fails(web, arr, movie, monkeypatch):
+    first = web.get(url("movie", movie.pk)).content
+    later = artwork.now() + artwork.REFRESH_SECONDS + 60
+    monkeypatch.setattr(artwork, "now", lambda: later)
+    assert web.get(url("movie", movie.pk)).content == first
+    assert arr.requests["GET /api/v3/mediacover/2/poster.jpg"] == 2  # refreshed
+    arr.faults.server_error("/api/v3/mediacover/*")
+    monkeypatch.setattr(artwork, "now", lambda: later + artwork.REFRESH_SECONDS + 60)
+    assert web.get(url("movie", movie.pk)).content == first  # the app failed: the old copy
