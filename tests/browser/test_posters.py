@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from connectors.models import Connector
 from searchstate.models import SearchRegistry
+from tests.browser.conftest import PHONE
 from tests.searchstate import builders
 from web import artwork
 from web.models import LibraryPreference
@@ -132,3 +133,30 @@ def test_series_page_shows_poster_and_fanart(logged_in_page: Page, library, scre
         " return f.complete && p.complete && f.naturalWidth === 320 && p.naturalWidth === 120; }"
     )
     screenshot(page, "library-series-artwork", full_page=False)
+
+
+def test_filters_keep_the_poster_view_and_the_switch_follows_them(
+    make_page, login, admin_user, library, screenshot
+):
+    LibraryPreference.objects.create(user=admin_user, view="posters")
+    page = make_page(theme="light", viewport=PHONE)
+    login(page)
+    page.goto(reverse("library:list") + "?type=episodes")
+    expect(page.locator("#browse-posters .poster-card")).to_have_count(6)
+    page.select_option("#browse-state", "exhausted")  # htmx swaps the results
+    expect(page).to_have_url(re.compile(r"state=exhausted"))
+    expect(page.locator("#browse-posters .poster-card")).to_have_count(4)
+    expect(page.locator("#view-toggle input[name=next]")).to_have_value(
+        re.compile(r"state=exhausted")
+    )
+    page.locator("#browse-posters img.poster-img").first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "n => { const i = document.querySelector('#browse-posters img.poster-img');"
+        " return i.complete && i.naturalWidth === n; }",
+        arg=POSTER_WIDTH,
+    )
+    screenshot(page, "library-poster-view-phone-light", full_page=False)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Table").click()
+    expect(page).to_have_url(re.compile(r"state=exhausted"))
+    expect(page.locator("#browse-items tbody tr")).to_have_count(4)
