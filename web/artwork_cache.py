@@ -84,6 +84,9 @@ class ArtworkCache:
         self.missing_seconds = missing_seconds
         self.clock = clock
         self._evicting = threading.Lock()
+        #: Bytes on disk as of the last scan plus what was written since (None: never
+        #: scanned). Writes only rescan the folder once this passes the limit.
+        self._estimate: int | None = None
 
     def _path(self, key: ArtworkKey, suffix: str) -> Path:
         return self.root / str(int(key.connector_id)) / f"{key.stem}{suffix}"
@@ -140,9 +143,10 @@ class ArtworkCache:
             },
             separators=(",", ":"),
         ).encode()
-        if self._write(self._path(key, _IMAGE), MAGIC + header + b"\n" + content):
+        data = MAGIC + header + b"\n" + content
+        if self._write(self._path(key, _IMAGE), data):
             _unlink(self._path(key, _MISSING))
-            self.evict()
+            self._grew(len(data))
         return image
 
     def mark_missing(self, key: ArtworkKey) -> None:
@@ -176,6 +180,13 @@ class ArtworkCache:
 
     # ------------------------------------------------------------------ size limit
 
+    def _grew(self, written: int) -> None:
+        estimate = self._estimate
+        if estimate is None or estimate + written > self.max_bytes:
+            self.evict()
+        else:
+            self._estimate = estimate + written
+
     def evict(self) -> int:
         """Delete the least recently served files until the total is under the low-water
         mark; returns how many were deleted. One thread at a time; others skip."""
@@ -203,15 +214,15 @@ class ArtworkCache:
                 continue
             files.append((stat.st_mtime, stat.st_size, path))
             total += stat.st_size
-        if total <= self.max_bytes:
-            return deleted
-        target = self.max_bytes * LOW_WATER
-        for _, size, path in sorted(files, key=lambda f: f[0]):
-            if total <= target:
-                break
-            _unlink(path)
-            total -= size
-            deleted += 1
+        if total > self.max_bytes:
+            target = self.max_bytes * LOW_WATER
+            for _, size, path in sorted(files, key=lambda f: f[0]):
+                if total <= target:
+                    break
+                _unlink(path)
+                total -= size
+                deleted += 1
+        self._estimate = total
         return deleted
 
     def _files(self) -> list[Path]:

@@ -115,3 +115,20 @@ def test_a_disk_that_refuses_writes_does_not_fail_the_caller(tmp_path, clock):
     store = ArtworkCache(blocker / "artwork", 10_000, clock=clock)
     image = store.put(key(), POSTER, "image/png")
     assert image.content == POSTER and store.get(key()) is None
+
+
+def test_writes_rescan_the_folder_only_near_the_limit(store, clock, monkeypatch):
+    scans = []
+    real = store._files
+    monkeypatch.setattr(store, "_files", lambda: scans.append(1) or real())
+    one = len(store.put(key(1), POSTER, "image/png").content) + 200
+    store.max_bytes = one * 6
+    for i in range(2, 5):
+        clock.now += 1
+        store.put(key(i), POSTER, "image/png")
+    assert len(scans) == 1  # the first write learnt the size; the next ones added to it
+    for i in range(5, 40):
+        clock.now += 1
+        store.put(key(i), POSTER, "image/png")
+        assert store.size() <= store.max_bytes
+    assert store.get(key(39)) is not None and store.get(key(1)) is None
