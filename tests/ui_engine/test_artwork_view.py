@@ -169,3 +169,13 @@ def test_an_old_cover_is_fetched_again_and_kept_when_that_fails(web, arr, movie,
     arr.faults.server_error("/api/v3/mediacover/*")
     monkeypatch.setattr(artwork, "now", lambda: later + artwork.REFRESH_SECONDS + 60)
     assert web.get(url("movie", movie.pk)).content == first  # the app failed: the old copy
+
+
+def test_a_cached_cover_costs_a_few_queries_and_no_request(
+    web, arr, movie, django_assert_num_queries
+):
+    web.get(url("movie", movie.pk))
+    # session, user, the item with its connector
+    with django_assert_num_queries(3):
+        web.get(url("movie", movie.pk))
+    assert arr.requests["GET /api/v3/mediacover/2/poster.jpg"] == 1
