@@ -302,6 +302,13 @@ UPDATE_FEED_URL = config.read_http_url("UPDATE_FEED_URL") or ""
 BACKUP_KEEP = config.read_int("BACKUP_KEEP", 7, minimum=1, maximum=1000)
 BACKUP_MAX_BYTES = config.read_int("BACKUP_MAX_MB", 2048, minimum=1, maximum=1024 * 1024) * 1024**2
 
+# Posters and fanart proxied from the *arr apps (web.artwork): where they are cached on
+# disk, and how much of it they may use before the least recently shown are evicted.
+ARTWORK_CACHE_DIR = Path(config.read_str("ARTWORK_CACHE_DIR", str(DATA_DIR / "artwork"))).resolve()
+ARTWORK_CACHE_MAX_BYTES = (
+    config.read_int("ARTWORK_CACHE_MB", 200, minimum=1, maximum=1024 * 1024) * 1024**2
+)
+
 # The JSON API (api/): API keys only (no session: a browser's cookie must not
 # drive the API, so it needs no CSRF), one error shape, a rate per key.
 API_RATE_PER_MINUTE = config.read_int("API_RATE_PER_MINUTE", 120, minimum=1, maximum=100000)

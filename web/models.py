@@ -1,8 +1,10 @@
-"""What the pages remember of their own: the first-run wizard's progress, and the
-ledger of the content browser's bulk actions run in the background."""
+"""What the pages remember of their own: the first-run wizard's progress, the
+ledger of the content browser's bulk actions run in the background, and each
+user's choice of table or posters for the library list."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from comradarr.models import TimestampedModel
@@ -74,3 +76,19 @@ class BulkRun(RunLedger):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class LibraryPreference(TimestampedModel):
+    """How one user likes the library list shown (web.library_view): a table or posters."""
+
+    class View(models.TextChoices):
+        TABLE = "table", "Table"
+        POSTERS = "posters", "Posters"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_preference"
+    )
+    view = models.CharField(max_length=10, choices=View.choices, default=View.TABLE)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.view}"

@@ -27,7 +27,7 @@ from searchstate.forms import PriorityForm
 from searchstate.models import Exclusion, PriorityOverride, SearchHistory, SearchRegistry
 from searchstate.reasons import Reason
 from searchstate.why import why
-from web import browse, browse_query, library
+from web import browse, browse_query, library, library_view
 from web.models import BulkAction
 from web.search_now import enqueue_search_now
 
@@ -73,6 +73,8 @@ def library_list(request: HttpRequest) -> HttpResponse:
         sorts=browse_query.sort_headers(query),
         series_shape=series_shape,
         shape=connector.shape,
+        view=library_view.current_view(request),
+        view_in_url=request.GET.get("view") in library_view.VIEWS,
     )
     if query.kind == browse_query.SERIES:
         context["page"] = library.series_page(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from connectors.common import images
 from connectors.common import mapper as common_mapper
 from connectors.common.capabilities import SHAPE_MOVIES, SHAPE_SERIES, Capabilities
 from connectors.common.errors import BadResponseError, NotFoundError
@@ -36,6 +37,9 @@ from connectors.common.types import (
 logger = logging.getLogger("connectors.client")
 
 API = "/api/v3"
+#: The cover types Comradarr shows, each the file name the app caches it under
+#: (docs/arr-api.md section 2, MediaCover).
+COVER_TYPES = ("poster", "fanart")
 
 
 class ArrClient:
@@ -156,6 +160,31 @@ class ArrClient:
         except NotFoundError:
             return None  # an older build than the version gate assumed
         return WantedTotals(missing=missing, cutoff=cutoff)
+
+    # ------------------------------------------------------------------ covers
+
+    def media_cover(
+        self, arr_id: int, cover_type: str, *, max_bytes: int = images.MAX_IMAGE_BYTES
+    ) -> images.Image:
+        """A series' or movie's poster or fanart, as the app cached it (docs/arr-api.md
+        section 2): GET {prefix}/mediacover/{id}/{type}.jpg, with the key in the header.
+
+        Only the mirrored id and a fixed file name go into the path, never a URL
+        from the app (remoteUrl) or from a user. NotFoundError when the app has
+        none; BadResponseError when the answer is not an image; ResponseTooLargeError
+        past ``max_bytes``.
+        """
+        if cover_type not in COVER_TYPES:
+            raise ValueError(f"unknown cover type {cover_type!r}")
+        arr_id = int(arr_id)
+        if arr_id < 1:
+            raise ValueError("arr_id must be a positive id")
+        path = f"{self.api_prefix}/mediacover/{arr_id}/{cover_type}.jpg"
+        response = self.http.request("GET", path, stream=True, accept=images.ACCEPT)
+        try:
+            return images.read_image(self.http, response, self.http.scrub(path), max_bytes)
+        finally:
+            response.close()
 
     # ---------------------------------------------------------------- commands
 

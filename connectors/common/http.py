@@ -297,12 +297,14 @@ class HttpClient:
         json_body: Any = None,
         stream: bool = False,
         max_bytes: int | None = None,
+        accept: str = "application/json",
     ) -> Any:
         """Send one logical request (with its retries); return the parsed JSON (None if empty).
 
         With ``stream``, a 2xx answer is returned as the unread Response (the
         caller bounds what it reads); otherwise the body is read up to
-        ``max_bytes`` (default: ``max_response_bytes``).
+        ``max_bytes`` (default: ``max_response_bytes``). ``accept`` is the Accept
+        header (images ask for image/*; errors still come back as JSON).
         """
         if not path.startswith("/"):
             path = "/" + path
@@ -314,7 +316,7 @@ class HttpClient:
         attempt = 0
         while True:
             try:
-                return self._send_once(method, url, path, query, json_body, stream, limit)
+                return self._send_once(method, url, path, query, json_body, stream, limit, accept)
             except ArrError as error:
                 # The error's policy decides (connectors.common.errors.may_retry).
                 if not may_retry(error, method=method):
@@ -363,6 +365,7 @@ class HttpClient:
         json_body: Any,
         stream: bool,
         max_bytes: int,
+        accept: str = "application/json",
     ) -> Any:
         shown = self.scrub(path)
         transport.log_request(self, method, path, query, json_body)
@@ -379,7 +382,7 @@ class HttpClient:
                     json=json_body,
                     headers={
                         "X-Api-Key": self.api_key,
-                        "Accept": "application/json",
+                        "Accept": accept,
                         "User-Agent": USER_AGENT,
                     },
                     timeout=self.timeout,

@@ -52,6 +52,11 @@ PAGES = [
     ("apikeys:index", ()),
     ("memory", ()),
 ]
+#: Pages that differ by a query parameter only (URL name, query).
+QUERY_PAGES = [
+    ("library:list", "?view=posters"),
+    ("library:list", "?view=posters&type=episodes"),
+]
 
 
 @pytest.fixture
@@ -103,8 +108,9 @@ def _violations(page: Page) -> list[str]:
 
 def _check_all(page: Page, world: dict, label: str) -> None:
     problems = []
-    for name, args in PAGES:
-        url = _url(name, args, world)
+    urls = [_url(name, args, world) for name, args in PAGES]
+    urls += [reverse(name) + query for name, query in QUERY_PAGES]
+    for url in urls:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         problems += [f"{label} {url}: {v}" for v in _violations(page)]

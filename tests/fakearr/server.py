@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import covers
 from .api import Api, ApiError
 from .clock import SimClock
 from .faults import FaultRule, FaultSet
@@ -105,6 +106,8 @@ class FakeArr:
         )
         self.webhooks.configure(webhook_url)
         self.simulation.webhooks = self.webhooks
+        #: Series or movie ids whose MediaCover files the app lacks (404), see covers.py.
+        self.covers_missing: set[int] = set()
         self.requests: Counter[str] = Counter()  # "GET /api/v3/series" -> count
         self.bytes_sent: Counter[str] = Counter()  # "GET /api/v3/series" -> body bytes answered
         # (sim time, method, path, status) of the latest requests; bounded for long demo runs.
@@ -456,6 +459,18 @@ class FakeArr:
             return 404, b"", "text/plain", {}
         if not self._authorised(h, query):
             return 401, self.profile.unauthorized_body, "application/json; charset=utf-8", {}
+        cover = covers.PATH.match(path)
+        if cover and method in ("GET", "HEAD"):
+            # A file, not a resource: no content negotiation (the apps return PhysicalFile).
+            with self.library.lock:
+                status, body, kind = covers.answer(
+                    self.library,
+                    self.profile.shape,
+                    int(cover.group(1)),
+                    cover.group(2),
+                    self.covers_missing,
+                )
+            return status, body, kind, {"X-Application-Version": self.profile.version}
         accept = h.headers.get("Accept")
         if accept and not any(t in accept for t in ("json", "*/*", "text/plain")):
             return 406, b"", "text/plain", {}
