@@ -6,7 +6,7 @@ steer search state (why, exclude, priority) and link the queue (queueing).
 
 from django.urls import path
 
-from web import bulk_views, views
+from web import bulk_views, season_views, views
 
 app_name = "library"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("bulk/<int:pk>/", bulk_views.bulk_run, name="bulk_run"),
     path("series/<int:pk>/", views.series_detail, name="series"),
     path("series/<int:pk>/action/", views.series_action, name="series_action"),
+    path("series/<int:pk>/season/", season_views.season_action, name="season_action"),
     path("item/<str:kind>/<int:pk>/", views.item_detail, name="item"),
     path("item/<str:kind>/<int:pk>/action/", views.item_action, name="item_action"),
 ]
