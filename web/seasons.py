@@ -1,7 +1,7 @@
 """The series page's season rows: coverage, Comradarr's states and the pack decision per season.
 
 A fixed number of queries whatever the season count: the episodes are counted
-per season in one grouped query, their search states in another (the very
+per season and search state in one grouped query (the state is the very
 expression the content browser sorts by, searchstate.item_states.state_rank),
 and the pack decisions come from searchstate.season_plans in a few more.
 """
@@ -82,12 +82,20 @@ class SeasonTable:
     totals: list[tuple[StateCount, str]]
 
 
-def _episode_counts(series: Series, now: datetime) -> dict[int, dict[str, int]]:
+COUNTS = ("total", "with_file", "missing", "cutoff_unmet", "unaired")
+
+
+def _season_counts(series: Series, now: datetime) -> dict[int, tuple[dict[str, int], dict]]:
+    """Per season: its episode counts and its episodes per item state, in ONE grouped query.
+
+    Grouped by season and state, then summed over the states here.
+    """
     aired = ~not_aired_before(now)
     rows = (
         Episode.objects.filter(series=series)
+        .annotate(state_rank=state_rank(Episode, now=now))
         .order_by()
-        .values("season_number")
+        .values("season_number", "state_rank")
         .annotate(
             total=Count("pk"),
             with_file=Count("pk", filter=Q(has_file=True)),
@@ -96,22 +104,12 @@ def _episode_counts(series: Series, now: datetime) -> dict[int, dict[str, int]]:
             unaired=Count("pk", filter=not_aired_before(now)),
         )
     )
-    return {row.pop("season_number"): row for row in rows}
-
-
-def _state_counts(series: Series, now: datetime) -> dict[int, dict[str, int]]:
-    """Episodes per season and item state, in one grouped query."""
-    rows = (
-        Episode.objects.filter(series=series)
-        .annotate(state_rank=state_rank(Episode, now=now))
-        .order_by()
-        .values("season_number", "state_rank")
-        .annotate(n=Count("pk"))
-    )
-    out: dict[int, dict[str, int]] = {}
+    out: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
     for row in rows:
-        state = _STATE_OF_RANK[row["state_rank"]]
-        out.setdefault(row["season_number"], {})[state] = row["n"]
+        counts, states = out.setdefault(row["season_number"], (dict.fromkeys(COUNTS, 0), {}))
+        for name in COUNTS:
+            counts[name] += row[name]
+        states[_STATE_OF_RANK[row["state_rank"]]] = row["total"]
     return out
 
 
@@ -133,15 +131,13 @@ def browser_url(series: Series, state: str) -> str:
 def season_table(series: Series, seasons: list[Season], *, now: datetime | None = None):
     """The rows of ``seasons`` (the series' own, in any order) and the series' state totals."""
     now = now or timezone.now()
-    counts = _episode_counts(series, now)
-    states = _state_counts(series, now)
+    per_season = _season_counts(series, now)
     plans = series_plans(series, now=now)
     rows = []
     totals: dict[str, int] = {}
     for season in sorted(seasons, key=lambda s: season_order(s.season_number)):
         number = season.season_number
-        c = counts.get(number, {})
-        own = states.get(number, {})
+        c, own = per_season.get(number, ({}, {}))
         for state, n in own.items():
             totals[state] = totals.get(state, 0) + n
         rows.append(
