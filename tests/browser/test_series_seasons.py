@@ -75,7 +75,7 @@ def test_season_actions(logged_in_page: Page, expanse, screenshot):
         page.get_by_role("button", name="Reset Season 2").click()
     expect(page.locator(".alert-success")).to_contain_text("Reset 10 episodes of Season 2")
     two = page.locator("#season-2")
-    expect(two).not_to_contain_text("exhausted")
+    expect(two.locator(".season-states")).not_to_contain_text("exhausted")
     expect(two).to_contain_text(
         "Searched as a season pack: 10 of 10 episodes missing"
         " (threshold: 5 episodes or 50% of the season)"
@@ -164,7 +164,8 @@ def test_done_when_find_every_exhausted_episode_reset_and_watch_the_queue(
     # 3. A sweep plans them (the download queue comes from the fake app over HTTP).
     result = sweep_connector(connector=expanse["connector"], trigger="manual")
     assert result.status == "succeeded", result.error
-    assert [e.command for e in result.plan.entries] == ["SeasonSearch"]
+    packs = [e for e in result.plan.entries if e.command == "SeasonSearch"]
+    assert [(e.season_number, len(e.items)) for e in packs] == [(2, 10)]
 
     # 4. The queue says in words what it will search, and the series page agrees.
     page.goto(reverse("queueing:queue"))
