@@ -70,6 +70,16 @@ class SeasonRow:
         return season_label(self.number)
 
     @property
+    def gaps(self) -> list[str]:
+        """The season's non-zero counts in words: "2 missing", "1 below cutoff", "3 not aired"."""
+        counts = (
+            (self.missing, "missing"),
+            (self.cutoff_unmet, "below cutoff"),
+            (self.unaired, "not aired"),
+        )
+        return [f"{n} {words}" for n, words in counts if n]
+
+    @property
     def percent(self) -> int:
         return round(100 * self.with_file / self.total) if self.total else 0
 
