@@ -39,7 +39,7 @@ from searchstate.states import PackOutcome, SearchType
 
 #: Why a missing episode is not searched now, in the few words a season row has room for.
 BLOCKED_WORDS: dict[str, str] = {
-    Reason.CONNECTOR_UNUSABLE: "connector unusable",
+    Reason.CONNECTOR_UNUSABLE: "waiting for the connector (disabled or unhealthy)",
     Reason.UNMONITORED: "not monitored",
     Reason.NOT_AIRED: "not aired",
     Reason.IN_GRACE_PERIOD: "in the grace period after airing",

@@ -139,3 +139,11 @@ def test_whole_series(db):
     assert series_plans(show, now=NOW).whole_series
     SearchSettings.objects.create(connector=conn, series_search_enabled=False)
     assert not series_plans(show, now=NOW).whole_series
+
+
+def test_a_disabled_connector_holds_every_missing_episode(show):
+    show.connector.enabled = False
+    show.connector.save()
+    assert series_plans(show, now=NOW).of(1).text == (
+        "Nothing to search now: 9 waiting for the connector (disabled or unhealthy)"
+    )
