@@ -34,7 +34,7 @@ from searchstate.seasonpack import (
     decide,
     whole_series,
 )
-from searchstate.seasons import SeasonKey, SeriesSeasons, season_facts
+from searchstate.seasons import SeasonKey, SeriesSeasons, season_facts, season_facts_of
 from searchstate.states import PackOutcome, SearchType
 
 #: Why a missing episode is not searched now, in the few words a season row has room for.
@@ -131,15 +131,21 @@ def thresholds_text(pack: PackSettings) -> str:
 
 
 def series_plans(series: Series, *, now: datetime | None = None) -> SeriesPlans:
-    """Every season's plan for the next sweep of ``series`` (a fixed number of queries)."""
+    """Every season's plan for the next sweep of ``series`` (a fixed number of queries).
+
+    One grouped query gives, per season, how many missing episodes discovery
+    selects (its candidates, reason ``selected``) and why it leaves out the others.
+    """
     ctx = plan_context(series.connector, now=now)
     pack = ctx.settings.pack_settings()
-    ids = Episode.objects.filter(series=series).values_list("pk", flat=True)
-    seasons, decisions, _ = season_decisions(ctx, ids)
-    blocked = _blocked_by_season(ctx, series)
-    numbers = {key[1] for key in decisions} | set(blocked)
+    selected, blocked = _reasons_by_season(ctx, series)
+    seasons = season_facts_of(ctx, {(series.pk, n): count for n, count in selected.items()})
+    decisions = {
+        key: decide(facts, seasons.history.get(key), settings=pack, now=ctx.now)
+        for key, facts in seasons.facts.items()
+    }
     plans = {}
-    for number in numbers:
+    for number in {key[1] for key in decisions} | set(blocked):
         key = (series.pk, number)
         decision = decisions.get(key, Decision(Plan.NOTHING, PackReason.NOTHING_MISSING))
         plans[number] = _words(
@@ -159,21 +165,30 @@ def series_plans(series: Series, *, now: datetime | None = None) -> SeriesPlans:
     )
 
 
-def _blocked_by_season(ctx: DiscoveryContext, series: Series) -> dict[int, dict[str, int]]:
-    """Missing episodes the next sweep leaves out, per season and reason (one grouped query)."""
+def _reasons_by_season(
+    ctx: DiscoveryContext, series: Series
+) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Missing episodes per season: how many discovery selects, and the others by reason.
+
+    Discovery's gap candidates are exactly the missing episodes whose reason is
+    ``selected`` (searchstate.discovery.discover), so the counts are its own.
+    """
     missing = Episode.objects.filter(series=series, has_file=False)
     rows = (
         annotated(ctx, SearchType.GAP, queryset=missing)
-        .exclude(reason=Reason.SELECTED)
         .order_by()
         .values("season_number", "reason")
         .annotate(n=Count("pk"))
     )
-    out: dict[int, dict[str, int]] = defaultdict(dict)
+    selected: dict[int, int] = {}
+    blocked: dict[int, dict[str, int]] = defaultdict(dict)
     for row in sorted(rows, key=lambda r: (r["season_number"], -r["n"], r["reason"])):
+        if row["reason"] == Reason.SELECTED:
+            selected[row["season_number"]] = row["n"]
+            continue
         words = BLOCKED_WORDS.get(row["reason"], Reason(row["reason"]).label.lower())
-        out[row["season_number"]][words] = row["n"]
-    return dict(out)
+        blocked[row["season_number"]][words] = row["n"]
+    return selected, dict(blocked)
 
 
 def _when(moment: datetime | None) -> str:

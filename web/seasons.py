@@ -1,9 +1,9 @@
 """The series page's season rows: coverage, Comradarr's states and the pack decision per season.
 
 A fixed number of queries whatever the season count: the episodes are counted
-per season and search state in one grouped query (the state is the very
-expression the content browser sorts by, searchstate.item_states.state_rank),
-and the pack decisions come from searchstate.season_plans in a few more.
+per season in one grouped query, their search states in one grouped query of
+the registry, and the pack decisions come from searchstate.season_plans in a
+few more.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from content.models import Episode, Season, Series
 from searchstate.discovery import not_aired_before
-from searchstate.item_states import RANK, ItemState, state_rank
+from searchstate.item_states import ItemState
+from searchstate.models import SearchRegistry
 from searchstate.season_plans import SeasonPlan, SeriesPlans, series_plans
+from searchstate.states import SearchState
 
 #: States counted on a season row, in the order they are listed (what needs attention first).
 COUNTED_STATES = (
@@ -29,9 +31,7 @@ COUNTED_STATES = (
     ItemState.FAILED,
     ItemState.COOLDOWN,
     ItemState.EXHAUSTED,
-    ItemState.EXCLUDED,
 )
-_STATE_OF_RANK = {rank: state for state, rank in RANK.items()}
 
 
 def season_label(number: int) -> str:
@@ -92,20 +92,13 @@ class SeasonTable:
     totals: list[tuple[StateCount, str]]
 
 
-COUNTS = ("total", "with_file", "missing", "cutoff_unmet", "unaired")
-
-
-def _season_counts(series: Series, now: datetime) -> dict[int, tuple[dict[str, int], dict]]:
-    """Per season: its episode counts and its episodes per item state, in ONE grouped query.
-
-    Grouped by season and state, then summed over the states here.
-    """
+def _episode_counts(series: Series, now: datetime) -> dict[int, dict[str, int]]:
+    """Per season: episodes, with a file, missing, below cutoff, not aired (one grouped query)."""
     aired = ~not_aired_before(now)
     rows = (
         Episode.objects.filter(series=series)
-        .annotate(state_rank=state_rank(Episode, now=now))
         .order_by()
-        .values("season_number", "state_rank")
+        .values("season_number")
         .annotate(
             total=Count("pk"),
             with_file=Count("pk", filter=Q(has_file=True)),
@@ -114,12 +107,31 @@ def _season_counts(series: Series, now: datetime) -> dict[int, tuple[dict[str, i
             unaired=Count("pk", filter=not_aired_before(now)),
         )
     )
-    out: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+    return {row.pop("season_number"): row for row in rows}
+
+
+def _state_counts(series: Series) -> dict[int, dict[str, int]]:
+    """Per season: the series' episodes by search state, in ONE grouped query of the registry.
+
+    A cooldown without a failure is "grabbed, awaiting import" (searchstate.item_states).
+    Exclusions are not registry states: the season's plan counts its excluded gaps.
+    """
+    grabbed = Case(
+        When(state=SearchState.COOLDOWN, failure_category="", then=Value(ItemState.GRABBED.value)),
+        default=F("state"),
+        output_field=CharField(),
+    )
+    rows = (
+        SearchRegistry.objects.filter(episode__series=series)
+        .exclude(state=SearchState.PENDING)
+        .annotate(item_state=grabbed)
+        .order_by()
+        .values("episode__season_number", "item_state")
+        .annotate(n=Count("episode_id", distinct=True))
+    )
+    out: dict[int, dict[str, int]] = {}
     for row in rows:
-        counts, states = out.setdefault(row["season_number"], (dict.fromkeys(COUNTS, 0), {}))
-        for name in COUNTS:
-            counts[name] += row[name]
-        states[_STATE_OF_RANK[row["state_rank"]]] = row["total"]
+        out.setdefault(row["episode__season_number"], {})[row["item_state"]] = row["n"]
     return out
 
 
@@ -138,16 +150,20 @@ def browser_url(series: Series, state: str) -> str:
     return f"{reverse('library:list')}?{urlencode(query)}"
 
 
-def season_table(series: Series, seasons: list[Season], *, now: datetime | None = None):
+def season_table(
+    series: Series, seasons: list[Season], *, now: datetime | None = None
+) -> SeasonTable:
     """The rows of ``seasons`` (the series' own, in any order) and the series' state totals."""
     now = now or timezone.now()
-    per_season = _season_counts(series, now)
+    counts = _episode_counts(series, now)
+    states = _state_counts(series)
     plans = series_plans(series, now=now)
     rows = []
     totals: dict[str, int] = {}
     for season in sorted(seasons, key=lambda s: season_order(s.season_number)):
         number = season.season_number
-        c, own = per_season.get(number, ({}, {}))
+        c = counts.get(number, {})
+        own = states.get(number, {})
         for state, n in own.items():
             totals[state] = totals.get(state, 0) + n
         rows.append(
