@@ -30,6 +30,11 @@ def season_facts(ctx: DiscoveryContext, gaps: Iterable[Candidate]) -> SeriesSeas
     missing: dict[SeasonKey, int] = defaultdict(int)
     for c in gaps:
         missing[(c.series_id, c.season_number)] += 1
+    return season_facts_of(ctx, missing)
+
+
+def season_facts_of(ctx: DiscoveryContext, missing: dict[SeasonKey, int]) -> SeriesSeasons:
+    """Facts of every season of the series in ``missing`` (gap candidates per season)."""
     series_ids = sorted({key[0] for key in missing})
     if not series_ids:
         return SeriesSeasons(facts={}, history={}, aired_seasons={})

@@ -19,8 +19,8 @@ from searchstate.discovery import EPISODE, MOVIE, DiscoveryContext
 from searchstate.models import Exclusion, PriorityWeights, SearchRegistry, SearchSettings
 from searchstate.priority import Score
 from searchstate.reasons import Reason
-from searchstate.seasonpack import Plan, decide
-from searchstate.seasons import season_facts
+from searchstate.season_plans import season_decisions
+from searchstate.seasonpack import Plan
 from searchstate.states import SearchType
 
 
@@ -149,17 +149,11 @@ HELD = "held until"
 
 def _season_plan(ctx: DiscoveryContext, item: Episode) -> str:
     season_items = Episode.objects.filter(series=item.series, season_number=item.season_number)
-    found = discovery.discover(ctx, SearchType.GAP, only=season_items.values_list("pk", flat=True))
-    facts = season_facts(ctx, found.candidates)
+    facts, decisions, _ = season_decisions(ctx, season_items.values_list("pk", flat=True))
     key = (item.series_id, item.season_number)
-    if key not in facts.facts:
+    if key not in decisions:
         return "episode search"
-    decision = decide(
-        facts.facts[key],
-        facts.history.get(key),
-        settings=ctx.settings.pack_settings(),
-        now=ctx.now,
-    )
+    decision = decisions[key]
     if decision.plan == Plan.PACK:
         return f"season pack search ({decision.reason.value})"
     if decision.plan == Plan.WAIT:

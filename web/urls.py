@@ -6,7 +6,7 @@ steer search state (why, exclude, priority) and link the queue (queueing).
 
 from django.urls import path
 
-from web import artwork_views, bulk_views, library_view, views
+from web import artwork_views, bulk_views, library_view, season_views, views
 
 app_name = "library"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("series/<int:pk>/", views.series_detail, name="series"),
     path("series/<int:pk>/action/", views.series_action, name="series_action"),
+    path("series/<int:pk>/season/", season_views.season_action, name="season_action"),
     path("item/<str:kind>/<int:pk>/", views.item_detail, name="item"),
     path("item/<str:kind>/<int:pk>/action/", views.item_action, name="item_action"),
 ]

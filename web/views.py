@@ -30,6 +30,7 @@ from searchstate.why import why
 from web import browse, browse_query, library, library_view
 from web.models import BulkAction
 from web.search_now import enqueue_search_now
+from web.seasons import season_order, season_table
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -102,6 +103,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     season = library.series_season(
         series=series, season_number=_int_or_none(request.GET.get("season")), filter_=filter_
     )
+    seasons = sorted(series.seasons.all(), key=lambda s: season_order(s.season_number))
     return render(
         request,
         "library/series.html",
@@ -109,7 +111,8 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": series.title,
             "series": series,
             "connector": series.connector,
-            "seasons": list(series.seasons.order_by("season_number")),
+            "seasons": seasons,
+            "season_table": season_table(series, seasons),
             "season": season,
             "episode_rows": browse.with_status(season.episodes, Episode) if season else [],
             "filter": filter_,

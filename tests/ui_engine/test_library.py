@@ -328,7 +328,8 @@ def test_series_page_queries_do_not_grow_with_episodes(web, sonarr, django_asser
     show = builders.series(sonarr, "Long Runner")
     builders.episodes(show, 1, 5)
     web.get(reverse("library:series", args=[show.pk]))
-    with django_assert_max_num_queries(12) as captured:
+    # 12 for the header and episode table, the rest for the season rows (test_series_seasons).
+    with django_assert_max_num_queries(18) as captured:
         web.get(reverse("library:series", args=[show.pk]))
     builders.episodes(show, 1, 40)
     with django_assert_max_num_queries(len(captured)):
