@@ -4,6 +4,7 @@ while a slow request runs the region is marked busy and its content dims. One sc
 every region (static/js/live-regions.js): checked here on the queue page, a library bulk run's
 progress, a connector's Library sync card and the log tail, under the strict CSP."""
 
+# ruff: noqa: F811 - the tests take the imported `busy` fixture as an argument
 from __future__ import annotations
 
 import logging
@@ -61,11 +62,7 @@ def _fail_then_recover(page: Page, path: str, region: str, kept: str) -> None:
     expect(page.locator(region)).to_contain_text(kept)
 
 
-def test_queue_page_keeps_its_content_when_a_poll_fails(
-    logged_in_page: Page,
-    busy,
-    screenshot,  # noqa: F811
-):
+def test_queue_page_keeps_its_content_when_a_poll_fails(logged_in_page: Page, busy):
     page = logged_in_page
     seen = watch(page)
     page.goto(reverse("queueing:queue"))
@@ -74,7 +71,7 @@ def test_queue_page_keeps_its_content_when_a_poll_fails(
     assert not page.evaluate("window.__csp") and not seen
 
 
-def test_queue_page_notice_in_both_themes(make_page, login, busy, screenshot):  # noqa: F811
+def test_queue_page_notice_in_both_themes(make_page, login, busy, screenshot):
     for theme in ("light", "dark"):
         page = make_page(theme=theme)
         login(page)
@@ -90,7 +87,7 @@ def test_queue_page_notice_in_both_themes(make_page, login, busy, screenshot):  
         screenshot(page, f"live-notice-queue-{theme}", full_page=False)
 
 
-def test_a_slow_poll_marks_the_region_busy(logged_in_page: Page, busy):  # noqa: F811
+def test_a_slow_poll_marks_the_region_busy(logged_in_page: Page, busy):
     page = logged_in_page
     page.goto(reverse("queueing:queue"))
     held: list[Route] = []
@@ -114,7 +111,7 @@ def test_a_slow_poll_marks_the_region_busy(logged_in_page: Page, busy):  # noqa:
     )
 
 
-def test_polls_wait_while_the_tab_is_hidden(logged_in_page: Page, busy):  # noqa: F811
+def test_polls_wait_while_the_tab_is_hidden(logged_in_page: Page, busy):
     page = logged_in_page
     page.goto(reverse("queueing:queue"))
     polls: list[str] = []
