@@ -212,3 +212,25 @@ def test_log_tail_ends_the_empty_state_when_records_arrive(logged_in_page: Page)
     )
     expect(page.locator("#log-rows tr.log-row")).to_have_count(1, timeout=8000)
     expect(page.locator("#log-empty")).to_have_count(0)
+
+
+def test_a_failed_action_and_a_failed_load_say_so(logged_in_page: Page, busy):
+    """Not only polls: a button's request and a one-off load get their own words."""
+    page = logged_in_page
+    page.goto(reverse("queueing:queue"))
+    pause = reverse("queueing:queue_pause")
+    page.route(lambda url: url.endswith(pause), lambda route: route.fulfill(status=500, body="x"))
+    page.locator("#pause-all").click()
+    notice = page.locator('.live-notice[data-live-for="queue-live"]')
+    expect(notice).to_have_text("Could not send (HTTP 500). Try again in a moment.")
+    expect(page.locator("#global-state")).to_contain_text("Queue processing is running")
+    expect(notice).to_have_count(0, timeout=8000)  # the next poll succeeds and clears it
+
+    # The analytics tables load once: a failure says how to try again.
+    page.route("**/analytics/table/**", lambda route: route.fulfill(status=502, body="x"))
+    page.goto(reverse("analytics:overview"))
+    table = page.locator('[data-table="most_searched"]')
+    expect(table.locator(".live-notice")).to_have_text(
+        "Could not load (HTTP 502). Reload the page to try again."
+    )
+    expect(table).to_contain_text("Loading…")  # the placeholder stays, nothing half-swapped
