@@ -43,7 +43,7 @@ def test_no_data_yet(logged_in_page, transactional_db, screenshot):
         expect(card.locator("[data-chart-empty]")).to_have_text("No data yet.")
         expect(card.locator("canvas")).to_have_count(0)
     expect(page.locator('[data-table="most_searched"] [data-table-body]')).to_have_text(
-        "No data yet."
+        "No data yet. It fills in as syncs, sweeps and searches run in the chosen range."
     )
     screenshot(page, "analytics-empty")
 

@@ -1,6 +1,6 @@
-"""The queue page's Sweeps and Recent searches tables in a browser: they fit their cards on a
-desktop (no cell beyond the card's edge) and turn into one card per row on a phone; the sidebar
-marks the section of each engine and settings page."""
+"""The queue page's Connectors, Sweeps and Recent searches tables in a browser: they fit their
+cards on a desktop (no cell beyond the card's edge) and turn into one card per row on a phone; the
+sidebar marks the section of each engine and settings page."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from queueing.models import ConnectorThrottle
 from tests.browser.conftest import PHONE
 from tests.searchstate import builders
 from tests.ui_engine.conftest import make_history, make_sweep
 
-TABLES = ("#sweeps", "#history")
+TABLES = ("#sweeps", "#history", "#connectors-card")
 LONG_ERROR = (
     "Sonarr answered 503 Service Unavailable for /api/v3/wanted/missing?page=3&pageSize=1000 "
     "while the sweep read its candidates; retried 3 times with backoff before giving up"
@@ -71,7 +72,41 @@ def busy(transactional_db):
             message=LONG_ERROR if outcome in ("failed", "timeout") else "",
             duration_seconds=None if outcome == "pending" else 1234.0,
         )
+    _throttled(now)
     return long_sonarr
+
+
+BACK_PRESSURE = (
+    "back-pressure: the download queue holds 250 items (threshold 200) and the client reports "
+    "every slot busy; dispatch resumes when it drains"
+)
+
+
+def _throttled(now) -> None:
+    """Connectors in every dispatch state the Connectors card words: paused by the user, paused
+    by Comradarr for back-pressure, waiting for a slot, disabled; long names throughout."""
+    states = [
+        ("Bedroom Radarr for the kids' animated films and family documentaries", "radarr", {}),
+        (
+            "Basement Sonarr with a very long instance name that goes on and on",
+            "sonarr",
+            {"paused": True, "pause_reason": BACK_PRESSURE},
+        ),
+        (
+            "Whisparr-on-the-NAS-behind-the-reverse-proxy-in-the-garage",
+            "whisparr",
+            {"paused_until": now + timedelta(minutes=45), "pause_reason": BACK_PRESSURE},
+        ),
+        (
+            "Anime Sonarr (Japanese audio, English subtitles, 1080p)",
+            "sonarr",
+            {"next_dispatch_at": now + timedelta(minutes=3), "back_pressure_at": now},
+        ),
+    ]
+    for name, kind, throttle in states:
+        conn = builders.connector(name, kind)
+        ConnectorThrottle.objects.update_or_create(connector=conn, defaults=throttle)
+    builders.connector("Disabled Radarr that nobody has switched on again", "radarr", enabled=False)
 
 
 def _overflowing_cells(page: Page, card: str) -> list[str]:
@@ -101,7 +136,7 @@ def _overflowing_cells(page: Page, card: str) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [1024, 1280, 1600])
-def test_sweeps_and_history_fit_their_cards_on_a_desktop(make_page, login, busy, screenshot, width):
+def test_queue_tables_fit_their_cards_on_a_desktop(make_page, login, busy, screenshot, width):
     page = make_page(viewport={"width": width, "height": 900})
     login(page)
     page.goto(reverse("queueing:queue"))
@@ -114,19 +149,23 @@ def test_sweeps_and_history_fit_their_cards_on_a_desktop(make_page, login, busy,
     # Each badge shows its whole word ("Command failed"), never cut.
     assert (
         page.evaluate(
-            "[...document.querySelectorAll('#sweeps .badge, #history .badge')]"
+            "[...document.querySelectorAll('#sweeps .badge, #history .badge, #connectors-card .badge')]"
             ".filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent)"
         )
         == []
     )
     # The phone's summary lines stay on phones: a desktop shows those facts in their columns.
     expect(page.locator("#history .sub.phone-only").first).to_be_hidden()
+    # The reason a connector is not dispatching keeps its words (wrapped, never cut).
+    expect(page.locator("#throttle-table")).to_contain_text(BACK_PRESSURE)
     page.locator("#sweeps").scroll_into_view_if_needed()
     screenshot(page, f"queue-sweeps-history-{width}", full_page=False)
+    page.locator("#connectors-card").scroll_into_view_if_needed()
+    screenshot(page, f"queue-connectors-{width}", full_page=False)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_sweeps_and_history_rows_are_cards_on_a_phone(make_page, login, busy, screenshot, theme):
+def test_queue_table_rows_are_cards_on_a_phone(make_page, login, busy, screenshot, theme):
     page = make_page(viewport=PHONE, color_scheme=theme)
     login(page)
     page.goto(reverse("queueing:queue"))
@@ -160,6 +199,8 @@ def test_sweeps_and_history_rows_are_cards_on_a_phone(make_page, login, busy, sc
     screenshot(page, f"queue-sweeps-phone-{theme}", full_page=False)
     page.locator("#history").scroll_into_view_if_needed()
     screenshot(page, f"queue-history-phone-{theme}", full_page=False)
+    page.locator("#connectors-card").scroll_into_view_if_needed()
+    screenshot(page, f"queue-connectors-phone-{theme}", full_page=False)
 
 
 @pytest.mark.parametrize(
