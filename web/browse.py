@@ -27,12 +27,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from connectors.models import Connector
 from content.models import Episode, Movie, Season, Series
 from searchstate.item_states import (
+    ItemState,
     ItemStatus,
     excluded_q,
     mirror_reason,
@@ -41,6 +43,7 @@ from searchstate.item_states import (
     state_rank,
 )
 from searchstate.models import Exclusion, SearchRegistry
+from searchstate.reasons import Reason
 from web.browse_query import MOVIES, SORTS, BrowseQuery, encode_cursor
 from web.browse_series_walk import SERIES_KEYS, after, series_walk_keys
 from web.browse_streams import EPOCH, ROW_STATES, VALUES, Streams, walk
@@ -176,7 +179,7 @@ def _walked_page(model, query: BrowseQuery, *, size: int, now: datetime, walk) -
     keys = keys[:size]
     if back:
         keys.reverse()
-    items = _hydrate(model.objects.filter(pk__in=[k[-1] for k in keys]), model, now)
+    items = _hydrate(model.objects.filter(pk__in=[k[-1] for k in keys]).order_by(), model, now)
     by_pk = {row.pk: row for row in items}
     rows = [by_pk[k[-1]] for k in keys if k[-1] in by_pk]
     has_next = True if back else more
@@ -189,8 +192,53 @@ def _walked_page(model, query: BrowseQuery, *, size: int, now: datetime, walk) -
     )
 
 
+#: Up to this many candidates, a narrow filter's episodes are sorted instead of walked.
+GATHER_LIMIT = 20_000
+
+
+def _narrow(query: BrowseQuery, now: datetime) -> Q | None:
+    """An indexed condition every episode the filters keep meets, when it may be few of them.
+
+    A filter the walk checks episode by episode costs a walk of the whole
+    library when it keeps few (cutoff unmet and not monitored: all 500,000):
+    such a filter's candidates, read on a partial index, are sorted instead
+    when there are at most :data:`GATHER_LIMIT` of them.
+    """
+    if query.filter == Filter.MISSING:
+        return Q(has_file=False)
+    if query.filter == Filter.CUTOFF:
+        return Q(has_file=True, quality_cutoff_not_met=True)
+    if query.state == ItemState.NOT_ELIGIBLE and query.reason == Reason.NOT_AIRED:
+        # Not aired comes after "cutoff met" among the reasons: no file, or one below cutoff.
+        return (
+            Q(has_file=False, air_date_utc__gt=now)
+            | Q(has_file=False, air_date_utc__isnull=True)
+            | Q(has_file=True, quality_cutoff_not_met=True)
+        )
+    return None
+
+
 def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, now: datetime):
     qs = filtered(connector, query, now=now, search=False)
+    narrow = _narrow(query, now)
+    candidates = None
+    if narrow is not None:
+        found = Episode.objects.filter(connector=connector).filter(narrow).order_by()
+        candidates = found.values(cand_id=F("pk"))[: GATHER_LIMIT + 1].query.sql_with_params()
+    keys = sort_keys(Episode, query.sort, now)
+    names = [n for n, _, _ in keys]
+
+    def gather(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
+        """The candidates the filters keep, sorted by the reference order (their keys)."""
+        picked = filtered(connector, query, now=now).filter(
+            pk__in=RawSQL("SELECT cand_id FROM candidates", ())
+        )
+        picked = picked.annotate(**{n: expr for n, expr, _ in keys})
+        if cursor:
+            picked = picked.filter(after(names, cursor, descending=descending))
+        order = [("-" if descending else "") + n for n in [*names, "pk"]]
+        picked = picked.order_by(*order).values(*names, item_id=F("pk"))[:limit]
+        return picked.query.sql_with_params()
 
     def walk(cursor, descending: bool, limit: int) -> list[tuple]:
         return series_walk_keys(
@@ -201,6 +249,7 @@ def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, no
             cursor=cursor,
             descending=descending,
             limit=limit,
+            gather=(candidates, GATHER_LIMIT, gather) if candidates else None,
         )
 
     return _walked_page(Episode, query, size=size, now=now, walk=walk)

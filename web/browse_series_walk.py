@@ -15,6 +15,7 @@ key, so a page after (or before) it starts inside the cursor's series.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -46,6 +47,15 @@ ORDER BY {outer_order}, lat.season_number {dir}, lat.k_number {dir}, lat.id {dir
 LIMIT %s
 """
 
+# A narrow filter: its candidates (read on an index, at most one more than the limit) sorted
+# when they are few, the walk otherwise. The gates are one-time filters: one branch runs.
+_GATHER_SQL = """
+WITH candidates AS MATERIALIZED ({candidates})
+(SELECT * FROM ({gather}) AS gathered WHERE (SELECT count(*) FROM candidates) <= %s)
+UNION ALL
+(SELECT * FROM ({walk}) AS walked WHERE (SELECT count(*) FROM candidates) > %s)
+"""
+
 
 def after(names: list[str], values: list[Any], *, descending: bool) -> Q:
     """Rows strictly after ``values`` in the (names..., pk) order: a lexicographic comparison."""
@@ -67,6 +77,7 @@ def series_walk_keys(
     cursor: list[Any] | None,
     descending: bool,
     limit: int,
+    gather: tuple[tuple[str, tuple], int, Callable] | None = None,
 ) -> list[tuple]:
     """Keys of the next ``limit`` episodes of ``qs`` in the ``sort`` order, after ``cursor``.
 
@@ -110,6 +121,12 @@ def series_walk_keys(
         dir=direction,
         inner=inner_sql,
     )
+    params = [*params, *inner_params, limit]
+    if gather:
+        (candidates, candidate_params), most, sorted_sql = gather
+        gather_sql, gather_params = sorted_sql(cursor, descending, limit)
+        sql = _GATHER_SQL.format(candidates=candidates, gather=gather_sql, walk=sql)
+        params = [*candidate_params, *gather_params, most, *params, most]
     with connection.cursor() as db:
-        db.execute(sql, [*params, *inner_params, limit])
+        db.execute(sql, params)
         return db.fetchall()

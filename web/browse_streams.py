@@ -148,7 +148,7 @@ class Streams:
 
     def _kept(self, ref: str, *, not_excluded: bool = False) -> tuple[str, list[Any]]:
         """SQL: one row if the item ``ref`` (an SQL column) is kept by the page's filters."""
-        qs = self.qs.filter(pk=RawSQL(ref, ()))  # noqa: S611 (a column of ours, no input)
+        qs = self.qs.filter(pk=RawSQL(ref, ())).order_by()  # noqa: S611 (our column)
         if not_excluded:
             qs = qs.filter(~excluded_q(self.model))
         return self._sql(qs.values("pk")[:1])
