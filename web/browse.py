@@ -1,17 +1,23 @@
 """The content browser's item lists (episodes, movies): filters, sorts and keyset pages.
 
-A page reads ``size + 1`` rows after (or before) a cursor, ordered by the sort
+A page reads ``size + 1`` keys after (or before) a cursor, ordered by the sort
 key and the row id, so a deep page costs what the first does and the order
-is stable when values tie. Then two more queries: the page's registry rows and
-exclusions, from which searchstate.item_states gives each row its state.
-Nothing here counts the whole library, except :func:`matching_ids` for a bulk
-selection, which the user asked for.
+is stable when values tie. :func:`sort_keys` defines each order, and
+:func:`reference_page` sorts by it in one ORM query (movies by title, year or
+added); at 500,000 episodes the other pages walk indexes instead, row for row
+the same order: the series in order (web.browse_series_walk) or the registry
+and the mirror as streams (web.browse_streams). Then the page's items, with
+whether each is excluded, and their registry rows, from which
+searchstate.item_states gives each row its state. Nothing here counts the whole
+library, except :func:`matching_ids` for a bulk selection, which the user asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import (
@@ -209,11 +215,16 @@ def _narrow(query: BrowseQuery, now: datetime) -> Q | None:
     if query.filter == Filter.CUTOFF:
         return Q(has_file=True, quality_cutoff_not_met=True)
     if query.state == ItemState.NOT_ELIGIBLE and query.reason == Reason.NOT_AIRED:
-        # Not aired comes after "cutoff met" among the reasons: no file, or one below cutoff.
-        return (
-            Q(has_file=False, air_date_utc__gt=now)
-            | Q(has_file=False, air_date_utc__isnull=True)
-            | Q(has_file=True, quality_cutoff_not_met=True)
+        # Not aired comes after "cutoff met" among the reasons: no file, or one below cutoff
+        # (each a partial index by air date); a Whisparr scene without one has a release date.
+        files = ({"has_file": False}, {"has_file": True, "quality_cutoff_not_met": True})
+        return reduce(
+            or_,
+            (
+                Q(**file, **air)
+                for file in files
+                for air in ({"air_date_utc__gt": now}, {"air_date_utc__isnull": True})
+            ),
         )
     return None
 
@@ -229,11 +240,13 @@ def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, no
     names = [n for n, _, _ in keys]
 
     def gather(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
-        """The candidates the filters keep, sorted by the reference order (their keys)."""
+        """The episodes the filters keep, sorted by the reference order (their keys)."""
+        # Not the narrow condition itself: the planner would count its selectivity twice
+        # (the filters imply it) and, expecting one row, join the series by scanning them.
         picked = filtered(connector, query, now=now).filter(
             pk__in=RawSQL("SELECT cand_id FROM candidates", ())
         )
-        picked = picked.annotate(**{n: expr for n, expr, _ in keys})
+        picked = picked.annotate(**{n: e for n, e, _ in keys})
         if cursor:
             picked = picked.filter(after(names, cursor, descending=descending))
         order = [("-" if descending else "") + n for n in [*names, "pk"]]
@@ -261,7 +274,8 @@ def _stream_page(connector: Connector, query: BrowseQuery, *, size: int, now: da
     if query.sort == "state":
         streams = source.by_state(only=query.state)
     else:
-        streams = source.by_value(query.sort)
+        untracked = query.state in (ItemState.ELIGIBLE, ItemState.NOT_ELIGIBLE)
+        streams = source.by_value(query.sort, untracked=untracked)
         if query.state in ROW_STATES:
             streams = [s for s in streams if s[0] == 1]  # a tracked state: searched items only
 

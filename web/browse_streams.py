@@ -162,7 +162,9 @@ class Streams:
 
     # --- by a registry value ------------------------------------------------------------------
 
-    def by_value(self, sort: str) -> list[Stream]:
+    def by_value(self, sort: str, *, untracked: bool = False) -> list[Stream]:
+        """``untracked``: the page keeps only items without a tracked row (eligible or not
+        eligible), whose rows are all pending: the walk skips the others on the index."""
         value_sql, default = VALUES[sort]
         value, item = value_sql.format(a="r"), ITEM_SQL.format(a="r")
 
@@ -170,9 +172,9 @@ class Streams:
             d = "DESC" if descending else "ASC"
             kept, params = self._kept(f"r.{self.fk}")
             params.append(self.connector_id)
-            bound = ""
+            bound = "AND r.state = 'pending' " if untracked else ""
             if rest is not None:
-                bound = f"AND ({value}, {item}) {'<' if descending else '>'} (%s, %s)"
+                bound += f"AND ({value}, {item}) {'<' if descending else '>'} (%s, %s)"
                 params += rest
             sql = _VALUE_SQL.format(
                 value=value,
