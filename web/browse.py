@@ -232,20 +232,24 @@ def _narrow(query: BrowseQuery, now: datetime) -> Q | None:
 def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, now: datetime):
     qs = filtered(connector, query, now=now, search=False)
     narrow = _narrow(query, now)
+    # Missing and cutoff unmet filter on their partial index's condition itself: their
+    # candidates are counted from the index alone, and the filters sort them.
+    in_filters = query.filter in (Filter.MISSING, Filter.CUTOFF)
     candidates = None
     if narrow is not None:
         found = Episode.objects.filter(connector=connector).filter(narrow).order_by()
-        candidates = found.values(cand_id=F("pk"))[: GATHER_LIMIT + 1].query.sql_with_params()
+        column = F("connector_id" if in_filters else "pk")
+        candidates = found.values(cand_id=column)[: GATHER_LIMIT + 1].query.sql_with_params()
     keys = sort_keys(Episode, query.sort, now)
     names = [n for n, _, _ in keys]
 
     def gather(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
         """The episodes the filters keep, sorted by the reference order (their keys)."""
-        # Not the narrow condition itself: the planner would count its selectivity twice
-        # (the filters imply it) and, expecting one row, join the series by scanning them.
-        picked = filtered(connector, query, now=now).filter(
-            pk__in=RawSQL("SELECT cand_id FROM candidates", ())
-        )
+        picked = filtered(connector, query, now=now)
+        if not in_filters:
+            # The candidates, not the narrow condition: implied by the filters, the planner
+            # would count it twice and, expecting one row, join the series by scanning them.
+            picked = picked.filter(pk__in=RawSQL("SELECT cand_id FROM candidates", ()))
         picked = picked.annotate(**{n: e for n, e, _ in keys})
         if cursor:
             picked = picked.filter(after(names, cursor, descending=descending))

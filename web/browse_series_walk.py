@@ -50,10 +50,11 @@ LIMIT %s
 # A narrow filter: its candidates (read on an index, at most one more than the limit) sorted
 # when they are few, the walk otherwise. The gates are one-time filters: one branch runs.
 _GATHER_SQL = """
-WITH candidates AS MATERIALIZED ({candidates})
-(SELECT * FROM ({gather}) AS gathered WHERE (SELECT count(*) FROM candidates) <= %s)
+WITH candidates AS MATERIALIZED ({candidates}),
+     counted AS MATERIALIZED (SELECT count(*) AS n FROM candidates)
+(SELECT * FROM ({gather}) AS gathered WHERE (SELECT n FROM counted) <= %s)
 UNION ALL
-(SELECT * FROM ({walk}) AS walked WHERE (SELECT count(*) FROM candidates) > %s)
+(SELECT * FROM ({walk}) AS walked WHERE (SELECT n FROM counted) > %s)
 """
 
 
