@@ -51,7 +51,7 @@ from searchstate.item_states import (
 from searchstate.models import Exclusion, SearchRegistry
 from searchstate.reasons import Reason
 from web.browse_query import MOVIES, SORTS, BrowseQuery, encode_cursor
-from web.browse_series_walk import SERIES_KEYS, after, series_walk_keys
+from web.browse_series_walk import SERIES_KEYS, Gather, after, series_walk_keys
 from web.browse_streams import EPOCH, ROW_STATES, VALUES, Streams, walk
 from web.library import PAGE_SIZE, Filter
 
@@ -229,21 +229,21 @@ def _narrow(query: BrowseQuery, now: datetime) -> Q | None:
     return None
 
 
-def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, now: datetime):
-    qs = filtered(connector, query, now=now, search=False)
-    narrow = _narrow(query, now)
+def _gather(connector: Connector, query: BrowseQuery, now: datetime) -> Gather | None:
+    """For a narrow filter of episodes: its candidates, and its page by the reference sort."""
+    narrow = _narrow(query, now) if model_for(query.kind) is Episode else None
+    if narrow is None:
+        return None
     # Missing and cutoff unmet filter on their partial index's condition itself: their
     # candidates are counted from the index alone, and the filters sort them.
     in_filters = query.filter in (Filter.MISSING, Filter.CUTOFF)
-    candidates = None
-    if narrow is not None:
-        found = Episode.objects.filter(connector=connector).filter(narrow).order_by()
-        column = F("connector_id" if in_filters else "pk")
-        candidates = found.values(cand_id=column)[: GATHER_LIMIT + 1].query.sql_with_params()
+    found = Episode.objects.filter(connector=connector).filter(narrow).order_by()
+    column = F("connector_id" if in_filters else "pk")
+    candidates = found.values(cand_id=column)[: GATHER_LIMIT + 1].query.sql_with_params()
     keys = sort_keys(Episode, query.sort, now)
     names = [n for n, _, _ in keys]
 
-    def gather(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
+    def page_sql(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
         """The episodes the filters keep, sorted by the reference order (their keys)."""
         picked = filtered(connector, query, now=now)
         if not in_filters:
@@ -257,6 +257,13 @@ def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, no
         picked = picked.order_by(*order).values(*names, item_id=F("pk"))[:limit]
         return picked.query.sql_with_params()
 
+    return Gather(candidates=candidates, most=GATHER_LIMIT, page_sql=page_sql)
+
+
+def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, now: datetime):
+    qs = filtered(connector, query, now=now, search=False)
+    gather = _gather(connector, query, now)
+
     def walk(cursor, descending: bool, limit: int) -> list[tuple]:
         return series_walk_keys(
             qs,
@@ -266,7 +273,7 @@ def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, no
             cursor=cursor,
             descending=descending,
             limit=limit,
-            gather=(candidates, GATHER_LIMIT, gather) if candidates else None,
+            gather=gather,
         )
 
     return _walked_page(Episode, query, size=size, now=now, walk=walk)
@@ -282,9 +289,10 @@ def _stream_page(connector: Connector, query: BrowseQuery, *, size: int, now: da
         streams = source.by_value(query.sort, untracked=untracked)
         if query.state in ROW_STATES:
             streams = [s for s in streams if s[0] == 1]  # a tracked state: searched items only
+    gather = _gather(connector, query, now)
 
     def walk_streams(cursor, descending: bool, limit: int) -> list[tuple]:
-        return walk(streams, cursor, descending=descending, limit=limit)
+        return walk(streams, cursor, descending=descending, limit=limit, gather=gather)
 
     return _walked_page(model, query, size=size, now=now, walk=walk_streams)
 

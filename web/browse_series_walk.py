@@ -16,6 +16,7 @@ key, so a page after (or before) it starts inside the cursor's series.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -58,6 +59,23 @@ UNION ALL
 """
 
 
+@dataclass(frozen=True)
+class Gather:
+    """A narrow filter's way around a walk: its candidates (SQL, read on an index, at most
+    ``most`` + 1 of them) and ``page_sql(cursor, descending, limit)``, its page sorted."""
+
+    candidates: tuple[str, tuple]
+    most: int
+    page_sql: Callable[[list[Any] | None, bool, int], tuple[str, tuple]]
+
+    def wrap(self, walk_sql: str, walk_params: list, *, cursor, descending: bool, limit: int):
+        """SQL giving the sorted candidates when they are few, else the walk's keys."""
+        candidates, candidate_params = self.candidates
+        page_sql, page_params = self.page_sql(cursor, descending, limit)
+        sql = _GATHER_SQL.format(candidates=candidates, gather=page_sql, walk=walk_sql)
+        return sql, [*candidate_params, *page_params, self.most, *walk_params, self.most]
+
+
 def after(names: list[str], values: list[Any], *, descending: bool) -> Q:
     """Rows strictly after ``values`` in the (names..., pk) order: a lexicographic comparison."""
     op = "lt" if descending else "gt"
@@ -78,7 +96,7 @@ def series_walk_keys(
     cursor: list[Any] | None,
     descending: bool,
     limit: int,
-    gather: tuple[tuple[str, tuple], int, Callable] | None = None,
+    gather: Gather | None = None,
 ) -> list[tuple]:
     """Keys of the next ``limit`` episodes of ``qs`` in the ``sort`` order, after ``cursor``.
 
@@ -124,10 +142,7 @@ def series_walk_keys(
     )
     params = [*params, *inner_params, limit]
     if gather:
-        (candidates, candidate_params), most, sorted_sql = gather
-        gather_sql, gather_params = sorted_sql(cursor, descending, limit)
-        sql = _GATHER_SQL.format(candidates=candidates, gather=gather_sql, walk=sql)
-        params = [*candidate_params, *gather_params, most, *params, most]
+        sql, params = gather.wrap(sql, params, cursor=cursor, descending=descending, limit=limit)
     with connection.cursor() as db:
         db.execute(sql, params)
         return db.fetchall()

@@ -36,7 +36,7 @@ from content.models import Movie
 from searchstate.item_states import RANK, ItemState, excluded_q, state_filter
 from searchstate.models import SearchRegistry
 from searchstate.states import SearchState
-from web.browse_series_walk import EPOCH_SQL
+from web.browse_series_walk import EPOCH_SQL, Gather
 
 #: Stand-ins for "none" in sort keys, so every key compares (never searched sorts as oldest).
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -112,8 +112,16 @@ def _row_rank_sql(a: str) -> str:
 Stream = tuple[int, Callable[[list[Any] | None, bool, int], tuple[str, list[Any]]]]
 
 
-def walk(streams: list[Stream], cursor: list[Any] | None, *, descending: bool, limit: int):
-    """Keys of the next ``limit`` items after ``cursor``, from ``streams`` in tag order."""
+def walk(
+    streams: list[Stream],
+    cursor: list[Any] | None,
+    *,
+    descending: bool,
+    limit: int,
+    gather: Gather | None = None,
+):
+    """Keys of the next ``limit`` items after ``cursor``, from ``streams`` in tag order (or
+    from ``gather``, a narrow filter's sorted candidates, when they are few)."""
     parts, params = [], []
     for tag, build in sorted(streams, key=lambda s: s[0], reverse=descending):
         rest = None
@@ -127,8 +135,11 @@ def walk(streams: list[Stream], cursor: list[Any] | None, *, descending: bool, l
         params += stream_params
     if not parts:
         return []
+    sql, params = _WALK_SQL.format(streams=" UNION ALL ".join(parts)), [*params, limit]
+    if gather:
+        sql, params = gather.wrap(sql, params, cursor=cursor, descending=descending, limit=limit)
     with connection.cursor() as db:
-        db.execute(_WALK_SQL.format(streams=" UNION ALL ".join(parts)), [*params, limit])
+        db.execute(sql, params)
         return db.fetchall()
 
 

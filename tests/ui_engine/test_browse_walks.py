@@ -151,11 +151,12 @@ def test_episode_walks_match_the_reference_order(sonarr, tied_library, sort, dir
 
 
 @pytest.mark.parametrize("limit", [0, 2, 1000])
-@pytest.mark.parametrize("sort", ["title", "year", "added"])
+@pytest.mark.parametrize("sort", list(browse_query.SORTS))
 def test_narrow_filters_sorted_or_walked_give_the_same_pages(
     sonarr, tied_library, monkeypatch, limit, sort
 ):
-    """Under GATHER_LIMIT candidates are sorted, over it the series are walked: same rows."""
+    """Under GATHER_LIMIT candidates are sorted, over it the series or streams are walked:
+    the same rows, whatever the sort."""
     monkeypatch.setattr(browse, "GATHER_LIMIT", limit)
     for params in (
         {"filter": "cutoff"},
