@@ -2,11 +2,12 @@
 
 A page reads ``size + 1`` keys after (or before) a cursor, ordered by the sort
 key and the row id, so a deep page costs what the first does and the order
-is stable when values tie. :func:`sort_keys` defines each order, and
+is stable when values tie. web.browse_filters defines each order, and
 :func:`reference_page` sorts by it in one ORM query (movies by title, year or
 added); at 500,000 episodes the other pages walk indexes instead, row for row
 the same order: the series in order (web.browse_series_walk) or the registry
-and the mirror as streams (web.browse_streams). Then the page's items, with
+and the mirror as streams (web.browse_streams), unless a narrow filter keeps
+few episodes (web.browse_narrow). Then the page's items, with
 whether each is excluded, and their registry rows, from which
 searchstate.item_states gives each row its state. Nothing here counts the whole
 library, except :func:`matching_ids` for a bulk selection, which the user asked for.
@@ -16,144 +17,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import or_
-from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from connectors.models import Connector
-from content.models import Episode, Movie, Season, Series
-from searchstate.item_states import (
-    ItemState,
-    ItemStatus,
-    excluded_q,
-    mirror_reason,
-    state_filter,
-    state_of,
-    state_rank,
-)
+from content.models import Episode, Movie
+from searchstate.item_states import ItemState, ItemStatus, excluded_q, mirror_reason, state_of
 from searchstate.models import Exclusion, SearchRegistry
-from searchstate.reasons import Reason
-from web.browse_query import MOVIES, SORTS, BrowseQuery, encode_cursor
-from web.browse_series_walk import SERIES_KEYS, Gather, after, series_walk_keys
-from web.browse_streams import EPOCH, ROW_STATES, VALUES, Streams, walk
-from web.library import PAGE_SIZE, Filter
+from web.browse_filters import filtered, model_for, sort_keys, sort_types
+from web.browse_narrow import gather_for
+from web.browse_query import BrowseQuery, encode_cursor
+from web.browse_series_walk import SERIES_KEYS, after, series_walk_keys
+from web.browse_streams import ROW_STATES, VALUES, Streams, walk
+from web.library import PAGE_SIZE
 
-#: Per registry-value sort: the registry field, and its Python type in a cursor.
-_VALUE_FIELDS = {
-    "last_searched": ("last_searched_at", datetime),
-    "attempts": ("attempts", int),
-    "priority": ("priority", int),
-}
-
-
-def model_for(kind: str) -> type[Episode] | type[Movie]:
-    return Movie if kind == MOVIES else Episode
-
-
-def _episode_order(series_keys: list[tuple[str, Any, type]]) -> list[tuple[str, Any, type]]:
-    """An episode's key in a series order: the series' keys, its id, season and number."""
-    return [
-        *series_keys,
-        ("k_series", F("series_id"), int),
-        ("k_season", F("season_number"), int),
-        ("k_number", Coalesce("episode_number", Value(-1)), int),
-    ]
-
-
-def sort_keys(model, sort: str, now: datetime) -> list[tuple[str, Any, type]]:
-    """(annotation name, expression, Python type) of each part of a sort, id excluded.
-
-    The definition of each order, as one ORM expression per part: the walks
-    (web.browse_series_walk, web.browse_streams) give the same order from indexes.
-    """
-    movie = model is Movie
-    title = ("k_title", F("sort_title" if movie else "series__sort_title"), str)
-    if sort == "title":
-        return [title] if movie else _episode_order([title])
-    if sort == "year":
-        year = ("k_year", Coalesce("year" if movie else "series__year", Value(0)), int)
-        return [year] if movie else _episode_order([year, title])
-    if sort == "added":
-        added = Coalesce("added" if movie else "series__added", Value(EPOCH))
-        return (
-            [("k_added", added, datetime)]
-            if movie
-            else _episode_order([("k_added", added, datetime), title])
-        )
-    if sort == "state":
-        return [("k_state", state_rank(model, now=now), int)]
-    if sort in _VALUE_FIELDS:
-        field, kind = _VALUE_FIELDS[sort]
-        rows = SearchRegistry.objects.filter(**{"movie" if movie else "episode": OuterRef("pk")})
-        greatest = rows.order_by(F(field).desc(nulls_last=True)).values(field)[:1]
-        default = VALUES[sort][1]
-        searched = Case(When(Exists(rows), then=Value(1)), default=Value(0))
-        return [
-            ("k_rows", searched, int),
-            ("k_value", Coalesce(Subquery(greatest), Value(default)), kind),
-        ]
-    raise ValueError(f"unknown sort {sort!r}")
-
-
-def sort_types(model) -> dict[str, tuple]:
-    now = timezone.now()
-    return {sort: tuple(t for _, _, t in sort_keys(model, sort, now)) for sort in SORTS}
-
-
-def filtered(
-    connector: Connector, query: BrowseQuery, *, now: datetime, search: bool = True
-) -> QuerySet:
-    """The items of ``connector`` the query's filters keep (unsorted).
-
-    ``search=False`` leaves the title search out, for a caller that applies it
-    to the series itself (the title-ordered episode page).
-    """
-    model = model_for(query.kind)
-    qs = model.objects.filter(connector=connector)
-    if query.filter == Filter.MISSING:
-        qs = qs.missing()
-    elif query.filter == Filter.CUTOFF:
-        qs = qs.cutoff_unmet()
-    if query.monitored:
-        if model is Movie:
-            qs = qs.filter(monitored=query.monitored == "yes")
-        else:
-            off_season = Season.objects.filter(
-                series=OuterRef("series_id"),
-                season_number=OuterRef("season_number"),
-                monitored=False,
-            )
-            on = Q(monitored=True, series__monitored=True) & ~Q(Exists(off_season))
-            qs = qs.filter(on if query.monitored == "yes" else ~on)
-    if query.profile is not None:
-        field = "quality_profile_id" if model is Movie else "series__quality_profile_id"
-        qs = qs.filter(**{field: query.profile})
-    if query.query and search:
-        if model is Movie:
-            qs = qs.filter(title__icontains=query.query)
-        else:
-            shows = Series.objects.filter(connector=connector, title__icontains=query.query)
-            qs = qs.filter(series_id__in=shows.values("pk"))
-    if query.state:
-        qs = qs.filter(state_filter(model, query.state, reason=query.reason, now=now))
-    return qs
+__all__ = [
+    "ItemPage",
+    "ItemRow",
+    "filtered",
+    "item_page",
+    "matching_ids",
+    "model_for",
+    "reference_page",
+    "sort_keys",
+    "sort_types",
+    "with_status",
+]
 
 
 @dataclass
@@ -198,71 +88,9 @@ def _walked_page(model, query: BrowseQuery, *, size: int, now: datetime, walk) -
     )
 
 
-#: Up to this many candidates, a narrow filter's episodes are sorted instead of walked.
-GATHER_LIMIT = 20_000
-
-
-def _narrow(query: BrowseQuery, now: datetime) -> Q | None:
-    """An indexed condition every episode the filters keep meets, when it may be few of them.
-
-    A filter the walk checks episode by episode costs a walk of the whole
-    library when it keeps few (cutoff unmet and not monitored: all 500,000):
-    such a filter's candidates, read on a partial index, are sorted instead
-    when there are at most :data:`GATHER_LIMIT` of them.
-    """
-    if query.filter == Filter.MISSING:
-        return Q(has_file=False)
-    if query.filter == Filter.CUTOFF:
-        return Q(has_file=True, quality_cutoff_not_met=True)
-    if query.state == ItemState.NOT_ELIGIBLE and query.reason == Reason.NOT_AIRED:
-        # Not aired comes after "cutoff met" among the reasons: no file, or one below cutoff
-        # (each a partial index by air date); a Whisparr scene without one has a release date.
-        files = ({"has_file": False}, {"has_file": True, "quality_cutoff_not_met": True})
-        return reduce(
-            or_,
-            (
-                Q(**file, **air)
-                for file in files
-                for air in ({"air_date_utc__gt": now}, {"air_date_utc__isnull": True})
-            ),
-        )
-    return None
-
-
-def _gather(connector: Connector, query: BrowseQuery, now: datetime) -> Gather | None:
-    """For a narrow filter of episodes: its candidates, and its page by the reference sort."""
-    narrow = _narrow(query, now) if model_for(query.kind) is Episode else None
-    if narrow is None:
-        return None
-    # Missing and cutoff unmet filter on their partial index's condition itself: their
-    # candidates are counted from the index alone, and the filters sort them.
-    in_filters = query.filter in (Filter.MISSING, Filter.CUTOFF)
-    found = Episode.objects.filter(connector=connector).filter(narrow).order_by()
-    column = F("connector_id" if in_filters else "pk")
-    candidates = found.values(cand_id=column)[: GATHER_LIMIT + 1].query.sql_with_params()
-    keys = sort_keys(Episode, query.sort, now)
-    names = [n for n, _, _ in keys]
-
-    def page_sql(cursor, descending: bool, limit: int) -> tuple[str, tuple]:
-        """The episodes the filters keep, sorted by the reference order (their keys)."""
-        picked = filtered(connector, query, now=now)
-        if not in_filters:
-            # The candidates, not the narrow condition: implied by the filters, the planner
-            # would count it twice and, expecting one row, join the series by scanning them.
-            picked = picked.filter(pk__in=RawSQL("SELECT cand_id FROM candidates", ()))
-        picked = picked.annotate(**{n: e for n, e, _ in keys})
-        if cursor:
-            picked = picked.filter(after(names, cursor, descending=descending))
-        order = [("-" if descending else "") + n for n in [*names, "pk"]]
-        picked = picked.order_by(*order).values(*names, item_id=F("pk"))[:limit]
-        return picked.query.sql_with_params()
-
-    return Gather(candidates=candidates, most=GATHER_LIMIT, page_sql=page_sql)
-
-
 def _series_walk_page(connector: Connector, query: BrowseQuery, *, size: int, now: datetime):
     qs = filtered(connector, query, now=now, search=False)
-    gather = _gather(connector, query, now)
+    gather = gather_for(connector, query, now)
 
     def walk(cursor, descending: bool, limit: int) -> list[tuple]:
         return series_walk_keys(
@@ -289,7 +117,7 @@ def _stream_page(connector: Connector, query: BrowseQuery, *, size: int, now: da
         streams = source.by_value(query.sort, untracked=untracked)
         if query.state in ROW_STATES:
             streams = [s for s in streams if s[0] == 1]  # a tracked state: searched items only
-    gather = _gather(connector, query, now)
+    gather = gather_for(connector, query, now)
 
     def walk_streams(cursor, descending: bool, limit: int) -> list[tuple]:
         return walk(streams, cursor, descending=descending, limit=limit, gather=gather)

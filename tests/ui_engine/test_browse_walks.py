@@ -12,7 +12,7 @@ from django.utils import timezone
 from content.models import Episode, Movie, Season, Series
 from searchstate.models import Exclusion, SearchRegistry
 from tests.searchstate import builders
-from web import browse, browse_query
+from web import browse, browse_narrow, browse_query
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_narrow_filters_sorted_or_walked_give_the_same_pages(
 ):
     """Under GATHER_LIMIT candidates are sorted, over it the series or streams are walked:
     the same rows, whatever the sort."""
-    monkeypatch.setattr(browse, "GATHER_LIMIT", limit)
+    monkeypatch.setattr(browse_narrow, "GATHER_LIMIT", limit)
     for params in (
         {"filter": "cutoff"},
         {"filter": "missing", "monitored": "yes"},
