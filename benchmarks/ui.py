@@ -8,9 +8,9 @@ top of it, search state for every missing or below-cutoff episode (queued,
 searching, grabbed, cooldown, failed, exhausted, pending, spread by a hash) and
 50 excluded series. Timed through Django's test client, signed in, the whole
 request of /library/: the episode list under each sort in both directions,
-first page and a page from the middle of the list (by cursor), each state
-filter, and combined filters. Each line: the median of 5 requests, and the
-number of queries (which tests/ui_engine/test_browse.py fixes).
+first page and the pages after and before the row halfway down the list (by
+cursor), each state filter, and combined filters. Each line: the median of 5
+requests, and the number of queries (which tests/ui_engine/test_browse.py fixes).
 """
 
 from __future__ import annotations
@@ -120,7 +120,11 @@ def timed(client, params: dict) -> tuple[float, int]:
 
 
 def middle_cursor(connector, sort: str, direction: str) -> str:
-    """The cursor of the row halfway down the list in this order (a deep page)."""
+    """The cursor of the row halfway down the list in this order (a deep page).
+
+    Found by the reference sort (web.browse_filters.sort_keys, every row sorted),
+    which the walked pages follow row for row.
+    """
     from django.utils import timezone
 
     from web import browse
@@ -204,6 +208,10 @@ def main() -> int:
                 f"sort {sort} {direction}, middle page",
                 {"sort": sort, "dir": direction, "after": cursor},
             )
+            measure(
+                f"sort {sort} {direction}, middle page backward",
+                {"sort": sort, "dir": direction, "before": cursor},
+            )
     for state in ("queued", "searching", "grabbed", "cooldown", "failed", "exhausted"):
         measure(f"state {state}", {"state": state})
     measure("state excluded", {"state": "excluded"})
@@ -213,6 +221,10 @@ def main() -> int:
     measure("missing, sorted by attempts", {"filter": "missing", "sort": "attempts"})
     measure("exhausted of one series (search)", {"state": "exhausted", "q": "Series 4242"})
     measure("cutoff unmet, not monitored", {"filter": "cutoff", "monitored": "no"})
+    measure(
+        "cutoff unmet, not monitored, by attempts",
+        {"filter": "cutoff", "monitored": "no", "sort": "attempts"},
+    )
     measure(
         "monitored, profile 1, sorted by state", {"monitored": "yes", "profile": 1, "sort": "state"}
     )

@@ -211,10 +211,11 @@ class Episode(TimestampedModel):
                 name="content_episode_missing_idx",
                 condition=Q(has_file=False),
             ),
-            # Upgrades: Episode.objects.filter(connector=c).cutoff_unmet().
+            # Upgrades: Episode.objects.filter(connector=c).cutoff_unmet(); by air date for
+            # the content browser's "not aired" filter (web.browse).
             models.Index(
-                fields=["connector"],
-                name="content_episode_cutoff_idx",
+                fields=["connector", "air_date_utc"],
+                name="content_episode_cutoff_air_idx",
                 condition=Q(has_file=True, quality_cutoff_not_met=True),
             ),
             # Batching and season aggregates: episodes of one season of a series;

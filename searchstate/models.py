@@ -7,11 +7,12 @@ its mirror item (cascade), so an item deleted upstream takes its state along.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from comradarr.models import TimestampedModel
 from connectors.models import Connector
@@ -19,6 +20,10 @@ from content.models import Episode, Movie, Series
 from searchstate import priority as priority_rules
 from searchstate import seasonpack
 from searchstate.states import FailureCategory, PackOutcome, SearchState, SearchType
+
+#: A registry row's item, and "never searched", as the browse indexes below have them.
+ITEM = Coalesce("episode", "movie")
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SearchRegistry(TimestampedModel):
@@ -80,6 +85,17 @@ class SearchRegistry(TimestampedModel):
             ),
             # Pruning: filter(state=EXHAUSTED, updated_at__lt=cutoff).
             models.Index(fields=["state", "updated_at"], name="searchstate_reg_prune_idx"),
+            # The content browser's sorts (web.browse_streams): a connector's rows in the
+            # order of a state or a value, then of their item (an episode or a movie).
+            models.Index(F("connector"), F("state"), ITEM, name="searchstate_reg_brw_state_idx"),
+            models.Index(
+                F("connector"),
+                Coalesce("last_searched_at", Value(NEVER)),
+                ITEM,
+                name="searchstate_reg_brw_last_idx",
+            ),
+            models.Index(F("connector"), F("attempts"), ITEM, name="searchstate_reg_brw_att_idx"),
+            models.Index(F("connector"), F("priority"), ITEM, name="searchstate_reg_brw_prio_idx"),
         ]
 
     def __str__(self) -> str:
