@@ -19,11 +19,8 @@ content browser; this script covers the rest of the pages.
 from __future__ import annotations
 
 import argparse
-import atexit
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.analytics import HISTORY_SQL, MOVIES_SQL, SlowQueries  # noqa: E402
-from benchmarks.sweep import build_mirror, machine, setup_django  # noqa: E402
+from benchmarks.sweep import (  # noqa: E402
+    build_mirror,
+    kept_or_temporary_dir,
+    machine,
+    setup_django,
+    signed_in_client,
+)
 
 #: Under this, a page counts as fast enough (issue 16).
 BUDGET_MS = 300
@@ -148,27 +151,16 @@ def main() -> int:
         "--data-dir", default=None, help="kept after the run, and reused if it holds the data"
     )
     args = parser.parse_args()
-    data_dir = args.data_dir
-    if data_dir is None:
-        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-pages-")
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    setup_django(data_dir)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+    setup_django(kept_or_temporary_dir(args.data_dir, "comradarr-bench-pages-"))
 
     from connectors.models import Connector
     from content.models import Episode
 
-    settings.ALLOWED_HOSTS = ["*"]
     started = time.perf_counter()
     if not Connector.objects.filter(name="bench-sonarr").exists():
         build(args.series)
     built = time.perf_counter() - started
-    user = get_user_model().objects.filter(username="bench").first()
-    user = user or get_user_model().objects.create_superuser("bench", password=None)
-    client = Client()
-    client.force_login(user)
+    client = signed_in_client()
     m = machine()
     print(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}")
     print(f"mirror: {Episode.objects.count()} episodes; data ready in {built:.0f} s")

@@ -14,11 +14,8 @@ long runner. Each line: the median of 5 requests and the number of queries
 from __future__ import annotations
 
 import argparse
-import atexit
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sweep import build_mirror, counting_queries, machine, setup_django  # noqa: E402
+from sweep import (  # noqa: E402
+    build_mirror,
+    counting_queries,
+    kept_or_temporary_dir,
+    machine,
+    setup_django,
+    signed_in_client,
+)
 from ui import library_of, seed_state  # noqa: E402
 
 # benchmarks/analytics.py would shadow the analytics app once Django imports it.
@@ -110,19 +114,11 @@ def main() -> int:
         "--data-dir", default=None, help="kept after the run, and reused if it holds a mirror"
     )
     args = parser.parse_args()
-    data_dir = args.data_dir
-    if data_dir is None:
-        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-series-")
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    setup_django(data_dir)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+    setup_django(kept_or_temporary_dir(args.data_dir, "comradarr-bench-series-"))
 
     from connectors.models import Connector
     from content.models import Series
 
-    settings.ALLOWED_HOSTS = ["*"]
     started = time.perf_counter()
     connector = Connector.objects.filter(name="bench-sonarr").first()
     if connector is None:
@@ -131,10 +127,7 @@ def main() -> int:
     library, _ = library_of(connector)
     long_pk = long_runner(connector)
     build = time.perf_counter() - started
-    user = get_user_model().objects.filter(username="bench").first()
-    user = user or get_user_model().objects.create_superuser("bench", password=None)
-    client = Client()
-    client.force_login(user)
+    client = signed_in_client()
     m = machine()
     print(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}")
     print(f"library: {library['episodes']} episodes, built in {build:.0f} s")

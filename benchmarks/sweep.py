@@ -118,6 +118,30 @@ WHERE sr.connector_id = %(c)s
 """
 
 
+def kept_or_temporary_dir(data_dir: str | None, prefix: str) -> str:
+    """``data_dir`` as given (kept, and reused by the next run), or a temporary one removed at exit."""
+    if data_dir is not None:
+        return data_dir
+    data_dir = tempfile.mkdtemp(prefix=prefix)
+    # Registered before the embedded server's own exit hook, so it runs after it stopped.
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    return data_dir
+
+
+def signed_in_client():
+    """A test client signed in as the benchmark's superuser, for timing whole page requests."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    users = get_user_model().objects
+    user = users.filter(username="bench").first() or users.create_superuser("bench", password=None)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def build_mirror(series: int, per_season: int):
     from django.db import connection
 
@@ -201,12 +225,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    data_dir = args.data_dir
-    if data_dir is None:
-        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-sweep-")
-        # Registered before the embedded server's own exit hook, so it runs after it stopped.
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    setup_django(data_dir)
+    setup_django(kept_or_temporary_dir(args.data_dir, "comradarr-bench-sweep-"))
     rss_setup = peak_rss_mb()
     started = time.perf_counter()
     connector, library = build_mirror(args.series, args.episodes_per_season)

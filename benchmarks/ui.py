@@ -16,11 +16,8 @@ requests, and the number of queries (which tests/ui_engine/test_browse.py fixes)
 from __future__ import annotations
 
 import argparse
-import atexit
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sweep import build_mirror, counting_queries, machine, setup_django  # noqa: E402
+from sweep import (  # noqa: E402
+    build_mirror,
+    counting_queries,
+    kept_or_temporary_dir,
+    machine,
+    setup_django,
+    signed_in_client,
+)
 
 RUNS = 5
 #: Under this, a page counts as fast enough (issue 16).
@@ -154,19 +158,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     RUNS = max(1, args.runs)
-    data_dir = args.data_dir
-    if data_dir is None:
-        data_dir = tempfile.mkdtemp(prefix="comradarr-bench-ui-")
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    setup_django(data_dir)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+    setup_django(kept_or_temporary_dir(args.data_dir, "comradarr-bench-ui-"))
 
-    from web.browse_query import SORTS
-
-    settings.ALLOWED_HOSTS = ["*"]
     from connectors.models import Connector
+    from web.browse_query import SORTS
 
     started = time.perf_counter()
     connector = Connector.objects.filter(name="bench-sonarr").first()
@@ -176,10 +171,7 @@ def main() -> int:
     else:
         library, states = library_of(connector)
     build = time.perf_counter() - started
-    user = get_user_model().objects.filter(username="bench").first()
-    user = user or get_user_model().objects.create_superuser("bench", password=None)
-    client = Client()
-    client.force_login(user)
+    client = signed_in_client()
     m = machine()
     print(f"machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}")
     print(
