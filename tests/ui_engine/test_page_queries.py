@@ -84,10 +84,16 @@ def world(web):
 
 
 def _queries(web, url: str) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = web.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return [q["sql"] for q in ctx.captured_queries]
+    """The SQL of the page, the fewer of two requests: bookkeeping that comes due with time
+    (the database cache deleting an expired row it read, the session's last-seen mark once a
+    minute) adds a query to one request now and then, whatever the library's size."""
+    runs = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            response = web.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        runs.append([q["sql"] for q in ctx.captured_queries])
+    return min(runs, key=len)
 
 
 @pytest.mark.parametrize(("label", "name", "args"), PAGES, ids=[p[0] for p in PAGES])
