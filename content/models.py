@@ -361,6 +361,25 @@ class SyncState(TimestampedModel):
     def __str__(self) -> str:
         return f"sync state of {self.connector}"
 
+    def count_mirror(self) -> dict[str, int]:
+        """The mirror's size counted now, as the ``mirror_*`` fields record it."""
+        mine = {"connector_id": self.connector_id}
+        return {
+            "mirror_series": Series.objects.filter(**mine).count(),
+            "mirror_episodes": Episode.objects.filter(**mine).count(),
+            "mirror_movies": Movie.objects.filter(**mine).count(),
+        }
+
+    def mirror_size(self) -> dict[str, int]:
+        """The size the last sync recorded, counted now when none is recorded."""
+        if self.mirror_episodes is None:
+            return self.count_mirror()
+        return {
+            "mirror_series": self.mirror_series or 0,
+            "mirror_episodes": self.mirror_episodes,
+            "mirror_movies": self.mirror_movies or 0,
+        }
+
 
 class SyncRun(RunLedger):
     """One sync of one connector: the ledger the UI and analytics read."""

@@ -44,24 +44,12 @@ def sync_status(*, connector: Connector) -> SyncStatus:
     state, _ = SyncState.objects.get_or_create(connector=connector)
     runs = list(SyncRun.objects.filter(connector=connector)[:RECENT_RUNS])
     running = next((run for run in runs if run.status == SyncRun.Status.RUNNING), None)
+    size = state.mirror_size()
     return SyncStatus(
         state=state,
         runs=runs,
         running=running,
-        **_mirror_size(connector, state),
+        series_count=size["mirror_series"],
+        episode_count=size["mirror_episodes"],
+        movie_count=size["mirror_movies"],
     )
-
-
-def _mirror_size(connector: Connector, state: SyncState) -> dict[str, int]:
-    """The counts the last sync recorded; counted here only before any sync recorded them."""
-    if state.mirror_episodes is not None:
-        return {
-            "series_count": state.mirror_series or 0,
-            "episode_count": state.mirror_episodes,
-            "movie_count": state.mirror_movies or 0,
-        }
-    return {
-        "series_count": connector.series.count(),
-        "episode_count": connector.episodes.count(),
-        "movie_count": connector.movies.count(),
-    }

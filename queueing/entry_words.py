@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
+from comradarr.words import counted
 from queueing.models import RequestQueue, RequestQueueItem
 from searchstate import hooks
 
@@ -43,10 +44,6 @@ class EntryWords:
         return "".join(p.before + p.label for p in self.parts) + tail
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _episode_code(ep) -> str:
     if ep.episode_number is None:
         return ep.title or f"season {ep.season_number}"
@@ -69,11 +66,11 @@ def _describe(entry: RequestQueue, links: list[RequestQueueItem]) -> EntryWords:
     movies = [link.registry.movie for link in links if link.registry.movie_id]
     if movies:
         items = [Part("", str(m), hooks.item_page_url(kind="movie", pk=m.pk)) for m in movies]
-        return _listed(_plural(count, "movie") if count > 1 else "", items, more)
+        return _listed(counted(count, "movie") if count > 1 else "", items, more)
     if not episodes:
         # Every item was resolved or removed since planning: only the count is left.
         noun = "movie" if entry.command == RequestQueue.Command.MOVIES_SEARCH else "episode"
-        return EntryWords(parts=[Part("", f"{_plural(entry.item_count, noun)} (no longer linked)")])
+        return EntryWords(parts=[Part("", f"{counted(entry.item_count, noun)} (no longer linked)")])
     series = episodes[0].series
     one_series = all(ep.series_id == series.pk for ep in episodes)
     series_part = Part("", series.title, hooks.item_page_url(kind="series", pk=series.pk))
@@ -81,11 +78,11 @@ def _describe(entry: RequestQueue, links: list[RequestQueueItem]) -> EntryWords:
         season = (
             entry.season_number if entry.season_number is not None else episodes[0].season_number
         )
-        pack = f"S{season:02d} (season pack, {_plural(count, 'episode')})"
+        pack = f"S{season:02d} (season pack, {counted(count, 'episode')})"
         return EntryWords(parts=[series_part, Part(" ", pack)])
     if entry.command == RequestQueue.Command.SERIES_SEARCH and one_series:
         return EntryWords(
-            parts=[series_part, Part(" ", f"(whole series, {_plural(count, 'episode')})")]
+            parts=[series_part, Part(" ", f"(whole series, {counted(count, 'episode')})")]
         )
     codes = [
         Part(
@@ -101,9 +98,9 @@ def _describe(entry: RequestQueue, links: list[RequestQueueItem]) -> EntryWords:
     if one_series:
         words = _listed("", codes, more)
         words.parts[0].before = ": "
-        lead = Part("", f"{_plural(count, 'episode')} of ")
+        lead = Part("", f"{counted(count, 'episode')} of ")
         return EntryWords(parts=[lead, series_part, *words.parts], more=more)
-    return _listed(_plural(count, "episode"), codes, more)
+    return _listed(counted(count, "episode"), codes, more)
 
 
 def describe_entries(entries: list[RequestQueue]) -> None:

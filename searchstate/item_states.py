@@ -110,7 +110,7 @@ def state_rank(model: type[Episode] | type[Movie], *, now: datetime | None = Non
     by_row = [
         (rows.filter(state=SearchState.SEARCHING), ItemState.SEARCHING),
         (rows.filter(state=SearchState.QUEUED), ItemState.QUEUED),
-        (rows.filter(state=SearchState.COOLDOWN, failure_category=""), ItemState.GRABBED),
+        (rows.filter(GRABBED_ROW), ItemState.GRABBED),
         (rows.filter(state=SearchState.FAILED), ItemState.FAILED),
         (rows.filter(state=SearchState.COOLDOWN), ItemState.COOLDOWN),
         (rows.filter(state=SearchState.EXHAUSTED), ItemState.EXHAUSTED),
@@ -132,7 +132,7 @@ def state_filter(
     field = "movie" if _is_movie(model) else "episode"
     rows = SearchRegistry.objects.filter(**{field: OuterRef("pk")})
     live = rows.filter(state__in=[SearchState.SEARCHING, SearchState.QUEUED])
-    grabbed = rows.filter(state=SearchState.COOLDOWN, failure_category="")
+    grabbed = rows.filter(GRABBED_ROW)
     not_excluded = ~excluded_q(model)
     if state == ItemState.EXCLUDED:
         return excluded_q(model)
@@ -208,6 +208,19 @@ class ItemStatus:
     @property
     def rank(self) -> int:
         return RANK[self.state]
+
+
+#: A registry row in cooldown without a failure: its search grabbed a release (queueing.outcomes).
+GRABBED_ROW = Q(state=SearchState.COOLDOWN, failure_category="")
+
+
+def row_state_expression() -> Case:
+    """A registry row's item state in SQL (``_row_state`` in Python): grabbed, or its state."""
+    return Case(
+        When(GRABBED_ROW, then=Value(ItemState.GRABBED.value)),
+        default=models.F("state"),
+        output_field=models.CharField(),
+    )
 
 
 def _row_state(row: SearchRegistry) -> str:

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils import formats, timezone
 
+from comradarr.words import counted
 from connectors.models import Connector
 from content.models import Episode, Series
 from searchstate.discovery import Candidate, DiscoveryContext, annotated, discover
@@ -126,7 +127,7 @@ class SeriesPlans:
 
 def thresholds_text(pack: PackSettings) -> str:
     """The pack threshold as the settings give it: "5 episodes or 50% of the season"."""
-    episodes = f"{pack.min_missing} episode{'' if pack.min_missing == 1 else 's'}"
+    episodes = counted(pack.min_missing, "episode")
     return f"{episodes} or {round(pack.min_ratio * 100)}% of the season"
 
 

@@ -23,8 +23,6 @@ from searchstate.seasonpack import Plan
 from searchstate.states import SearchState, SearchType
 from web.search_now import enqueue_search_now
 
-LIVE = (RequestQueue.Status.QUEUED, RequestQueue.Status.DISPATCHED)
-
 
 def _episodes(series: Series, season_number: int) -> QuerySet[Episode]:
     return Episode.objects.filter(series=series, season_number=season_number)
@@ -89,14 +87,11 @@ def season_search_now(*, series: Series, season_number: int) -> SeasonSearch:
         found += [c.item_id for c in discover(ctx, SearchType.UPGRADE, only=ids).candidates]
     if found:
         enqueue_search_now(connector_id=series.connector_id, item_ids=sorted(found))
+    live = RequestQueue.objects.live()
     covered = SearchRegistry.objects.filter(
-        episode__in=_episodes(series, season_number), queue_links__entry__status__in=LIVE
+        episode__in=_episodes(series, season_number), queue_links__entry__in=live
     )
-    waiting = (
-        RequestQueue.objects.filter(links__registry__in=covered)
-        .order_by("scheduled_at", "pk")
-        .first()
-    )
+    waiting = live.filter(links__registry__in=covered).order_by("scheduled_at", "pk").first()
     return SeasonSearch(
         searched=len(found),
         as_pack=as_pack,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from comradarr.words import counted
 from content.models import Series
 from web import season_actions
 from web.seasons import season_label
@@ -29,10 +30,6 @@ def _season_number(raw: str) -> int | None:
     if not text or len(text) > MAX_SEASON_CHARS or not text.lstrip("-").isdigit():
         return None
     return int(text)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @login_required
@@ -61,7 +58,7 @@ def season_action(request: HttpRequest, pk: int) -> HttpResponse:
         if moved:
             messages.success(
                 request,
-                f"Reset {_plural(moved, 'episode')} of {label}: the next sweep evaluates them "
+                f"Reset {counted(moved, 'episode')} of {label}: the next sweep evaluates them "
                 "afresh.",
             )
         else:
@@ -72,7 +69,7 @@ def season_action(request: HttpRequest, pk: int) -> HttpResponse:
         moved = season_actions.season_mark_exhausted(series=series, season_number=number)
         messages.success(
             request,
-            f"Marked {_plural(moved, 'episode')} of {label} exhausted: not searched until reset."
+            f"Marked {counted(moved, 'episode')} of {label} exhausted: not searched until reset."
             if moved
             else f"Nothing to mark in {label}: no missing or below-cutoff episode left to stop.",
         )
@@ -94,7 +91,7 @@ def _search(request: HttpRequest, series: Series, number: int, label: str) -> No
         text = format_html(
             "Search queued for {} of {} ({}): the worker plans it now, ignoring cooldown "
             "and exhaustion; it is dispatched within the throttle.",
-            _plural(result.searched, "episode"),
+            counted(result.searched, "episode"),
             label,
             how,
         )
@@ -102,7 +99,7 @@ def _search(request: HttpRequest, series: Series, number: int, label: str) -> No
             text = format_html(
                 "{} {} already waiting in {}.",
                 text,
-                _plural(result.waiting_episodes, "more episode"),
+                counted(result.waiting_episodes, "more episode"),
                 where,
             )
         messages.success(request, text)
@@ -112,7 +109,7 @@ def _search(request: HttpRequest, series: Series, number: int, label: str) -> No
             format_html(
                 "Already queued: {} covers {} of {}; no second search was planned.",
                 where,
-                _plural(result.waiting_episodes, "episode"),
+                counted(result.waiting_episodes, "episode"),
                 label,
             ),
         )

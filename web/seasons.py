@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from content.models import Episode, Season, Series
 from searchstate.discovery import not_aired_before
-from searchstate.item_states import ItemState
+from searchstate.item_states import ItemState, row_state_expression
 from searchstate.models import SearchRegistry
 from searchstate.season_plans import SeasonPlan, SeriesPlans, series_plans
 from searchstate.states import SearchState
@@ -116,15 +116,10 @@ def _state_counts(series: Series) -> dict[int, dict[str, int]]:
     A cooldown without a failure is "grabbed, awaiting import" (searchstate.item_states).
     Exclusions are not registry states: the season's plan counts its excluded gaps.
     """
-    grabbed = Case(
-        When(state=SearchState.COOLDOWN, failure_category="", then=Value(ItemState.GRABBED.value)),
-        default=F("state"),
-        output_field=CharField(),
-    )
     rows = (
         SearchRegistry.objects.filter(episode__series=series)
         .exclude(state=SearchState.PENDING)
-        .annotate(item_state=grabbed)
+        .annotate(item_state=row_state_expression())
         .order_by()
         .values("episode__season_number", "item_state")
         .annotate(n=Count("episode_id", distinct=True))

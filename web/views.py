@@ -195,10 +195,8 @@ def _live_entry(item: Episode | Movie) -> RequestQueue | None:
     """The live queue entry that already covers ``item`` (queued or being searched), if any."""
     field = library.item_kind(item)
     return (
-        RequestQueue.objects.filter(
-            links__registry__in=SearchRegistry.objects.filter(**{field: item}),
-            status__in=[RequestQueue.Status.QUEUED, RequestQueue.Status.DISPATCHED],
-        )
+        RequestQueue.objects.live()
+        .filter(links__registry__in=SearchRegistry.objects.filter(**{field: item}))
         .order_by("scheduled_at", "pk")
         .first()
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from comradarr import update_check, uptime
 from comradarr.settings_pages.database import connection_location, server_version
+from comradarr.words import counted
 
 
 @dataclass(frozen=True)
@@ -63,5 +64,5 @@ def duration_words(seconds: int) -> str:
     for name, size in units:
         count, seconds = divmod(seconds, size)
         if count:
-            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+            parts.append(counted(count, name))
     return " ".join(parts[:2]) or "less than a minute"

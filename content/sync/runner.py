@@ -208,7 +208,7 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
         **watermark,
         **({"last_history_id": stats.last_history_id} if stats.last_history_id else {}),
         **_signal_baseline(run, stats),
-        **_mirror_size(connector, state, stats),
+        **_mirror_size(state, stats),
     )
     if stats.listed:
         # An Added webhook that came in after this run started still wants the list.
@@ -222,15 +222,11 @@ def _record_success(connector, state, run, client, stats: SyncStats) -> SyncRun:
     return run
 
 
-def _mirror_size(connector: Connector, state: SyncState, stats: SyncStats) -> dict:
+def _mirror_size(state: SyncState, stats: SyncStats) -> dict:
     """The mirror's counts, recounted only when this run added or removed something."""
     if state.mirror_episodes is not None and not (stats.added or stats.removed):
         return {}
-    return {
-        "mirror_series": connector.series.count(),
-        "mirror_episodes": connector.episodes.count(),
-        "mirror_movies": connector.movies.count(),
-    }
+    return state.count_mirror()
 
 
 def _signal_baseline(run: SyncRun, stats: SyncStats) -> dict:

@@ -15,8 +15,7 @@ from playwright.sync_api import Page
 
 from queueing.models import SweepSchedule, ThrottleProfile
 from tests.browser.conftest import PHONE
-from tests.searchstate import builders
-from tests.ui_engine.conftest import make_entry
+from tests.ui_engine.conftest import make_small_world
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 BLOCKING = ("serious", "critical")
@@ -61,18 +60,10 @@ QUERY_PAGES = [
 
 @pytest.fixture
 def world(transactional_db):
-    sonarr = builders.connector("Living room", "sonarr")
-    radarr = builders.connector("Movies", "radarr")
-    show = builders.series(sonarr, "The Expanse")
-    eps = builders.episodes(show, 1, 3)
-    film = builders.movie(radarr, "Dune", year=2021)
-    entry = make_entry(sonarr, items=eps, priority=70)
+    world = make_small_world()
+    sonarr = world["sonarr_obj"]
     return {
-        "sonarr": sonarr.pk,
-        "series": show.pk,
-        "episode": eps[0].pk,
-        "movie": film.pk,
-        "entry": entry.pk,
+        **world,
         # Created here: a transactional test starts from empty tables (no seeded presets).
         "schedule": SweepSchedule.objects.create(
             connector=sonarr, kind="gaps", cron="0 * * * *"

@@ -58,6 +58,27 @@ def make_entry(connector: Connector, *, items=(), status="queued", **fields) -> 
     return entry
 
 
+def make_small_world() -> dict:
+    """A Sonarr and a Radarr with one series, three missing episodes, a film and a queue entry:
+    one of everything the main pages show (their ids under the names the page tests use)."""
+    sonarr = builders.connector("Living room", "sonarr")
+    radarr = builders.connector("Movies", "radarr")
+    show = builders.series(sonarr, "The Expanse")
+    eps = builders.episodes(show, 1, 3)
+    film = builders.movie(radarr, "Dune", year=2021)
+    entry = make_entry(sonarr, items=eps, priority=70)
+    return {
+        "sonarr": sonarr.pk,
+        "series": show.pk,
+        "episode": eps[0].pk,
+        "movie": film.pk,
+        "entry": entry.pk,
+        "sonarr_obj": sonarr,
+        "radarr_obj": radarr,
+        "series_obj": show,
+    }
+
+
 def make_history(connector: Connector, **fields) -> SearchHistory:
     now = timezone.now()
     values = {

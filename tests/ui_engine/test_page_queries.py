@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from queueing.models import SweepSchedule, ThrottleProfile
 from tests.searchstate import builders
-from tests.ui_engine.conftest import make_entry, make_history, make_sweep
+from tests.ui_engine.conftest import make_entry, make_history, make_small_world, make_sweep
 
 #: (label, URL name, args): the args name keys of the ``world`` dict.
 PAGES = [
@@ -60,27 +60,10 @@ def _grow(world: dict, n: int) -> None:
 
 @pytest.fixture
 def world(web):
-    sonarr = builders.connector("Living room", "sonarr")
-    radarr = builders.connector("Movies", "radarr")
-    show = builders.series(sonarr, "The Expanse")
-    eps = builders.episodes(show, 1, 3)
-    film = builders.movie(radarr, "Dune", year=2021)
-    entry = make_entry(sonarr, items=eps, priority=70)
-    make_history(sonarr)
+    world = make_small_world()
+    make_history(world["sonarr_obj"])
     ThrottleProfile.objects.get_or_create(name="Gentle")
-    return {
-        "sonarr": sonarr.pk,
-        "series": show.pk,
-        "episode": eps[0].pk,
-        "movie": film.pk,
-        "entry": entry.pk,
-        "episode_kind": "episode",
-        "movie_kind": "movie",
-        "sonarr_obj": sonarr,
-        "radarr_obj": radarr,
-        "series_obj": show,
-        "grown": 0,
-    }
+    return {**world, "episode_kind": "episode", "movie_kind": "movie", "grown": 0}
 
 
 def _queries(web, url: str) -> list[str]:
